@@ -1,0 +1,10 @@
+//! The auth adapter: verifies the user tokens that OTAS UASAM issues.
+//!
+//! UASAM signs a JWT with HS256 and the deployment's shared secret; this
+//! adapter accepts exactly those tokens, under the current secret or one of
+//! the previous ones (so that a secret can be rotated without logging every
+//! user out).
+
+mod user_token;
+
+pub use user_token::{JwtConfigError, JwtUserTokenVerifier};

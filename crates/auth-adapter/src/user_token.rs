@@ -1,0 +1,85 @@
+//! `X-OTAS-USER-TOKEN`: HS256 JWTs with claims `user_id`, `email`, `exp`, `iat`.
+
+use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+use otas_domain::UserId;
+use otas_ports::{InvalidToken, TokenVerifier};
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// The verifier cannot be built from the configured secrets.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JwtConfigError {
+    /// Not one secret was configured: every token would be refused.
+    #[error("no JWT secret is configured (set JWT_SECRET)")]
+    NoSecret,
+    /// A configured secret is empty, which would let anyone forge a token.
+    #[error("a configured JWT secret is empty")]
+    EmptySecret,
+    /// The JWT library refused a secret.
+    #[error("a configured JWT secret cannot be used: {0}")]
+    Unusable(String),
+}
+
+/// The claims this service reads; the others (`email`, `iat`) are ignored.
+#[derive(Debug, Deserialize)]
+struct UserClaims {
+    user_id: String,
+}
+
+/// Verifies user tokens under one or more HS256 secrets, the current one first.
+pub struct JwtUserTokenVerifier {
+    keys: Vec<DecodingKey>,
+    validation: Validation,
+}
+
+impl std::fmt::Debug for JwtUserTokenVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("JwtUserTokenVerifier")
+            .field("secrets", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl JwtUserTokenVerifier {
+    /// Builds a verifier accepting tokens signed with any of `secrets`.
+    pub fn new(secrets: &[SecretString]) -> Result<Self, JwtConfigError> {
+        if secrets.is_empty() {
+            return Err(JwtConfigError::NoSecret);
+        }
+        let keys = secrets
+            .iter()
+            .map(|secret| {
+                let bytes = secret.expose_secret().as_bytes();
+                if bytes.is_empty() {
+                    return Err(JwtConfigError::EmptySecret);
+                }
+                DecodingKey::from_secret(bytes).map_err(|e| JwtConfigError::Unusable(e.to_string()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+
+        // HS256 only: a token whose header names any other algorithm
+        // (`none`, HS512, RS256, ...) is refused before its signature is read.
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_required_spec_claims(&["exp"]);
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        // PyJWT, which issues these tokens, allows no leeway either.
+        validation.leeway = 0;
+        Ok(Self { keys, validation })
+    }
+}
+
+impl TokenVerifier for JwtUserTokenVerifier {
+    fn verify_user_token(&self, token: &str) -> Result<UserId, InvalidToken> {
+        let claims = self
+            .keys
+            .iter()
+            .find_map(|key| decode::<UserClaims>(token, key, &self.validation).ok())
+            .ok_or(InvalidToken)?
+            .claims;
+        UserId::parse(&claims.user_id).map_err(|_| InvalidToken)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,30 @@
+//! Why a session list is refused.
+
+/// Every way listing an agent's sessions can fail, in the order the checks run.
+///
+/// The variants carry no detail that a caller could leak: what went wrong
+/// inside a store is logged where it happened, tied to the request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListSessionsError {
+    /// The user token or the project id was not sent, or was empty.
+    #[error("the user token or the project id is missing")]
+    MissingHeaders,
+    /// The user token does not verify, has expired, or names no existing user.
+    #[error("the user token is invalid")]
+    InvalidToken,
+    /// The project is unknown or inactive, or the user is not an active member of it.
+    #[error("the user has no active membership of an active project with that id")]
+    ProjectAccessDenied,
+    /// No agent id was given.
+    #[error("an agent id is required")]
+    AgentIdRequired,
+    /// The agent is unknown, inactive, or belongs to another project.
+    #[error("no active agent with that id in this project")]
+    AgentNotFound,
+    /// The store cannot be reached or did not answer in time.
+    #[error("the session store is unavailable")]
+    Unavailable,
+    /// Anything else; the cause was logged where it happened.
+    #[error("unexpected failure")]
+    Internal,
+}

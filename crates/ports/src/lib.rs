@@ -1,0 +1,24 @@
+//! Ports and use cases of the OTAS session service.
+//!
+//! The traits here are what the core needs from the outside world; adapters
+//! implement them (PostgreSQL, JWT) and tests replace them with mockall mocks
+//! (feature `mock`). The use cases are written against the traits only.
+
+pub mod access;
+pub mod sessions;
+pub mod store;
+pub mod token;
+pub mod use_cases;
+
+pub use access::{AccessFacts, AccessQuery, AccessStore};
+pub use sessions::SessionStore;
+pub use store::StoreError;
+pub use token::{InvalidToken, TokenVerifier};
+pub use use_cases::list_sessions::{ListSessions, ListSessionsRequest};
+
+#[cfg(any(test, feature = "mock"))]
+pub use access::MockAccessStore;
+#[cfg(any(test, feature = "mock"))]
+pub use sessions::MockSessionStore;
+#[cfg(any(test, feature = "mock"))]
+pub use token::MockTokenVerifier;

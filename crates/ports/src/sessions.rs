@@ -1,0 +1,21 @@
+//! Reading agent sessions.
+
+use otas_domain::{Session, SessionKey, SessionQuery};
+
+use crate::store::StoreError;
+
+/// Reads the `agent_session` rows that UASAM writes.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SessionStore: Send + Sync {
+    /// Implementations MUST return at most `limit` sessions of `query.agent`,
+    /// in the total order `query.order` on (`created_at`, `id`), starting
+    /// strictly after `after` in that order (from the first session when
+    /// `None`). Reading a page MUST cost the same at any depth: a keyset read,
+    /// never an offset. An unreachable store MUST be `StoreError::Unavailable`.
+    fn sessions_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<Session>, StoreError>;
+}

@@ -1,0 +1,3 @@
+//! The use cases, written against the ports only.
+
+pub mod list_sessions;

@@ -1,0 +1,65 @@
+//! The access facts, read in one statement.
+
+use diesel::dsl::{exists, select};
+use diesel::prelude::*;
+use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
+
+use crate::error::{from_pool, from_query};
+use crate::pool::PgPool;
+use crate::schema::{agent, project, user_project_mapping, users};
+
+/// Answers access questions from UASAM's `users`, `project`,
+/// `user_project_mapping` and `agent` tables.
+#[derive(Clone)]
+pub struct PgAccessStore {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PgAccessStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgAccessStore").finish_non_exhaustive()
+    }
+}
+
+impl PgAccessStore {
+    /// A store over the pool's database.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+impl AccessStore for PgAccessStore {
+    fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let user = *query.user.as_uuid();
+        let project = query.project.map(|p| *p.as_uuid());
+        let agent = query.agent.map(|a| *a.as_uuid());
+
+        // A NULL project or agent compares to nothing, so its facts are false.
+        let user_exists = exists(users::table.filter(users::id.eq(user)));
+        let project_member = exists(
+            user_project_mapping::table
+                .inner_join(project::table)
+                .filter(user_project_mapping::user_id.eq(user))
+                .filter(user_project_mapping::project_id.nullable().eq(project))
+                .filter(user_project_mapping::is_active)
+                .filter(project::is_active),
+        );
+        let agent_in_project = exists(
+            agent::table
+                .filter(agent::id.nullable().eq(agent))
+                .filter(agent::project_id.nullable().eq(project))
+                .filter(agent::is_active),
+        );
+
+        let (user_exists, project_member, agent_in_project) =
+            select((user_exists, project_member, agent_in_project))
+                .get_result::<(bool, bool, bool)>(&mut conn)
+                .map_err(from_query)?;
+        Ok(AccessFacts {
+            user_exists,
+            project_member,
+            agent_in_project,
+        })
+    }
+}
