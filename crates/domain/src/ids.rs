@@ -93,6 +93,9 @@ mod tests {
     fn text_that_is_not_a_uuid_is_refused() {
         assert_eq!(ProjectId::parse("not-a-uuid"), Err(IdError));
         assert_eq!(ProjectId::parse(""), Err(IdError));
-        assert_eq!(ProjectId::parse("d1e2f3a4-b5c6-7890-abcd-ef123456789"), Err(IdError));
+        assert_eq!(
+            ProjectId::parse("d1e2f3a4-b5c6-7890-abcd-ef123456789"),
+            Err(IdError)
+        );
     }
 }

@@ -104,14 +104,23 @@ mod tests {
 
     #[test]
     fn timestamps_print_six_fractional_digits_and_a_numeric_utc_offset() {
-        let at = Utc.with_ymd_and_hms(2026, 4, 16, 14, 30, 0).single().expect("valid date");
-        assert_eq!(Timestamp::new(at).to_string(), "2026-04-16T14:30:00.000000+00:00");
+        let at = Utc
+            .with_ymd_and_hms(2026, 4, 16, 14, 30, 0)
+            .single()
+            .expect("valid date");
+        assert_eq!(
+            Timestamp::new(at).to_string(),
+            "2026-04-16T14:30:00.000000+00:00"
+        );
     }
 
     #[test]
     fn timestamps_keep_microseconds_and_drop_nanoseconds() {
         let at = DateTime::from_timestamp(1_776_349_800, 123_456_789).expect("in range");
-        assert_eq!(Timestamp::new(at).to_string(), "2026-04-16T14:30:00.123456+00:00");
+        assert_eq!(
+            Timestamp::new(at).to_string(),
+            "2026-04-16T14:30:00.123456+00:00"
+        );
     }
 
     #[test]

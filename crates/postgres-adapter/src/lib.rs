@@ -16,5 +16,5 @@ pub mod test_support;
 
 pub use access::PgAccessStore;
 pub use migrations::{run_migrations, MigrationError};
-pub use pool::{connect, PgPool, PoolError, PoolSettings};
+pub use pool::{connect, validate_url, PgPool, PoolError, PoolSettings};
 pub use sessions::PgSessionStore;

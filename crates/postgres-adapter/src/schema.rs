@@ -66,4 +66,10 @@ diesel::table! {
 diesel::joinable!(user_project_mapping -> project (project_id));
 diesel::joinable!(agent_session -> agent (agent_id));
 
-diesel::allow_tables_to_appear_in_same_query!(users, project, user_project_mapping, agent, agent_session);
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    project,
+    user_project_mapping,
+    agent,
+    agent_session
+);

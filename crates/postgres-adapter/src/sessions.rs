@@ -6,7 +6,9 @@ use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
-use otas_domain::{AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, Timestamp};
+use otas_domain::{
+    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, Timestamp,
+};
 use otas_ports::{SessionStore, StoreError};
 use uuid::Uuid;
 
@@ -72,8 +74,12 @@ impl SessionStore for PgSessionStore {
             );
         }
         statement = match query.order {
-            Order::Desc => statement.order((agent_session::created_at.desc(), agent_session::id.desc())),
-            Order::Asc => statement.order((agent_session::created_at.asc(), agent_session::id.asc())),
+            Order::Desc => {
+                statement.order((agent_session::created_at.desc(), agent_session::id.desc()))
+            }
+            Order::Asc => {
+                statement.order((agent_session::created_at.asc(), agent_session::id.asc()))
+            }
         };
 
         let rows: Vec<SessionRow> = statement.load(&mut conn).map_err(from_query)?;
@@ -82,7 +88,8 @@ impl SessionStore for PgSessionStore {
 }
 
 fn into_session((id, agent_key_id, created_at, meta): SessionRow) -> Result<Session, StoreError> {
-    let meta = Meta::from_json(meta).map_err(|e| StoreError::Failure(format!("session {id}: {e}")))?;
+    let meta =
+        Meta::from_json(meta).map_err(|e| StoreError::Failure(format!("session {id}: {e}")))?;
     Ok(Session {
         id: SessionId::from_uuid(id),
         agent_key_id: agent_key_id.map(AgentKeyId::from_uuid),

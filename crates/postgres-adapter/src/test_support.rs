@@ -39,13 +39,20 @@ impl TestDatabase {
     pub fn empty() -> Self {
         let admin = admin_url();
         let name = format!("otas_test_{}", Uuid::new_v4().simple());
-        let mut conn = PgConnection::establish(&admin)
-            .unwrap_or_else(|e| panic!("cannot reach the test PostgreSQL at {}: {e}", redact(&admin)));
+        let mut conn = PgConnection::establish(&admin).unwrap_or_else(|e| {
+            panic!(
+                "cannot reach the test PostgreSQL at {}: {e}",
+                redact(&admin)
+            )
+        });
         conn.batch_execute(&format!("CREATE DATABASE \"{name}\""))
             .expect("CREATE DATABASE");
         let mut url = url::Url::parse(&admin).expect("OTAS_TEST_DATABASE_URL is a URL");
         url.set_path(&name);
-        Self { name, url: url.to_string() }
+        Self {
+            name,
+            url: url.to_string(),
+        }
     }
 
     /// The database's URL.
@@ -63,7 +70,10 @@ impl Drop for TestDatabase {
     fn drop(&mut self) {
         if let Ok(mut conn) = PgConnection::establish(&admin_url()) {
             // FORCE: a server under test may still hold connections.
-            let _ = conn.batch_execute(&format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name));
+            let _ = conn.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                self.name
+            ));
         }
     }
 }
@@ -127,7 +137,13 @@ pub fn insert_membership(conn: &mut PgConnection, user: Uuid, project: Uuid, is_
 }
 
 /// Inserts an agent of `project`.
-pub fn insert_agent(conn: &mut PgConnection, id: Uuid, project: Uuid, owner: Uuid, is_active: bool) {
+pub fn insert_agent(
+    conn: &mut PgConnection,
+    id: Uuid,
+    project: Uuid,
+    owner: Uuid,
+    is_active: bool,
+) {
     diesel::sql_query(
         "INSERT INTO agent (id, name, description, provider, created_at, updated_at, is_active, created_by_id, project_id) \
          VALUES ($1, 'Agent', '', 'anthropic', $2, $2, $3, $4, $5)",
@@ -183,4 +199,3 @@ pub fn delete_session(conn: &mut PgConnection, id: Uuid) {
         .execute(conn)
         .expect("delete session");
 }
-

@@ -45,8 +45,15 @@ fn a_token_of_an_unknown_user_verifies_here_and_is_refused_by_the_store_check() 
 #[test]
 fn every_other_refused_fixture_token_is_invalid() {
     let tokens = verifier(&[fixtures::TEST_SECRET]);
-    for (case, token) in fixtures::REFUSED.iter().filter(|(case, _)| *case != "unknown_user") {
-        assert_eq!(tokens.verify_user_token(token), Err(InvalidToken), "case {case}");
+    for (case, token) in fixtures::REFUSED
+        .iter()
+        .filter(|(case, _)| *case != "unknown_user")
+    {
+        assert_eq!(
+            tokens.verify_user_token(token),
+            Err(InvalidToken),
+            "case {case}"
+        );
     }
 }
 
@@ -54,7 +61,11 @@ fn every_other_refused_fixture_token_is_invalid() {
 fn text_that_is_not_a_jwt_is_invalid() {
     let tokens = verifier(&[fixtures::TEST_SECRET]);
     for token in ["", "Bearer x", "a.b.c", "....", "eyJhbGciOiJIUzI1NiJ9"] {
-        assert_eq!(tokens.verify_user_token(token), Err(InvalidToken), "token {token:?}");
+        assert_eq!(
+            tokens.verify_user_token(token),
+            Err(InvalidToken),
+            "token {token:?}"
+        );
     }
 }
 
@@ -75,7 +86,10 @@ fn a_token_signed_with_a_secret_no_longer_configured_is_invalid() {
 
 #[test]
 fn no_secret_or_an_empty_secret_is_a_configuration_error() {
-    assert_eq!(JwtUserTokenVerifier::new(&[]).err(), Some(JwtConfigError::NoSecret));
+    assert_eq!(
+        JwtUserTokenVerifier::new(&[]).err(),
+        Some(JwtConfigError::NoSecret)
+    );
     assert_eq!(
         JwtUserTokenVerifier::new(&[SecretString::from("")]).err(),
         Some(JwtConfigError::EmptySecret)

@@ -56,11 +56,13 @@ impl ListSessions {
     /// project. Every fact the store knows is asked in one round trip.
     ///
     /// Blocking: call it off the async executor.
-    pub fn authorize(&self, request: &ListSessionsRequest<'_>) -> Result<AgentId, ListSessionsError> {
-        let (Some(token), Some(project_raw)) = (
-            non_empty(request.user_token),
-            non_empty(request.project_id),
-        ) else {
+    pub fn authorize(
+        &self,
+        request: &ListSessionsRequest<'_>,
+    ) -> Result<AgentId, ListSessionsError> {
+        let (Some(token), Some(project_raw)) =
+            (non_empty(request.user_token), non_empty(request.project_id))
+        else {
             return Err(ListSessionsError::MissingHeaders);
         };
         let user = self

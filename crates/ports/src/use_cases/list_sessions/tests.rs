@@ -33,7 +33,11 @@ fn agent() -> AgentId {
     AgentId::parse(AGENT).expect("fixture agent id")
 }
 
-fn request<'a>(token: Option<&'a str>, project: Option<&'a str>, agent: Option<&'a str>) -> ListSessionsRequest<'a> {
+fn request<'a>(
+    token: Option<&'a str>,
+    project: Option<&'a str>,
+    agent: Option<&'a str>,
+) -> ListSessionsRequest<'a> {
     ListSessionsRequest {
         user_token: token,
         project_id: project,
@@ -60,7 +64,11 @@ fn store_answering(facts: AccessFacts, expected: AccessQuery) -> MockAccessStore
     access
 }
 
-fn use_case(tokens: MockTokenVerifier, access: MockAccessStore, sessions: MockSessionStore) -> ListSessions {
+fn use_case(
+    tokens: MockTokenVerifier,
+    access: MockAccessStore,
+    sessions: MockSessionStore,
+) -> ListSessions {
     ListSessions::new(Arc::new(tokens), Arc::new(access), Arc::new(sessions))
 }
 
@@ -87,7 +95,11 @@ fn a_missing_or_empty_header_is_refused_before_the_token_is_read() {
         (Some(TOKEN), Some("")),
         (None, None),
     ] {
-        let list = use_case(MockTokenVerifier::new(), MockAccessStore::new(), MockSessionStore::new());
+        let list = use_case(
+            MockTokenVerifier::new(),
+            MockAccessStore::new(),
+            MockSessionStore::new(),
+        );
         assert_eq!(
             list.authorize(&request(token, project, Some(AGENT))),
             Err(ListSessionsError::MissingHeaders),
@@ -99,7 +111,9 @@ fn a_missing_or_empty_header_is_refused_before_the_token_is_read() {
 #[test]
 fn a_token_that_does_not_verify_is_refused_before_the_store_is_asked() {
     let mut tokens = MockTokenVerifier::new();
-    tokens.expect_verify_user_token().returning(|_| Err(InvalidToken));
+    tokens
+        .expect_verify_user_token()
+        .returning(|_| Err(InvalidToken));
     let list = use_case(tokens, MockAccessStore::new(), MockSessionStore::new());
 
     let answer = list.authorize(&request(Some("forged"), Some("not-a-uuid"), None));
@@ -115,7 +129,11 @@ fn a_token_of_a_user_that_does_not_exist_is_invalid_even_when_later_checks_would
         project: None,
         agent: None,
     };
-    let list = use_case(accepting_verifier(), store_answering(facts, expected), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(facts, expected),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
@@ -133,7 +151,11 @@ fn a_project_id_that_is_not_a_uuid_is_refused_before_the_agent_id_is_looked_at()
         project: None,
         agent: None,
     };
-    let list = use_case(accepting_verifier(), store_answering(facts, expected), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(facts, expected),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
@@ -147,7 +169,11 @@ fn a_user_without_an_active_membership_of_an_active_project_is_refused() {
         project_member: false,
         agent_in_project: true,
     };
-    let list = use_case(accepting_verifier(), store_answering(facts, full_query()), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(facts, full_query()),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
@@ -167,11 +193,19 @@ fn a_missing_or_empty_agent_id_is_required_once_the_project_is_granted() {
             project: Some(project()),
             agent: None,
         };
-        let list = use_case(accepting_verifier(), store_answering(facts, expected), MockSessionStore::new());
+        let list = use_case(
+            accepting_verifier(),
+            store_answering(facts, expected),
+            MockSessionStore::new(),
+        );
 
         let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), agent_id));
 
-        assert_eq!(answer, Err(ListSessionsError::AgentIdRequired), "agent_id {agent_id:?}");
+        assert_eq!(
+            answer,
+            Err(ListSessionsError::AgentIdRequired),
+            "agent_id {agent_id:?}"
+        );
     }
 }
 
@@ -187,7 +221,11 @@ fn an_agent_id_that_is_not_a_uuid_is_not_found() {
         project: Some(project()),
         agent: None,
     };
-    let list = use_case(accepting_verifier(), store_answering(facts, expected), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(facts, expected),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some("12345")));
 
@@ -201,7 +239,11 @@ fn an_agent_that_is_not_active_in_the_project_is_not_found() {
         project_member: true,
         agent_in_project: false,
     };
-    let list = use_case(accepting_verifier(), store_answering(facts, full_query()), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(facts, full_query()),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
@@ -210,7 +252,11 @@ fn an_agent_that_is_not_active_in_the_project_is_not_found() {
 
 #[test]
 fn a_member_of_the_agents_project_is_granted_that_agent() {
-    let list = use_case(accepting_verifier(), store_answering(ALL_TRUE, full_query()), MockSessionStore::new());
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        MockSessionStore::new(),
+    );
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
@@ -220,11 +266,19 @@ fn a_member_of_the_agents_project_is_granted_that_agent() {
 #[test]
 fn an_unreachable_store_is_unavailable_and_any_other_store_failure_is_internal() {
     for (error, expected) in [
-        (StoreError::Unavailable("timed out".into()), ListSessionsError::Unavailable),
-        (StoreError::Failure("syntax error".into()), ListSessionsError::Internal),
+        (
+            StoreError::Unavailable("timed out".into()),
+            ListSessionsError::Unavailable,
+        ),
+        (
+            StoreError::Failure("syntax error".into()),
+            ListSessionsError::Internal,
+        ),
     ] {
         let mut access = MockAccessStore::new();
-        access.expect_access_facts().return_once(move |_| Err(error));
+        access
+            .expect_access_facts()
+            .return_once(move |_| Err(error));
         let list = use_case(accepting_verifier(), access, MockSessionStore::new());
 
         let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
@@ -248,7 +302,10 @@ fn sessions_are_read_from_the_store_after_the_given_key() {
     sessions
         .expect_sessions_after()
         .withf(move |query, key, limit| {
-            query.agent == agent() && query.order == Order::Desc && *key == Some(after) && *limit == 50
+            query.agent == agent()
+                && query.order == Order::Desc
+                && *key == Some(after)
+                && *limit == 50
         })
         .return_once(move |_, _, _| Ok(vec![returned]));
     let list = use_case(MockTokenVerifier::new(), MockAccessStore::new(), sessions);

@@ -1,0 +1,92 @@
+//! UASAM's JSON envelope: `{"status": 1|0, "status_description": …, "response": …}`.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+use otas_domain::ListSessionsError;
+use serde::Serialize;
+
+/// The body of every error answer.
+#[derive(Debug, Serialize)]
+pub(crate) struct ErrorBody<'a> {
+    status: u8,
+    status_description: &'a str,
+}
+
+/// An error answer: a status code and the code clients switch on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{code} ({status})")]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) code: &'static str,
+}
+
+impl ApiError {
+    pub(crate) const fn new(status: StatusCode, code: &'static str) -> Self {
+        Self { status, code }
+    }
+
+    pub(crate) const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not_found");
+    pub(crate) const METHOD_NOT_ALLOWED: Self =
+        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    pub(crate) const SERVER_ERROR: Self =
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
+
+    /// The code for an error answer that some other layer (actix, CORS) made
+    /// without one of ours.
+    pub(crate) fn for_status(status: StatusCode) -> Self {
+        let code = match status {
+            StatusCode::BAD_REQUEST => "bad_request",
+            StatusCode::UNAUTHORIZED => "invalid_token",
+            StatusCode::FORBIDDEN => "forbidden",
+            StatusCode::NOT_FOUND => "not_found",
+            StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+            StatusCode::REQUEST_TIMEOUT => "request_timeout",
+            StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+            StatusCode::URI_TOO_LONG => "uri_too_long",
+            StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+            StatusCode::SERVICE_UNAVAILABLE => "service_unavailable",
+            s if s.is_client_error() => "bad_request",
+            _ => "server_error",
+        };
+        Self::new(status, code)
+    }
+}
+
+impl From<ListSessionsError> for ApiError {
+    fn from(error: ListSessionsError) -> Self {
+        use ListSessionsError as E;
+        match error {
+            E::MissingHeaders => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
+            E::InvalidToken => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
+            E::ProjectAccessDenied => {
+                Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
+            }
+            E::AgentIdRequired => Self::new(StatusCode::BAD_REQUEST, "agent_id_required"),
+            E::AgentNotFound => Self::new(StatusCode::FORBIDDEN, "agent_not_found_or_no_access"),
+            E::Unavailable => Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
+            E::Internal => Self::SERVER_ERROR,
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let body = ErrorBody {
+            status: 0,
+            status_description: self.code,
+        };
+        let mut response = HttpResponse::build(self.status).json(body);
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            response.headers_mut().insert(
+                header::ALLOW,
+                HeaderValue::from_static("GET, HEAD, OPTIONS"),
+            );
+        }
+        response
+    }
+}

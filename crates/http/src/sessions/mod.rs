@@ -1,0 +1,4 @@
+//! The session endpoints.
+
+pub(crate) mod list;
+mod write;
