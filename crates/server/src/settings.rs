@@ -188,7 +188,10 @@ impl Settings {
             .add_source(
                 Environment::with_prefix("OTAS")
                     .prefix_separator("__")
-                    .separator("__"),
+                    .separator("__")
+                    .try_parsing(true)
+                    .list_separator(",")
+                    .with_list_parse_key("server.cors_allowed_origins"),
             )
             .build()
             .context("the configuration cannot be read")?;

@@ -1,0 +1,452 @@
+//! The embedded migrations against a real PostgreSQL: on an empty database,
+//! on one already migrated, on one UASAM already built, and the schema they
+//! leave behind.
+#![allow(clippy::expect_used)]
+
+mod common;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
+use otas_domain::{AgentId, Order, SessionQuery};
+use otas_ports::SessionStore;
+use otas_postgres_adapter::test_support::TestDatabase;
+use otas_postgres_adapter::{run_migrations, MigrationError, PgSessionStore};
+use uuid::Uuid;
+
+/// UASAM's columns, as `information_schema.columns` shows them:
+/// table, column, data_type, character_maximum_length (empty when NULL),
+/// is_nullable. Copied from the shared UASAM schema spec.
+const UASAM_SCHEMA_TSV: &str = "\
+table	column	data_type	max_length	is_nullable
+agent	created_at	timestamp with time zone		NO
+agent	created_by_id	uuid		NO
+agent	description	text		NO
+agent	id	uuid		NO
+agent	is_active	boolean		NO
+agent	name	text		NO
+agent	project_id	uuid		NO
+agent	provider	text		NO
+agent	updated_at	timestamp with time zone		NO
+agent_key	active	boolean		NO
+agent_key	agent_id	uuid		NO
+agent_key	created_at	timestamp with time zone		NO
+agent_key	expires_at	timestamp with time zone		YES
+agent_key	hashed_key	text		NO
+agent_key	id	uuid		NO
+agent_key	last_used_at	timestamp with time zone		YES
+agent_key	name	character varying	255	YES
+agent_key	prefix	character varying	255	NO
+agent_key	revoked_at	timestamp with time zone		YES
+agent_session	agent_id	uuid		NO
+agent_session	agent_key_id	uuid		YES
+agent_session	created_at	timestamp with time zone		NO
+agent_session	id	uuid		NO
+agent_session	meta	jsonb		NO
+backend_api_keys	active	boolean		NO
+backend_api_keys	created_at	timestamp with time zone		NO
+backend_api_keys	expires_at	timestamp with time zone		YES
+backend_api_keys	hashed_key	text		NO
+backend_api_keys	id	uuid		NO
+backend_api_keys	last_used_at	timestamp with time zone		YES
+backend_api_keys	name	character varying	255	YES
+backend_api_keys	prefix	character varying	255	NO
+backend_api_keys	project_id	uuid		NO
+backend_api_keys	revoked_at	timestamp with time zone		YES
+project	created_at	timestamp with time zone		NO
+project	created_by_id	uuid		NO
+project	description	character varying	300	NO
+project	domain	character varying	200	YES
+project	id	uuid		NO
+project	is_active	boolean		NO
+project	name	character varying	255	NO
+project	updated_at	timestamp with time zone		NO
+user_project_mapping	created_at	timestamp with time zone		NO
+user_project_mapping	id	bigint		NO
+user_project_mapping	is_active	boolean		NO
+user_project_mapping	privilege	smallint		NO
+user_project_mapping	project_id	uuid		NO
+user_project_mapping	updated_at	timestamp with time zone		NO
+user_project_mapping	user_id	uuid		NO
+users	created_at	timestamp with time zone		NO
+users	email	character varying	254	NO
+users	first_name	character varying	100	NO
+users	id	uuid		NO
+users	last_name	character varying	100	NO
+users	middle_name	character varying	100	YES
+users	password	character varying	128	NO
+users	updated_at	timestamp with time zone		NO
+";
+
+const UASAM_TABLES: [&str; 7] = [
+    "agent",
+    "agent_key",
+    "agent_session",
+    "backend_api_keys",
+    "project",
+    "user_project_mapping",
+    "users",
+];
+
+const LISTING_INDEX: &str = "agent_session_agent_created_id_idx";
+
+/// (table, column, data_type, max_length, is_nullable)
+type Column = (String, String, String, String, String);
+
+#[derive(QueryableByName)]
+struct ColumnRow {
+    #[diesel(sql_type = Text)]
+    table_name: String,
+    #[diesel(sql_type = Text)]
+    column_name: String,
+    #[diesel(sql_type = Text)]
+    data_type: String,
+    #[diesel(sql_type = Text)]
+    max_length: String,
+    #[diesel(sql_type = Text)]
+    is_nullable: String,
+}
+
+#[derive(QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+#[derive(QueryableByName)]
+struct IndexRow {
+    #[diesel(sql_type = Text)]
+    indexdef: String,
+    #[diesel(sql_type = Bool)]
+    valid: bool,
+}
+
+fn expected_columns() -> Vec<Column> {
+    let mut columns: Vec<Column> = UASAM_SCHEMA_TSV
+        .lines()
+        .skip(1)
+        .filter(|line| !line.is_empty())
+        .map(|line| {
+            let fields: Vec<&str> = line.split('\t').collect();
+            assert_eq!(fields.len(), 5, "a TSV line has 5 fields: {line:?}");
+            (
+                fields[0].to_owned(),
+                fields[1].to_owned(),
+                fields[2].to_owned(),
+                fields[3].to_owned(),
+                fields[4].to_owned(),
+            )
+        })
+        .collect();
+    columns.sort();
+    columns
+}
+
+fn uasam_columns(conn: &mut PgConnection) -> Vec<Column> {
+    let mut columns: Vec<Column> = diesel::sql_query(
+        "SELECT table_name::text AS table_name, column_name::text AS column_name, \
+                data_type::text AS data_type, \
+                COALESCE(character_maximum_length::text, '') AS max_length, \
+                is_nullable::text AS is_nullable \
+         FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name = ANY($1)",
+    )
+    .bind::<diesel::sql_types::Array<Text>, _>(UASAM_TABLES.to_vec())
+    .load::<ColumnRow>(conn)
+    .expect("read information_schema.columns")
+    .into_iter()
+    .map(|c| {
+        (
+            c.table_name,
+            c.column_name,
+            c.data_type,
+            c.max_length,
+            c.is_nullable,
+        )
+    })
+    .collect();
+    columns.sort();
+    columns
+}
+
+fn public_tables(conn: &mut PgConnection) -> Vec<String> {
+    let mut tables: Vec<String> = diesel::sql_query(
+        "SELECT tablename::text AS name FROM pg_tables WHERE schemaname = 'public'",
+    )
+    .load::<Name>(conn)
+    .expect("read pg_tables")
+    .into_iter()
+    .map(|t| t.name)
+    .collect();
+    tables.sort();
+    tables
+}
+
+fn listing_index(conn: &mut PgConnection) -> Option<IndexRow> {
+    diesel::sql_query(
+        "SELECT i.indexdef::text AS indexdef, x.indisvalid AS valid \
+         FROM pg_indexes i \
+         JOIN pg_class c ON c.relname = i.indexname \
+         JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = i.schemaname \
+         JOIN pg_index x ON x.indexrelid = c.oid \
+         WHERE i.schemaname = 'public' AND i.tablename = 'agent_session' AND i.indexname = $1",
+    )
+    .bind::<Text, _>(LISTING_INDEX)
+    .get_result::<IndexRow>(conn)
+    .optional()
+    .expect("read pg_indexes")
+}
+
+fn emails(conn: &mut PgConnection) -> Vec<String> {
+    diesel::sql_query("SELECT email::text AS name FROM users ORDER BY email")
+        .load::<Name>(conn)
+        .expect("read users")
+        .into_iter()
+        .map(|u| u.name)
+        .collect()
+}
+
+/// UASAM's `users` table, as Django created it (its own constraint names).
+const UASAM_USERS: &str = r#"
+    CREATE TABLE "users" (
+        "id" uuid NOT NULL PRIMARY KEY,
+        "first_name" varchar(100) NOT NULL,
+        "middle_name" varchar(100) NULL,
+        "last_name" varchar(100) NOT NULL,
+        "email" varchar(254) NOT NULL UNIQUE,
+        "password" varchar(128) NOT NULL,
+        "created_at" timestamp with time zone NOT NULL,
+        "updated_at" timestamp with time zone NOT NULL
+    );
+    CREATE INDEX "users_email_0ea73cca_like" ON "users" ("email" varchar_pattern_ops);
+    INSERT INTO "users" VALUES (
+        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', 'Ada', NULL, 'Lovelace',
+        'ada@example.com', 'pbkdf2_sha256$720000$salt$hash',
+        '2025-01-02T03:04:05.678901Z', '2025-01-02T03:04:05.678901Z'
+    );
+"#;
+
+/// The rest of what UASAM built before this service came: a project, an
+/// agent, a key and a session, with Django's constraint and index names.
+/// Neither `user_project_mapping` nor `backend_api_keys` is there.
+const UASAM_AGENTS: &str = r#"
+    CREATE TABLE "project" (
+        "id" uuid NOT NULL PRIMARY KEY,
+        "name" varchar(255) NOT NULL,
+        "description" varchar(300) NOT NULL,
+        "created_at" timestamp with time zone NOT NULL,
+        "updated_at" timestamp with time zone NOT NULL,
+        "is_active" boolean NOT NULL,
+        "created_by_id" uuid NOT NULL
+            CONSTRAINT "project_created_by_id_4d4f1c1e_fk_users_id" REFERENCES "users" ("id")
+            DEFERRABLE INITIALLY DEFERRED,
+        "domain" varchar(200) NULL
+    );
+    CREATE TABLE "agent" (
+        "id" uuid NOT NULL PRIMARY KEY,
+        "name" text NOT NULL,
+        "description" text NOT NULL,
+        "provider" text NOT NULL,
+        "created_at" timestamp with time zone NOT NULL,
+        "updated_at" timestamp with time zone NOT NULL,
+        "is_active" boolean NOT NULL,
+        "created_by_id" uuid NOT NULL
+            CONSTRAINT "agent_created_by_id_5b1d2e3f_fk_users_id" REFERENCES "users" ("id")
+            DEFERRABLE INITIALLY DEFERRED,
+        "project_id" uuid NOT NULL
+            CONSTRAINT "agent_project_id_7a8b9c0d_fk_project_id" REFERENCES "project" ("id")
+            DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE TABLE "agent_key" (
+        "id" uuid NOT NULL PRIMARY KEY,
+        "prefix" varchar(255) NOT NULL,
+        "hashed_key" text NOT NULL,
+        "name" varchar(255) NULL,
+        "created_at" timestamp with time zone NOT NULL,
+        "last_used_at" timestamp with time zone NULL,
+        "revoked_at" timestamp with time zone NULL,
+        "expires_at" timestamp with time zone NULL,
+        "active" boolean NOT NULL,
+        "agent_id" uuid NOT NULL
+            CONSTRAINT "agent_key_agent_id_1a2b3c4d_fk_agent_id" REFERENCES "agent" ("id")
+            DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE TABLE "agent_session" (
+        "id" uuid NOT NULL PRIMARY KEY,
+        "created_at" timestamp with time zone NOT NULL,
+        "meta" jsonb NOT NULL,
+        "agent_id" uuid NOT NULL
+            CONSTRAINT "agent_session_agent_id_9f8e7d6c_fk_agent_id" REFERENCES "agent" ("id")
+            DEFERRABLE INITIALLY DEFERRED,
+        "agent_key_id" uuid NULL
+            CONSTRAINT "agent_session_agent_key_id_5e4d3c2b_fk_agent_key_id" REFERENCES "agent_key" ("id")
+            DEFERRABLE INITIALLY DEFERRED
+    );
+    CREATE INDEX "agent_session_agent_id_9f8e7d6c" ON "agent_session" ("agent_id");
+    CREATE INDEX "agent_session_agent_key_id_5e4d3c2b" ON "agent_session" ("agent_key_id");
+    INSERT INTO "project" VALUES (
+        '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', 'Analytical Engine', '', now(), now(), true,
+        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', NULL
+    );
+    INSERT INTO "agent" VALUES (
+        '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', 'Note G', '', 'anthropic', now(), now(), true,
+        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f'
+    );
+    INSERT INTO "agent_session" VALUES (
+        '3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b', '2025-06-07T08:09:10.111213Z',
+        '{"bernoulli": [1, -0.5, 0.1666]}',
+        '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', NULL
+    );
+"#;
+
+#[test]
+fn migrating_an_empty_database_applies_both_migrations() {
+    let db = TestDatabase::empty();
+
+    let applied = run_migrations(db.url()).expect("the migrations apply");
+
+    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    let mut conn = db.connect();
+    let tables = public_tables(&mut conn);
+    for table in UASAM_TABLES {
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing: {tables:?}"
+        );
+    }
+}
+
+#[test]
+fn migrating_an_already_migrated_database_applies_nothing() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+    let columns_before = uasam_columns(&mut conn);
+
+    let applied = run_migrations(db.url()).expect("the migrations run again");
+    let applied_again = run_migrations(db.url()).expect("and again");
+
+    assert!(applied.is_empty(), "applied {applied:?}");
+    assert!(applied_again.is_empty(), "applied {applied_again:?}");
+    assert_eq!(uasam_columns(&mut conn), columns_before);
+}
+
+#[test]
+fn migrating_a_database_with_only_uasams_users_keeps_the_users_and_adds_the_rest() {
+    let db = TestDatabase::empty();
+    let mut conn = db.connect();
+    conn.batch_execute(UASAM_USERS)
+        .expect("UASAM's users table and a user");
+
+    let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's users");
+
+    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    assert_eq!(emails(&mut conn), ["ada@example.com"]);
+    let tables = public_tables(&mut conn);
+    for table in UASAM_TABLES {
+        assert!(
+            tables.iter().any(|t| t == table),
+            "{table} missing: {tables:?}"
+        );
+    }
+    assert!(
+        listing_index(&mut conn).is_some(),
+        "the listing index is built"
+    );
+}
+
+#[test]
+fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing_tables() {
+    let db = TestDatabase::empty();
+    let mut conn = db.connect();
+    conn.batch_execute(UASAM_USERS)
+        .expect("UASAM's users table and a user");
+    conn.batch_execute(UASAM_AGENTS)
+        .expect("UASAM's project, agent, key and session tables and rows");
+
+    let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's tables");
+    let applied_again = run_migrations(db.url()).expect("and run again");
+
+    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    assert!(applied_again.is_empty(), "applied again {applied_again:?}");
+    assert_eq!(emails(&mut conn), ["ada@example.com"]);
+    let tables = public_tables(&mut conn);
+    assert!(tables.iter().any(|t| t == "user_project_mapping"));
+    assert!(tables.iter().any(|t| t == "backend_api_keys"));
+    let index = listing_index(&mut conn).expect("the listing index on UASAM's agent_session");
+    assert!(index.valid, "the index built concurrently is valid");
+    // UASAM's session is served, unchanged.
+    let store = PgSessionStore::new(common::pool(db.url()));
+    let agent = Uuid::parse_str("2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60").expect("a UUID");
+    let sessions = store
+        .sessions_after(
+            &SessionQuery {
+                agent: AgentId::from_uuid(agent),
+                order: Order::Desc,
+            },
+            None,
+            10,
+        )
+        .expect("the store reads UASAM's sessions");
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(
+        sessions[0].id.to_string(),
+        "3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b"
+    );
+    assert_eq!(
+        sessions[0].created_at.to_string(),
+        "2025-06-07T08:09:10.111213+00:00"
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(sessions[0].meta.as_str()).expect("meta is JSON");
+    assert_eq!(meta, serde_json::json!({"bernoulli": [1, -0.5, 0.1666]}));
+}
+
+#[test]
+fn the_migrated_schema_has_exactly_uasams_columns() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    let columns = uasam_columns(&mut conn);
+
+    assert_eq!(columns, expected_columns());
+}
+
+#[test]
+fn the_migrations_create_only_uasams_tables_and_their_own_bookkeeping() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    let tables = public_tables(&mut conn);
+
+    let mut expected: Vec<String> = UASAM_TABLES.iter().map(|t| (*t).to_owned()).collect();
+    expected.push("__diesel_schema_migrations".to_owned());
+    expected.sort();
+    assert_eq!(tables, expected);
+}
+
+#[test]
+fn the_listing_index_covers_agent_then_newest_first_then_id_descending() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    let index = listing_index(&mut conn).expect("agent_session_agent_created_id_idx exists");
+
+    assert!(
+        index
+            .indexdef
+            .contains("(agent_id, created_at DESC, id DESC)"),
+        "the index is {}",
+        index.indexdef
+    );
+    assert!(index.valid, "the index is valid");
+}
+
+#[test]
+fn migrating_an_unreachable_database_is_a_connect_error() {
+    let result = run_migrations("postgres://postgres@127.0.0.1:1/nothing");
+
+    assert!(
+        matches!(result, Err(MigrationError::Connect(_))),
+        "got {result:?}"
+    );
+}

@@ -1,0 +1,165 @@
+//! A private PostgreSQL cluster (initdb + pg_ctl on a port of its own), for
+//! the tests that stop and restart the database. The machine's shared
+//! PostgreSQL is never touched.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// A cluster in a temporary directory; stopped and removed when dropped.
+pub struct PrivateCluster {
+    dir: PathBuf,
+    bin: PathBuf,
+    port: u16,
+}
+
+/// The directory holding `initdb` and `pg_ctl`: `pg_config --bindir`, else
+/// the newest `/usr/lib/postgresql/*/bin`.
+fn bin_dir() -> PathBuf {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output() {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return dir;
+        }
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL server binaries under /usr/lib/postgresql")
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("bin"))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    dirs.sort();
+    dirs.pop()
+        .expect("an initdb under /usr/lib/postgresql/*/bin")
+}
+
+fn running_as_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+impl PrivateCluster {
+    /// Creates and starts a cluster with trust authentication for `postgres`.
+    pub fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("otas-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("cluster directory");
+        let cluster = Self {
+            dir,
+            bin: bin_dir(),
+            port: free_port(),
+        };
+        if running_as_root() {
+            // PostgreSQL refuses to run as root: the cluster belongs to `postgres`.
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&cluster.dir)
+                .status()
+                .expect("chown");
+            assert!(status.success(), "chown the cluster directory to postgres");
+        }
+        let data = cluster.data();
+        cluster.run(
+            "initdb",
+            &[
+                "-D",
+                &data,
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "--no-sync",
+                "-E",
+                "UTF8",
+            ],
+        );
+        cluster.start_again();
+        cluster
+    }
+
+    fn data(&self) -> String {
+        self.dir.join("data").display().to_string()
+    }
+
+    /// A PostgreSQL tool, run as `postgres` when the tests run as root.
+    fn tool(&self, tool: &str) -> Command {
+        let program = self.bin.join(tool);
+        let mut command = if running_as_root() {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]).arg(&program);
+            c
+        } else {
+            Command::new(&program)
+        };
+        command.current_dir(&self.dir);
+        command
+    }
+
+    fn run(&self, tool: &str, args: &[&str]) {
+        let output = self
+            .tool(tool)
+            .args(args)
+            .output()
+            .expect("run a PostgreSQL tool");
+        assert!(
+            output.status.success(),
+            "{tool} {args:?} failed: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+
+    /// Starts the (stopped) cluster again, on the same port.
+    pub fn start_again(&self) {
+        let options = format!(
+            "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off",
+            self.port,
+            self.dir.display()
+        );
+        let log = self.dir.join("postgres.log").display().to_string();
+        self.run(
+            "pg_ctl",
+            &[
+                "-D",
+                &self.data(),
+                "-o",
+                &options,
+                "-l",
+                &log,
+                "-w",
+                "start",
+            ],
+        );
+    }
+
+    /// Stops the cluster at once, as a crash or a network cut would look to clients.
+    pub fn stop(&self) {
+        self.run(
+            "pg_ctl",
+            &["-D", &self.data(), "-m", "immediate", "-w", "stop"],
+        );
+    }
+
+    /// The URL of `database` in this cluster.
+    pub fn url(&self, database: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+    }
+}
+
+impl Drop for PrivateCluster {
+    fn drop(&mut self) {
+        let _ = self
+            .tool("pg_ctl")
+            .args(["-D", &self.data(), "-m", "immediate", "-w", "stop"])
+            .output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
