@@ -55,7 +55,6 @@ impl World {
     }
 
     fn seed(conn: &mut diesel::PgConnection) {
-        let conn = conn;
         insert_user(conn, ADA, "ada@example.com");
         insert_user(conn, BOB, "bob@example.com");
 

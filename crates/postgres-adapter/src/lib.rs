@@ -15,6 +15,6 @@ mod sessions;
 pub mod test_support;
 
 pub use access::PgAccessStore;
-pub use migrations::{run_migrations, MigrationError};
+pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgPool, PoolError, PoolSettings};
 pub use sessions::PgSessionStore;

@@ -37,7 +37,11 @@ enum Command {
     Serve,
     /// Apply the pending migrations to the configured database and exit.
     /// Safe on an empty database and on one that UASAM already built.
-    Migrate,
+    Migrate {
+        /// Create the database first when the server does not have it (development).
+        #[arg(long)]
+        create_database: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -58,7 +62,14 @@ fn run(command: Command) -> anyhow::Result<()> {
     telemetry::init(&settings.log);
     match command {
         Command::Serve => serve(&settings),
-        Command::Migrate => migrate(&settings),
+        Command::Migrate { create_database } => {
+            if create_database
+                && otas_postgres_adapter::create_database_if_missing(settings.database.url()?)?
+            {
+                tracing::info!("database created");
+            }
+            migrate(&settings)
+        }
     }
 }
 

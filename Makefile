@@ -1,0 +1,74 @@
+# The habits of this project, one command each; CI runs the same ones.
+#   make run     build, create and migrate the database, serve on :8000
+#   make test    every test: unit, adapter (real PostgreSQL), end-to-end (real binary)
+#   make lint    rustfmt and clippy, warnings as errors
+#   make layers  prove domain and ports pull in no web, database or JWT crate
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The database `make run` uses: DATABASE_URL when set, else a local one that
+# `make run` creates on this machine's PostgreSQL.
+DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/otas_dev
+# UASAM's development default secret, so that a development UASAM's tokens work.
+# Never use it in production: set JWT_SECRET to your deployment's secret.
+JWT_SECRET ?= some-jwt-secret
+export DATABASE_URL JWT_SECRET
+
+CARGO ?= cargo
+
+.PHONY: help
+help:
+	@echo "make run      build, create/migrate \$$DATABASE_URL ($(DATABASE_URL)), serve on :8000"
+	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
+	@echo "make lint     cargo fmt --check and clippy -D warnings"
+	@echo "make layers   check that domain and ports depend on no web, database or JWT crate"
+	@echo "make release  build target/release/otas-server"
+
+.PHONY: toolchain
+toolchain:
+	@command -v $(CARGO) >/dev/null || { echo "cargo is missing: install Rust with rustup (https://rustup.rs)"; exit 1; }
+	@command -v pg_config >/dev/null || [ -e /usr/include/postgresql/libpq-fe.h ] || { \
+		echo "installing libpq-dev (PostgreSQL client library for diesel)"; \
+		apt-get update -qq && apt-get install -y -qq libpq-dev; }
+
+.PHONY: postgres
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || { \
+		echo "PostgreSQL is not answering on 127.0.0.1:5432; starting the local cluster"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; }
+
+.PHONY: release
+release: toolchain
+	$(CARGO) build --release --locked -p otas-server
+
+.PHONY: run
+run: release postgres
+	./target/release/otas-server migrate --create-database
+	./target/release/otas-server serve
+
+.PHONY: test
+test: toolchain postgres
+	$(CARGO) test --workspace --locked
+
+.PHONY: lint
+lint: toolchain
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+# Dependencies point inward: domain and ports must not pull in the web,
+# database or JWT stacks; http must not know an adapter; adapters must not
+# know each other or http.
+FORBIDDEN_IN_CORE := actix-web actix-cors diesel r2d2 pq-sys jsonwebtoken reqwest tokio
+.PHONY: layers
+layers:
+	@fail=0; \
+	check() { out=$$($(CARGO) tree --locked -p $$1 -e normal,build -i $$2 2>/dev/null); \
+		if [ -n "$$out" ]; then echo "layer violation: $$1 depends on $$2"; echo "$$out" | head -5; fail=1; fi; }; \
+	for crate in otas-domain otas-ports; do for dep in $(FORBIDDEN_IN_CORE); do check $$crate $$dep; done; done; \
+	for dep in otas-postgres-adapter otas-auth-adapter diesel jsonwebtoken; do check otas-http $$dep; done; \
+	for dep in otas-auth-adapter otas-http actix-web jsonwebtoken; do check otas-postgres-adapter $$dep; done; \
+	for dep in otas-postgres-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
+	[ $$fail = 0 ] && echo "layers: domain and ports depend on no web, database or JWT crate; adapters and http stay apart"; \
+	exit $$fail
