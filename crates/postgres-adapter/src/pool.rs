@@ -43,6 +43,9 @@ pub enum PoolError {
     /// The database URL is not a `postgres://` or `postgresql://` URL.
     #[error("the database URL is not a postgres:// URL")]
     InvalidUrl,
+    /// A timeout is shorter than a millisecond (PostgreSQL would read 0 as "never").
+    #[error("database.{0} must be at least 1 ms")]
+    TimeoutTooShort(&'static str),
 }
 
 /// Sets each new connection's statement timeout.
@@ -66,6 +69,12 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
 /// database is back.
 pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
     validate_url(&settings.url)?;
+    if settings.connection_timeout.as_millis() == 0 {
+        return Err(PoolError::TimeoutTooShort("connection_timeout_ms"));
+    }
+    if settings.statement_timeout.as_millis() == 0 {
+        return Err(PoolError::TimeoutTooShort("statement_timeout_ms"));
+    }
     let manager = ConnectionManager::<PgConnection>::new(settings.url.clone());
     let pool = r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))

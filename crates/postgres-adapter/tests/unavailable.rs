@@ -13,7 +13,7 @@ use otas_ports::{AccessQuery, AccessStore, SessionStore, StoreError};
 use otas_postgres_adapter::test_support::{
     insert_agent, insert_project, insert_session, insert_user,
 };
-use otas_postgres_adapter::{connect, PgAccessStore, PgSessionStore, PoolSettings};
+use otas_postgres_adapter::{connect, PgAccessStore, PgSessionStore, PoolError, PoolSettings};
 use uuid::Uuid;
 
 /// Nothing listens on port 1.
@@ -145,4 +145,27 @@ fn a_listing_that_runs_past_the_statement_timeout_is_unavailable() {
         .sessions_after(&session_query(agent), None, 10)
         .expect("the store serves again once the lock is gone");
     assert_eq!(after_unlock.len(), 1);
+}
+
+#[test]
+fn a_timeout_under_a_millisecond_is_refused_rather_than_meaning_never() {
+    for (connection, statement) in [
+        (Duration::ZERO, Duration::from_secs(1)),
+        (Duration::from_secs(1), Duration::from_micros(500)),
+    ] {
+        let settings = PoolSettings {
+            url: "postgres://postgres@127.0.0.1:5432/postgres".to_owned(),
+            max_connections: 1,
+            min_idle: 0,
+            connection_timeout: connection,
+            statement_timeout: statement,
+        };
+
+        let result = otas_postgres_adapter::connect(&settings);
+
+        assert!(
+            matches!(result, Err(PoolError::TimeoutTooShort(_))),
+            "{connection:?} / {statement:?}"
+        );
+    }
 }
