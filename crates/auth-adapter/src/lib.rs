@@ -3,8 +3,11 @@
 //! UASAM signs a JWT with HS256 and the deployment's shared secret; this
 //! adapter accepts exactly those tokens, under the current secret or one of
 //! the previous ones (so that a secret can be rotated without logging every
-//! user out).
+//! user out). It also seals the page cursors, with a key derived from the
+//! current secret.
 
+mod cursor;
 mod user_token;
 
+pub use cursor::HmacCursorCodec;
 pub use user_token::{JwtConfigError, JwtUserTokenVerifier};

@@ -21,6 +21,9 @@ pub enum ListSessionsError {
     /// The agent is unknown, inactive, or belongs to another project.
     #[error("no active agent with that id in this project")]
     AgentNotFound,
+    /// An extension parameter (or the cursor) is malformed.
+    #[error("the parameter {} is malformed", .0.name())]
+    InvalidParameter(crate::params::InvalidParam),
     /// The store cannot be reached or did not answer in time.
     #[error("the session store is unavailable")]
     Unavailable,

@@ -6,11 +6,14 @@
 //! pulling any of those stacks in (CI checks it with `make layers`).
 
 pub mod error;
+pub mod etag;
 pub mod ids;
+pub mod params;
 pub mod query;
 pub mod session;
 
 pub use error::ListSessionsError;
 pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SessionId, UserId};
-pub use query::{Order, SessionKey, SessionQuery};
+pub use params::{InvalidParam, ListParams, RawListParams, MAX_LIMIT};
+pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};
 pub use session::{Meta, MetaError, Session, Timestamp};

@@ -1,4 +1,9 @@
-//! What a session listing asks for: whose sessions, in which order, from where.
+//! What a session listing asks for: whose sessions, which of them, in which
+//! order, and from where.
+
+use std::fmt::Write;
+
+use serde_json::Value;
 
 use crate::ids::{AgentId, SessionId};
 use crate::session::{Session, Timestamp};
@@ -13,8 +18,18 @@ pub enum Order {
     Asc,
 }
 
+impl Order {
+    /// `desc` or `asc`, as the `order` parameter spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Desc => "desc",
+            Self::Asc => "asc",
+        }
+    }
+}
+
 /// The position of a session in the total order of a listing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SessionKey {
     /// The session's creation time.
     pub created_at: Timestamp,
@@ -32,6 +47,52 @@ impl SessionKey {
     }
 }
 
+/// Top-level `meta` keys and the scalar value each must equal (JSON
+/// equality: `512` matches `512` and `512.0`, never `"512"`). Kept sorted by
+/// key, so that equal filters are equal whatever order they were written in.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct MetaFilter(Vec<(String, Value)>);
+
+impl MetaFilter {
+    /// A filter from an object of scalars; `None` when `value` is not an
+    /// object or one of its values is an array or an object.
+    pub fn from_object(value: Value) -> Option<Self> {
+        let Value::Object(map) = value else {
+            return None;
+        };
+        let mut pairs = Vec::with_capacity(map.len());
+        for (key, value) in map {
+            if value.is_array() || value.is_object() {
+                return None;
+            }
+            pairs.push((key, value));
+        }
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        Some(Self(pairs))
+    }
+
+    /// The keys and values, sorted by key.
+    pub fn pairs(&self) -> &[(String, Value)] {
+        &self.0
+    }
+
+    /// Whether the filter keeps every session.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Which of an agent's sessions a listing keeps.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SessionFilter {
+    /// Keep sessions created strictly after this time.
+    pub created_after: Option<Timestamp>,
+    /// Keep sessions created strictly before this time.
+    pub created_before: Option<Timestamp>,
+    /// Keep sessions whose `meta` has these top-level values.
+    pub meta: MetaFilter,
+}
+
 /// Which sessions a listing covers and in which order.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SessionQuery {
@@ -39,6 +100,8 @@ pub struct SessionQuery {
     pub agent: AgentId,
     /// The listing's direction.
     pub order: Order,
+    /// Which sessions are kept.
+    pub filter: SessionFilter,
 }
 
 impl SessionQuery {
@@ -47,6 +110,112 @@ impl SessionQuery {
         Self {
             agent,
             order: Order::Desc,
+            filter: SessionFilter::default(),
         }
+    }
+
+    /// A text naming exactly this query (agent, order, filters), the same
+    /// whatever order the filters were written in. A cursor is bound to it.
+    pub fn binding(&self) -> String {
+        let mut out = format!("v1|{}|{}|", self.agent, self.order.as_str());
+        let micros = |t: Option<Timestamp>| t.map(|t| t.as_micros());
+        let _ = write!(
+            out,
+            "{:?}|{:?}|",
+            micros(self.filter.created_after),
+            micros(self.filter.created_before)
+        );
+        for (key, value) in self.filter.meta.pairs() {
+            // JSON text of both: no key or value can forge a separator.
+            let _ = write!(out, "{}={};", Value::String(key.clone()), value);
+        }
+        out
+    }
+
+    /// Whether `session` is one this query keeps (the reference the stores
+    /// are tested against).
+    pub fn keeps(&self, session: &Session) -> bool {
+        let f = &self.filter;
+        f.created_after.is_none_or(|t| session.created_at > t)
+            && f.created_before.is_none_or(|t| session.created_at < t)
+            && (f.meta.is_empty() || {
+                let meta: Value =
+                    serde_json::from_str(session.meta.as_str()).unwrap_or(Value::Null);
+                f.meta
+                    .pairs()
+                    .iter()
+                    .all(|(key, want)| meta.get(key).is_some_and(|have| json_equal(have, want)))
+            })
+    }
+}
+
+/// JSON equality of scalars: numbers by value, everything else exactly.
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        _ => a == b,
+    }
+}
+
+/// What a store knows of all the sessions a query keeps, without reading them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SessionSummary {
+    /// How many sessions the query keeps.
+    pub count: u64,
+    /// The newest of them, in (`created_at`, `id`) order.
+    pub newest: Option<SessionKey>,
+}
+
+impl SessionSummary {
+    /// The summary of sessions known to be every one a query keeps.
+    pub fn of_complete(sessions: &[Session]) -> Self {
+        Self {
+            count: sessions.len() as u64,
+            newest: sessions.iter().map(SessionKey::of).max(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_meta_filter_takes_an_object_of_scalars_only() {
+        assert!(
+            MetaFilter::from_object(json!({"a": 1, "b": "x", "c": true, "d": null, "e": 1.5}))
+                .is_some()
+        );
+        assert!(MetaFilter::from_object(json!({"a": [1]})).is_none());
+        assert!(MetaFilter::from_object(json!({"a": {"b": 1}})).is_none());
+        assert!(MetaFilter::from_object(json!([1])).is_none());
+        assert!(MetaFilter::from_object(json!("a")).is_none());
+    }
+
+    #[test]
+    fn the_binding_ignores_the_order_filters_were_written_in_and_nothing_else() {
+        let agent = AgentId::parse("d1e2f3a4-b5c6-7890-abcd-ef1234567890").expect("uuid");
+        let query = |meta: Value, order| SessionQuery {
+            agent,
+            order,
+            filter: SessionFilter {
+                meta: MetaFilter::from_object(meta).expect("scalars"),
+                ..SessionFilter::default()
+            },
+        };
+        let a = query(json!({"x": 1, "y": "2"}), Order::Desc);
+        let b = query(json!({"y": "2", "x": 1}), Order::Desc);
+        assert_eq!(a.binding(), b.binding());
+        assert_ne!(
+            a.binding(),
+            query(json!({"x": 1, "y": 2}), Order::Desc).binding()
+        );
+        assert_ne!(
+            a.binding(),
+            query(json!({"x": 1, "y": "2"}), Order::Asc).binding()
+        );
+        assert_ne!(a.binding(), query(json!({"x;y": 1}), Order::Desc).binding());
     }
 }

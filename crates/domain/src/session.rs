@@ -35,6 +35,16 @@ impl Timestamp {
     pub fn as_datetime(&self) -> DateTime<Utc> {
         self.0
     }
+
+    /// Microseconds since the Unix epoch.
+    pub fn as_micros(&self) -> i64 {
+        self.0.timestamp_micros()
+    }
+
+    /// The time `micros` microseconds after the Unix epoch, when representable.
+    pub fn from_micros(micros: i64) -> Option<Self> {
+        DateTime::from_timestamp_micros(micros).map(Self)
+    }
 }
 
 impl From<DateTime<Utc>> for Timestamp {

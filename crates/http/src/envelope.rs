@@ -3,7 +3,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use otas_domain::ListSessionsError;
+use otas_domain::{InvalidParam, ListSessionsError};
 use serde::Serialize;
 
 /// The body of every error answer.
@@ -64,9 +64,23 @@ impl From<ListSessionsError> for ApiError {
             }
             E::AgentIdRequired => Self::new(StatusCode::BAD_REQUEST, "agent_id_required"),
             E::AgentNotFound => Self::new(StatusCode::FORBIDDEN, "agent_not_found_or_no_access"),
+            E::InvalidParameter(param) => Self::new(StatusCode::BAD_REQUEST, invalid_code(param)),
             E::Unavailable => Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
             E::Internal => Self::SERVER_ERROR,
         }
+    }
+}
+
+/// `invalid_<parameter name>`.
+fn invalid_code(param: InvalidParam) -> &'static str {
+    match param {
+        InvalidParam::Limit => "invalid_limit",
+        InvalidParam::Cursor => "invalid_cursor",
+        InvalidParam::Order => "invalid_order",
+        InvalidParam::CreatedAfter => "invalid_created_after",
+        InvalidParam::CreatedBefore => "invalid_created_before",
+        InvalidParam::Meta => "invalid_meta",
+        InvalidParam::IncludeTotal => "invalid_include_total",
     }
 }
 

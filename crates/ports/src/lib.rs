@@ -5,19 +5,23 @@
 //! (feature `mock`). The use cases are written against the traits only.
 
 pub mod access;
+pub mod cursor;
 pub mod sessions;
 pub mod store;
 pub mod token;
 pub mod use_cases;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
+pub use cursor::CursorCodec;
 pub use sessions::SessionStore;
 pub use store::StoreError;
 pub use token::{InvalidToken, TokenVerifier};
-pub use use_cases::list_sessions::{ListSessions, ListSessionsRequest};
+pub use use_cases::list_sessions::{ListSessions, ListSessionsRequest, Listing, Page};
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
+#[cfg(any(test, feature = "mock"))]
+pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]

@@ -7,7 +7,8 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
 use otas_domain::{
-    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, Timestamp,
+    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
+    Timestamp,
 };
 use otas_ports::{SessionStore, StoreError};
 use uuid::Uuid;
@@ -39,6 +40,49 @@ impl PgSessionStore {
 /// value, kept as it is.
 type SessionRow = (Uuid, Option<Uuid>, DateTime<Utc>, String);
 
+/// The sessions of the query's agent that its filter keeps, in no order yet.
+fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
+    let filter = &query.filter;
+    let mut statement = agent_session::table
+        .filter(agent_session::agent_id.eq(*query.agent.as_uuid()))
+        .into_boxed::<Pg>();
+    if let Some(after) = filter.created_after {
+        statement = statement.filter(agent_session::created_at.gt(after.as_datetime()));
+    }
+    if let Some(before) = filter.created_before {
+        statement = statement.filter(agent_session::created_at.lt(before.as_datetime()));
+    }
+    // jsonb equality: numbers compare by value, a string never equals a number,
+    // and an absent key (SQL NULL) matches nothing, not even JSON null.
+    for (key, value) in filter.meta.pairs() {
+        statement = statement.filter(
+            sql::<Bool>("(agent_session.meta -> ")
+                .bind::<Text, _>(key.clone())
+                .sql(") = CAST(")
+                .bind::<Text, _>(value.to_string())
+                .sql(" AS jsonb)"),
+        );
+    }
+    statement
+}
+
+/// A row comparison, so that PostgreSQL starts the index scan at the key
+/// instead of filtering every row before it.
+fn beyond(
+    key: SessionKey,
+    order: Order,
+) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Pg>> {
+    let comparison = match order {
+        Order::Desc => "(agent_session.created_at, agent_session.id) < (",
+        Order::Asc => "(agent_session.created_at, agent_session.id) > (",
+    };
+    sql::<Bool>(comparison)
+        .bind::<Timestamptz, _>(key.created_at.as_datetime())
+        .sql(", ")
+        .bind::<SqlUuid, _>(*key.id.as_uuid())
+        .sql(")")
+}
+
 impl SessionStore for PgSessionStore {
     fn sessions_after(
         &self,
@@ -47,31 +91,9 @@ impl SessionStore for PgSessionStore {
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
         let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
-        let mut statement = agent_session::table
-            .filter(agent_session::agent_id.eq(*query.agent.as_uuid()))
-            .select((
-                agent_session::id,
-                agent_session::agent_key_id,
-                agent_session::created_at,
-                sql::<Text>("agent_session.meta::text"),
-            ))
-            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-            .into_boxed::<Pg>();
-
-        // A row comparison, so that PostgreSQL starts the index scan at the
-        // key instead of filtering every row before it.
+        let mut statement = kept(query);
         if let Some(key) = after {
-            let comparison = match query.order {
-                Order::Desc => "(agent_session.created_at, agent_session.id) < (",
-                Order::Asc => "(agent_session.created_at, agent_session.id) > (",
-            };
-            statement = statement.filter(
-                sql::<Bool>(comparison)
-                    .bind::<Timestamptz, _>(key.created_at.as_datetime())
-                    .sql(", ")
-                    .bind::<SqlUuid, _>(*key.id.as_uuid())
-                    .sql(")"),
-            );
+            statement = statement.filter(beyond(key, query.order));
         }
         statement = match query.order {
             Order::Desc => {
@@ -81,9 +103,39 @@ impl SessionStore for PgSessionStore {
                 statement.order((agent_session::created_at.asc(), agent_session::id.asc()))
             }
         };
-
-        let rows: Vec<SessionRow> = statement.load(&mut conn).map_err(from_query)?;
+        let rows: Vec<SessionRow> = statement
+            .select((
+                agent_session::id,
+                agent_session::agent_key_id,
+                agent_session::created_at,
+                sql::<Text>("agent_session.meta::text"),
+            ))
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .load(&mut conn)
+            .map_err(from_query)?;
         rows.into_iter().map(into_session).collect()
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        // Both from the listing index; without a meta filter, no row is read.
+        let count: i64 = kept(query)
+            .count()
+            .get_result(&mut conn)
+            .map_err(from_query)?;
+        let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
+            .order((agent_session::created_at.desc(), agent_session::id.desc()))
+            .select((agent_session::created_at, agent_session::id))
+            .first(&mut conn)
+            .optional()
+            .map_err(from_query)?;
+        Ok(SessionSummary {
+            count: u64::try_from(count).unwrap_or(0),
+            newest: newest.map(|(created_at, id)| SessionKey {
+                created_at: Timestamp::new(created_at),
+                id: SessionId::from_uuid(id),
+            }),
+        })
     }
 }
 

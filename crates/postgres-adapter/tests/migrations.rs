@@ -382,6 +382,7 @@ fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing
             &SessionQuery {
                 agent: AgentId::from_uuid(agent),
                 order: Order::Desc,
+                filter: Default::default(),
             },
             None,
             10,

@@ -67,6 +67,7 @@ impl World {
         let query = SessionQuery {
             agent: AgentId::from_uuid(agent),
             order,
+            filter: Default::default(),
         };
         self.stores.sessions.sessions_after(&query, after, limit)
     }

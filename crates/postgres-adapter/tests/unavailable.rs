@@ -41,6 +41,7 @@ fn session_query(agent: Uuid) -> SessionQuery {
     SessionQuery {
         agent: AgentId::from_uuid(agent),
         order: Order::Desc,
+        filter: Default::default(),
     }
 }
 

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use otas_auth_adapter::JwtUserTokenVerifier;
+use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenVerifier};
 use otas_http::HttpSettings;
 use otas_ports::ListSessions;
 use otas_postgres_adapter::{PgAccessStore, PgSessionStore};
@@ -86,7 +86,10 @@ fn migrate(settings: &Settings) -> anyhow::Result<()> {
 
 fn serve(settings: &Settings) -> anyhow::Result<()> {
     // Everything that can be refused is checked before the port opens.
-    let verifier = JwtUserTokenVerifier::new(&settings.auth.secrets()?)?;
+    let secrets = settings.auth.secrets()?;
+    let verifier = JwtUserTokenVerifier::new(&secrets)?;
+    let current = secrets.first().context("no JWT secret is configured")?;
+    let cursors = HmacCursorCodec::from_secret(current);
     let pool_settings = settings.database.pool()?;
     if settings.database.migrate_on_start {
         migrate(settings)?;
@@ -96,6 +99,7 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
         Arc::new(verifier),
         Arc::new(PgAccessStore::new(pool.clone())),
         Arc::new(PgSessionStore::new(pool)),
+        Arc::new(cursors),
     );
 
     let server = &settings.server;

@@ -13,8 +13,31 @@ pub(crate) fn head(agent: AgentId) -> String {
     )
 }
 
-/// The end of a 200 answer, after the last session.
-pub(crate) const TAIL: &str = "]}}";
+/// What follows the sessions in a 200 answer.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Extras {
+    /// For a page: whether more follow, and the next page's cursor.
+    pub(crate) page: Option<(bool, Option<String>)>,
+    /// When asked: how many sessions the filters keep.
+    pub(crate) total: Option<u64>,
+}
+
+/// The end of a 200 answer: `]`, the extras, and the closing braces.
+pub(crate) fn tail(extras: &Extras) -> String {
+    let mut out = String::from("]");
+    if let Some((has_more, next_cursor)) = &extras.page {
+        let cursor = match next_cursor {
+            Some(cursor) => serde_json::Value::String(cursor.clone()).to_string(),
+            None => "null".to_owned(),
+        };
+        let _ = write!(out, r#","has_more":{has_more},"next_cursor":{cursor}"#);
+    }
+    if let Some(total) = extras.total {
+        let _ = write!(out, r#","total":{total}"#);
+    }
+    out.push_str("}}");
+    out
+}
 
 /// Appends `sessions` to `out`, each after a comma unless it is the very
 /// first of the answer.
@@ -72,7 +95,7 @@ mod tests {
             true,
         );
         sessions(&mut body, &[session(3, None, "{}")], false);
-        body.push_str(TAIL);
+        body.push_str(&tail(&Extras::default()));
 
         let value: serde_json::Value = serde_json::from_str(&body).expect("valid JSON");
         assert_eq!(
@@ -84,5 +107,22 @@ mod tests {
             )
         );
         assert_eq!(value["response"]["sessions"][0]["meta"]["task"], "é\"x");
+    }
+
+    #[test]
+    fn a_page_ends_with_has_more_next_cursor_and_the_total_when_asked() {
+        let extras = Extras {
+            page: Some((true, Some("abc_-1".to_owned()))),
+            total: Some(42),
+        };
+        assert_eq!(
+            tail(&extras),
+            r#"],"has_more":true,"next_cursor":"abc_-1","total":42}}"#
+        );
+        let last = Extras {
+            page: Some((false, None)),
+            total: None,
+        };
+        assert_eq!(tail(&last), r#"],"has_more":false,"next_cursor":null}}"#);
     }
 }

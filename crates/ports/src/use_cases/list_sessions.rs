@@ -2,9 +2,14 @@
 
 use std::sync::Arc;
 
-use otas_domain::{AgentId, ListSessionsError, ProjectId, Session, SessionKey, SessionQuery};
+use otas_domain::etag::{entity_tag, Shape};
+use otas_domain::{
+    AgentId, InvalidParam, ListParams, ListSessionsError, ProjectId, RawListParams, Session,
+    SessionKey, SessionQuery, SessionSummary,
+};
 
 use crate::access::{AccessQuery, AccessStore};
+use crate::cursor::CursorCodec;
 use crate::sessions::SessionStore;
 use crate::store::StoreError;
 use crate::token::TokenVerifier;
@@ -18,6 +23,44 @@ pub struct ListSessionsRequest<'a> {
     pub project_id: Option<&'a str>,
     /// The agent whose sessions are wanted (`agent_id`).
     pub agent_id: Option<&'a str>,
+    /// The optional extension parameters.
+    pub params: RawListParams<'a>,
+}
+
+/// A listing the caller may read, with its parameters checked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listing {
+    /// Whose sessions, which, in which order.
+    pub query: SessionQuery,
+    /// Where the caller's cursor left off (`None`: from the start).
+    pub after: Option<SessionKey>,
+    /// A page of at most this many sessions; `None`: the whole list.
+    pub limit: Option<usize>,
+    /// Whether the answer carries the total count.
+    pub include_total: bool,
+    cursor: Option<String>,
+}
+
+impl Listing {
+    /// The entity tag of this listing's answer over sessions summarized by `summary`.
+    pub fn entity_tag(&self, summary: &SessionSummary) -> String {
+        let shape = Shape {
+            limit: self.limit,
+            cursor: self.cursor.as_deref(),
+            include_total: self.include_total,
+        };
+        entity_tag(&self.query, shape, summary)
+    }
+}
+
+/// One page of a listing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    pub sessions: Vec<Session>,
+    /// More sessions follow this page.
+    pub has_more: bool,
+    /// The cursor of the next page, when there is one.
+    pub next_cursor: Option<String>,
 }
 
 /// The session-listing use case.
@@ -26,6 +69,7 @@ pub struct ListSessions {
     tokens: Arc<dyn TokenVerifier>,
     access: Arc<dyn AccessStore>,
     sessions: Arc<dyn SessionStore>,
+    cursors: Arc<dyn CursorCodec>,
 }
 
 impl std::fmt::Debug for ListSessions {
@@ -40,11 +84,13 @@ impl ListSessions {
         tokens: Arc<dyn TokenVerifier>,
         access: Arc<dyn AccessStore>,
         sessions: Arc<dyn SessionStore>,
+        cursors: Arc<dyn CursorCodec>,
     ) -> Self {
         Self {
             tokens,
             access,
             sessions,
+            cursors,
         }
     }
 
@@ -53,10 +99,41 @@ impl ListSessions {
     /// The checks run in the contract's order and the first failure answers:
     /// headers present, token valid and its user existing, active membership
     /// of an active project, agent id present, agent active and in that
-    /// project. Every fact the store knows is asked in one round trip.
+    /// project, then the extension parameters (the cursor last, against the
+    /// query it claims to continue). Every fact the store knows is asked in
+    /// one round trip.
     ///
     /// Blocking: call it off the async executor.
     pub fn authorize(
+        &self,
+        request: &ListSessionsRequest<'_>,
+    ) -> Result<Listing, ListSessionsError> {
+        let agent = self.authorize_agent(request)?;
+        let params =
+            ListParams::parse(&request.params).map_err(ListSessionsError::InvalidParameter)?;
+        let query = SessionQuery {
+            agent,
+            order: params.order,
+            filter: params.filter,
+        };
+        let after = match &params.cursor {
+            None => None,
+            Some(cursor) => Some(
+                self.cursors
+                    .open(cursor, &query.binding())
+                    .ok_or(ListSessionsError::InvalidParameter(InvalidParam::Cursor))?,
+            ),
+        };
+        Ok(Listing {
+            query,
+            after,
+            limit: params.limit,
+            include_total: params.include_total,
+            cursor: params.cursor,
+        })
+    }
+
+    fn authorize_agent(
         &self,
         request: &ListSessionsRequest<'_>,
     ) -> Result<AgentId, ListSessionsError> {
@@ -95,6 +172,40 @@ impl ListSessions {
             Some(agent) if facts.agent_in_project => Ok(agent),
             _ => Err(ListSessionsError::AgentNotFound),
         }
+    }
+
+    /// Counts the sessions a listing keeps and finds the newest, without
+    /// reading them: enough for its entity tag and its total.
+    ///
+    /// Blocking: call it off the async executor.
+    pub fn summarize(&self, listing: &Listing) -> Result<SessionSummary, ListSessionsError> {
+        self.sessions
+            .summarize(&listing.query)
+            .map_err(store_failed)
+    }
+
+    /// Reads the page a paged listing (`limit`) asks for, with the cursor of
+    /// the next one. A whole listing reads its first `MAX_LIMIT` sessions.
+    ///
+    /// Blocking: call it off the async executor.
+    pub fn page(&self, listing: &Listing) -> Result<Page, ListSessionsError> {
+        let limit = listing.limit.unwrap_or(otas_domain::MAX_LIMIT);
+        // One more than asked tells whether another page follows.
+        let mut sessions = self.sessions_after(&listing.query, listing.after, limit + 1)?;
+        let has_more = sessions.len() > limit;
+        sessions.truncate(limit);
+        let next_cursor = match sessions.last() {
+            Some(last) if has_more => Some(
+                self.cursors
+                    .seal(&SessionKey::of(last), &listing.query.binding()),
+            ),
+            _ => None,
+        };
+        Ok(Page {
+            sessions,
+            has_more,
+            next_cursor,
+        })
     }
 
     /// Reads the next `limit` sessions of an authorized query, after `after`.

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use otas_domain::{
-    AgentId, ListSessionsError, Meta, Order, ProjectId, Session, SessionId, SessionKey,
-    SessionQuery, Timestamp, UserId,
+    AgentId, InvalidParam, ListSessionsError, Meta, Order, ProjectId, RawListParams, Session,
+    SessionId, SessionKey, SessionQuery, Timestamp, UserId,
 };
 use uuid::Uuid;
 
 use super::{ListSessions, ListSessionsRequest};
 use crate::access::{AccessFacts, AccessQuery, MockAccessStore};
+use crate::cursor::MockCursorCodec;
 use crate::sessions::MockSessionStore;
 use crate::store::StoreError;
 use crate::token::{InvalidToken, MockTokenVerifier};
@@ -42,6 +43,7 @@ fn request<'a>(
         user_token: token,
         project_id: project,
         agent_id: agent,
+        params: RawListParams::default(),
     }
 }
 
@@ -69,7 +71,21 @@ fn use_case(
     access: MockAccessStore,
     sessions: MockSessionStore,
 ) -> ListSessions {
-    ListSessions::new(Arc::new(tokens), Arc::new(access), Arc::new(sessions))
+    with_cursors(tokens, access, sessions, MockCursorCodec::new())
+}
+
+fn with_cursors(
+    tokens: MockTokenVerifier,
+    access: MockAccessStore,
+    sessions: MockSessionStore,
+    cursors: MockCursorCodec,
+) -> ListSessions {
+    ListSessions::new(
+        Arc::new(tokens),
+        Arc::new(access),
+        Arc::new(sessions),
+        Arc::new(cursors),
+    )
 }
 
 const ALL_TRUE: AccessFacts = AccessFacts {
@@ -260,7 +276,150 @@ fn a_member_of_the_agents_project_is_granted_that_agent() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
-    assert_eq!(answer, Ok(agent()));
+    let listing = answer.expect("granted");
+    assert_eq!(listing.query, SessionQuery::all_of(agent()));
+    assert_eq!(
+        (listing.after, listing.limit, listing.include_total),
+        (None, None, false)
+    );
+}
+
+#[test]
+fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
+    let refused = AccessFacts {
+        agent_in_project: false,
+        ..ALL_TRUE
+    };
+    let mut bad = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+    bad.params.limit = Some("0");
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(refused, full_query()),
+        MockSessionStore::new(),
+    );
+    assert_eq!(list.authorize(&bad), Err(ListSessionsError::AgentNotFound));
+
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        MockSessionStore::new(),
+    );
+    assert_eq!(
+        list.authorize(&bad),
+        Err(ListSessionsError::InvalidParameter(InvalidParam::Limit))
+    );
+}
+
+#[test]
+fn a_cursor_is_opened_against_the_query_it_claims_to_continue() {
+    let key = SessionKey::of(&session(9));
+    let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+    request.params.cursor = Some("sealed");
+    request.params.order = Some("asc");
+    let expected_binding = SessionQuery {
+        order: Order::Asc,
+        ..SessionQuery::all_of(agent())
+    }
+    .binding();
+    let mut cursors = MockCursorCodec::new();
+    cursors
+        .expect_open()
+        .withf(move |cursor, binding| cursor == "sealed" && binding == expected_binding)
+        .return_once(move |_, _| Some(key));
+    let list = with_cursors(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        MockSessionStore::new(),
+        cursors,
+    );
+
+    let listing = list.authorize(&request).expect("granted");
+
+    assert_eq!(listing.after, Some(key));
+}
+
+#[test]
+fn a_cursor_that_does_not_open_is_invalid() {
+    let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+    request.params.cursor = Some("tampered");
+    let mut cursors = MockCursorCodec::new();
+    cursors.expect_open().return_once(|_, _| None);
+    let list = with_cursors(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        MockSessionStore::new(),
+        cursors,
+    );
+
+    assert_eq!(
+        list.authorize(&request),
+        Err(ListSessionsError::InvalidParameter(InvalidParam::Cursor))
+    );
+}
+
+fn session(n: u128) -> Session {
+    Session {
+        id: SessionId::from_uuid(Uuid::from_u128(n)),
+        agent_key_id: None,
+        created_at: Timestamp::new(
+            DateTime::from_timestamp(1_776_349_800 + n as i64, 0).expect("in range"),
+        ),
+        meta: Meta::empty(),
+    }
+}
+
+fn paged_listing(list: &ListSessions, limit: &'static str) -> crate::Listing {
+    let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+    request.params.limit = Some(limit);
+    list.authorize(&request).expect("granted")
+}
+
+#[test]
+fn a_page_reads_one_more_session_than_asked_to_know_whether_more_follow() {
+    let mut sessions = MockSessionStore::new();
+    sessions
+        .expect_sessions_after()
+        .withf(|_, after, limit| after.is_none() && *limit == 3)
+        .return_once(|_, _, _| Ok(vec![session(5), session(4), session(3)]));
+    let mut cursors = MockCursorCodec::new();
+    let last = SessionKey::of(&session(4));
+    cursors
+        .expect_seal()
+        .withf(move |key, _| *key == last)
+        .return_once(|_, _| "next".to_owned());
+    let list = with_cursors(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        sessions,
+        cursors,
+    );
+    let listing = paged_listing(&list, "2");
+
+    let page = list.page(&listing).expect("a page");
+
+    assert_eq!(page.sessions, vec![session(5), session(4)]);
+    assert!(page.has_more);
+    assert_eq!(page.next_cursor.as_deref(), Some("next"));
+}
+
+#[test]
+fn the_last_page_has_no_next_cursor() {
+    let mut sessions = MockSessionStore::new();
+    sessions
+        .expect_sessions_after()
+        .return_once(|_, _, _| Ok(vec![session(5), session(4)]));
+    let list = use_case(
+        accepting_verifier(),
+        store_answering(ALL_TRUE, full_query()),
+        sessions,
+    );
+    let listing = paged_listing(&list, "2");
+
+    let page = list.page(&listing).expect("a page");
+
+    assert_eq!(page.sessions.len(), 2);
+    assert!(!page.has_more);
+    assert_eq!(page.next_cursor, None);
 }
 
 #[test]

@@ -1,0 +1,241 @@
+//! The optional parameters of a listing (beyond the original UASAM API),
+//! parsed and checked. An empty value counts as absent.
+
+use chrono::DateTime;
+use serde_json::Value;
+
+use crate::query::{MetaFilter, Order, SessionFilter};
+use crate::session::Timestamp;
+
+/// The largest page a client may ask for.
+pub const MAX_LIMIT: usize = 1000;
+
+/// The extension parameters as the caller sent them (`None`: absent).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RawListParams<'a> {
+    pub limit: Option<&'a str>,
+    pub cursor: Option<&'a str>,
+    pub order: Option<&'a str>,
+    pub created_after: Option<&'a str>,
+    pub created_before: Option<&'a str>,
+    pub meta: Option<&'a str>,
+    pub include_total: Option<&'a str>,
+}
+
+/// An extension parameter that is malformed; clients see `invalid_<name>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum InvalidParam {
+    Limit,
+    Cursor,
+    Order,
+    CreatedAfter,
+    CreatedBefore,
+    Meta,
+    IncludeTotal,
+}
+
+impl InvalidParam {
+    /// The parameter's name, as in the query string.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Limit => "limit",
+            Self::Cursor => "cursor",
+            Self::Order => "order",
+            Self::CreatedAfter => "created_after",
+            Self::CreatedBefore => "created_before",
+            Self::Meta => "meta",
+            Self::IncludeTotal => "include_total",
+        }
+    }
+}
+
+/// The extension parameters, checked.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListParams {
+    /// A page of at most this many sessions; `None`: the whole list.
+    pub limit: Option<usize>,
+    /// The opaque cursor, still to be opened against the query it claims.
+    pub cursor: Option<String>,
+    pub order: Order,
+    pub filter: SessionFilter,
+    pub include_total: bool,
+}
+
+impl ListParams {
+    /// Checks every parameter, in the order of `InvalidParam`.
+    pub fn parse(raw: &RawListParams<'_>) -> Result<Self, InvalidParam> {
+        let present = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
+        let limit = present(raw.limit)
+            .map(|v| match v.parse::<usize>() {
+                Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+                _ => Err(InvalidParam::Limit),
+            })
+            .transpose()?;
+        let cursor = present(raw.cursor);
+        if cursor.as_ref().is_some_and(|c| c.len() > 256) {
+            return Err(InvalidParam::Cursor);
+        }
+        let order = match present(raw.order).as_deref() {
+            None | Some("desc") => Order::Desc,
+            Some("asc") => Order::Asc,
+            Some(_) => return Err(InvalidParam::Order),
+        };
+        let created_after = present(raw.created_after)
+            .map(|v| timestamp(&v).ok_or(InvalidParam::CreatedAfter))
+            .transpose()?;
+        let created_before = present(raw.created_before)
+            .map(|v| timestamp(&v).ok_or(InvalidParam::CreatedBefore))
+            .transpose()?;
+        let meta = match present(raw.meta) {
+            None => MetaFilter::default(),
+            Some(v) => serde_json::from_str::<Value>(&v)
+                .ok()
+                .and_then(MetaFilter::from_object)
+                .ok_or(InvalidParam::Meta)?,
+        };
+        let include_total = match present(raw.include_total).as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(_) => return Err(InvalidParam::IncludeTotal),
+        };
+        Ok(Self {
+            limit,
+            cursor,
+            order,
+            filter: SessionFilter {
+                created_after,
+                created_before,
+                meta,
+            },
+            include_total,
+        })
+    }
+}
+
+/// RFC 3339 with any offset. A `+` of the offset that arrived as a space (an
+/// unencoded `+` in a query string) is taken back.
+fn timestamp(text: &str) -> Option<Timestamp> {
+    let parsed = DateTime::parse_from_rfc3339(text).or_else(|_| match text.rfind(' ') {
+        Some(i) if i > 10 => {
+            DateTime::parse_from_rfc3339(&format!("{}+{}", &text[..i], &text[i + 1..]))
+        }
+        _ => DateTime::parse_from_rfc3339(text),
+    });
+    parsed.ok().map(|t| Timestamp::new(t.to_utc()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(f: impl FnOnce(&mut RawListParams<'static>)) -> Result<ListParams, InvalidParam> {
+        let mut raw = RawListParams::default();
+        f(&mut raw);
+        ListParams::parse(&raw)
+    }
+
+    #[test]
+    fn no_parameter_means_the_whole_list_newest_first() {
+        assert_eq!(parse(|_| {}), Ok(ListParams::default()));
+    }
+
+    #[test]
+    fn limit_is_an_integer_from_1_to_1000_never_clamped() {
+        assert_eq!(parse(|r| r.limit = Some("1")).map(|p| p.limit), Ok(Some(1)));
+        assert_eq!(
+            parse(|r| r.limit = Some("1000")).map(|p| p.limit),
+            Ok(Some(1000))
+        );
+        for bad in [
+            "0",
+            "1001",
+            "-1",
+            "ten",
+            "1.5",
+            " 5",
+            "99999999999999999999999",
+        ] {
+            assert_eq!(
+                parse(|r| r.limit = Some(bad)),
+                Err(InvalidParam::Limit),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn order_is_desc_or_asc() {
+        assert_eq!(
+            parse(|r| r.order = Some("asc")).map(|p| p.order),
+            Ok(Order::Asc)
+        );
+        assert_eq!(parse(|r| r.order = Some("DESC")), Err(InvalidParam::Order));
+    }
+
+    #[test]
+    fn times_are_rfc3339_with_any_offset() {
+        let p = parse(|r| {
+            r.created_after = Some("2026-04-16T16:30:00+02:00");
+            r.created_before = Some("2026-04-16 14:30:00.5 00:00");
+        })
+        .expect("valid");
+        assert_eq!(
+            p.filter.created_after.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-16T14:30:00.000000+00:00")
+        );
+        assert_eq!(
+            p.filter.created_before.map(|t| t.to_string()).as_deref(),
+            Some("2026-04-16T14:30:00.500000+00:00")
+        );
+        assert_eq!(
+            parse(|r| r.created_after = Some("2026-04-16")),
+            Err(InvalidParam::CreatedAfter)
+        );
+        assert_eq!(
+            parse(|r| r.created_before = Some("yesterday")),
+            Err(InvalidParam::CreatedBefore)
+        );
+    }
+
+    #[test]
+    fn meta_is_an_object_of_scalars() {
+        assert!(
+            parse(|r| r.meta = Some(r#"{"task":"summarize","n":512,"ok":true,"x":null}"#)).is_ok()
+        );
+        for bad in [
+            r#"{"a":[1]}"#,
+            r#"{"a":{"b":1}}"#,
+            "[1]",
+            "1",
+            "{",
+            "task=summarize",
+        ] {
+            assert_eq!(
+                parse(|r| r.meta = Some(bad)),
+                Err(InvalidParam::Meta),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn include_total_is_a_boolean() {
+        assert_eq!(
+            parse(|r| r.include_total = Some("true")).map(|p| p.include_total),
+            Ok(true)
+        );
+        assert_eq!(
+            parse(|r| r.include_total = Some("yes")),
+            Err(InvalidParam::IncludeTotal)
+        );
+    }
+
+    #[test]
+    fn the_first_malformed_parameter_is_the_one_reported() {
+        let answer = parse(|r| {
+            r.limit = Some("0");
+            r.order = Some("sideways");
+        });
+        assert_eq!(answer, Err(InvalidParam::Limit));
+    }
+}
