@@ -72,3 +72,12 @@ layers:
 	for dep in otas-postgres-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
 	[ $$fail = 0 ] && echo "layers: domain and ports depend on no web, database or JWT crate; adapters and http stay apart"; \
 	exit $$fail
+
+# The benchmark (≈ 10 minutes from nothing, release build included): fills its
+# own database, measures the server against PostgreSQL's own limits, prints a
+# table and writes bench/results/latest.md.
+.PHONY: bench
+bench: toolchain postgres
+	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk; }
+	@command -v pgbench >/dev/null || { echo "installing pgbench"; apt-get update -qq && apt-get install -y -qq postgresql-client; }
+	bash bench/run.sh

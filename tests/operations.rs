@@ -212,3 +212,75 @@ async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_
     }
     assert_eq!(status, StatusCode::OK, "serving resumed without a restart");
 }
+
+#[tokio::test]
+async fn a_database_lost_in_the_middle_of_a_long_list_never_yields_a_body_that_parses() {
+    let cluster = PrivateCluster::start();
+    {
+        let mut admin = PgConnection::establish(&cluster.url("postgres"))
+            .expect("connect to the private cluster");
+        admin
+            .batch_execute("CREATE DATABASE otas")
+            .expect("create database");
+    }
+    let url = cluster.url("otas");
+    otas_postgres_adapter::run_migrations(&url).expect("migrate");
+    World::seed_into(&url);
+    PgConnection::establish(&url)
+        .expect("connect")
+        .batch_execute(&format!(
+            "INSERT INTO agent_session (id, created_at, meta, agent_id) \
+             SELECT gen_random_uuid(), timestamptz '2026-01-01' + i * interval '1 second', \
+                    jsonb_build_object('i', i, 'pad', repeat('x', 400)), '{AGENT_A}' \
+             FROM generate_series(1, 50000) AS i"
+        ))
+        .expect("insert sessions");
+    // Small batches: the list takes many round trips, and the first bytes
+    // leave long before the last session is read.
+    let app = TestApp::spawn_with(
+        &url,
+        &[
+            ("OTAS__HTTP__LIST_BATCH_SIZE", "20"),
+            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "500"),
+        ],
+    )
+    .await;
+    let mut response = app
+        .list(
+            Some(VALID),
+            Some(&PROJECT_A.to_string()),
+            &format!("agent_id={AGENT_A}"),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut body = Vec::new();
+    let first = response
+        .chunk()
+        .await
+        .expect("a first chunk")
+        .expect("not the end yet");
+    body.extend_from_slice(&first);
+
+    cluster.stop();
+    let mut cut_short = false;
+    loop {
+        match response.chunk().await {
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            Err(_) => {
+                cut_short = true;
+                break;
+            }
+        }
+    }
+
+    assert!(
+        cut_short,
+        "the connection must be aborted, not ended cleanly"
+    );
+    assert!(
+        serde_json::from_slice::<Value>(&body).is_err(),
+        "a list cut short must never parse as a complete answer ({} bytes)",
+        body.len()
+    );
+}

@@ -80,11 +80,14 @@ impl ListParams {
             Some("asc") => Order::Asc,
             Some(_) => return Err(InvalidParam::Order),
         };
+        // Stored times have microseconds: a finer bound is moved to the
+        // microsecond that keeps the same sessions (down for "after", up for
+        // "before").
         let created_after = present(raw.created_after)
-            .map(|v| timestamp(&v).ok_or(InvalidParam::CreatedAfter))
+            .map(|v| timestamp(&v, false).ok_or(InvalidParam::CreatedAfter))
             .transpose()?;
         let created_before = present(raw.created_before)
-            .map(|v| timestamp(&v).ok_or(InvalidParam::CreatedBefore))
+            .map(|v| timestamp(&v, true).ok_or(InvalidParam::CreatedBefore))
             .transpose()?;
         let meta = match present(raw.meta) {
             None => MetaFilter::default(),
@@ -114,14 +117,20 @@ impl ListParams {
 
 /// RFC 3339 with any offset. A `+` of the offset that arrived as a space (an
 /// unencoded `+` in a query string) is taken back.
-fn timestamp(text: &str) -> Option<Timestamp> {
+fn timestamp(text: &str, round_up: bool) -> Option<Timestamp> {
     let parsed = DateTime::parse_from_rfc3339(text).or_else(|_| match text.rfind(' ') {
         Some(i) if i > 10 => {
             DateTime::parse_from_rfc3339(&format!("{}+{}", &text[..i], &text[i + 1..]))
         }
         _ => DateTime::parse_from_rfc3339(text),
     });
-    parsed.ok().map(|t| Timestamp::new(t.to_utc()))
+    let at = parsed.ok()?.to_utc();
+    let truncated = Timestamp::new(at);
+    if round_up && at.timestamp_subsec_nanos() % 1000 != 0 {
+        Timestamp::from_micros(truncated.as_micros().checked_add(1)?)
+    } else {
+        Some(truncated)
+    }
 }
 
 #[cfg(test)]

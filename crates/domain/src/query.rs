@@ -80,6 +80,14 @@ impl MetaFilter {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Whether a key or a string value holds U+0000, which no stored `meta`
+    /// can (PostgreSQL's jsonb refuses it): such a filter keeps nothing.
+    pub fn needs_nul(&self) -> bool {
+        self.0.iter().any(|(key, value)| {
+            key.contains('\0') || value.as_str().is_some_and(|s| s.contains('\0'))
+        })
+    }
 }
 
 /// Which of an agent's sessions a listing keeps.
@@ -149,10 +157,21 @@ impl SessionQuery {
     }
 }
 
-/// JSON equality of scalars: numbers by value, everything else exactly.
+/// JSON equality of scalars: numbers by value (integers exactly, whatever
+/// their size; `512` equals `512.0`), everything else exactly.
 fn json_equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
-        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Number(x), Value::Number(y)) => {
+            match (
+                x.as_i64()
+                    .or(x.as_u64().and_then(|u| i64::try_from(u).ok())),
+                y.as_i64(),
+            ) {
+                (Some(i), Some(j)) => i == j,
+                _ if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
         _ => a == b,
     }
 }

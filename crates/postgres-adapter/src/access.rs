@@ -4,8 +4,7 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::PgPool;
+use crate::pool::{with_connection, PgPool};
 use crate::schema::{agent, project, user_project_mapping, users};
 
 /// Answers access questions from UASAM's `users`, `project`,
@@ -30,7 +29,6 @@ impl PgAccessStore {
 
 impl AccessStore for PgAccessStore {
     fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
         let user = *query.user.as_uuid();
         let project = query.project.map(|p| *p.as_uuid());
         let agent = query.agent.map(|a| *a.as_uuid());
@@ -53,9 +51,10 @@ impl AccessStore for PgAccessStore {
         );
 
         let (user_exists, project_member, agent_in_project) =
-            select((user_exists, project_member, agent_in_project))
-                .get_result::<(bool, bool, bool)>(&mut conn)
-                .map_err(from_query)?;
+            with_connection(&self.pool, |conn| {
+                select((user_exists, project_member, agent_in_project))
+                    .get_result::<(bool, bool, bool)>(conn)
+            })?;
         Ok(AccessFacts {
             user_exists,
             project_member,

@@ -16,5 +16,5 @@ pub mod test_support;
 
 pub use access::PgAccessStore;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
-pub use pool::{connect, validate_url, PgPool, PoolError, PoolSettings};
+pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use sessions::PgSessionStore;

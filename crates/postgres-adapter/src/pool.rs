@@ -1,13 +1,110 @@
 //! The r2d2 connection pool.
+//!
+//! A connection is checked with a round trip (`SELECT 1`) only when it has
+//! been idle for a while; one that just served a request is handed out as it
+//! is. A connection whose query failed because the server went away is
+//! marked and dropped when it comes back to the pool, so that serving
+//! resumes with fresh connections as soon as the database is back.
 
-use std::time::Duration;
+use std::ops::{Deref, DerefMut};
+use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
-use diesel::r2d2::{ConnectionManager, CustomizeConnection};
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection};
 use diesel::PgConnection;
+use otas_ports::StoreError;
+
+use crate::error::{from_pool, from_query};
 
 /// A pool of PostgreSQL connections.
-pub type PgPool = r2d2::Pool<ConnectionManager<PgConnection>>;
+pub type PgPool = r2d2::Pool<PgManager>;
+
+/// Connections idle for longer than this are checked before use.
+const VALIDATE_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// A pooled PostgreSQL connection with what the pool needs to know of its use.
+pub struct PgConn {
+    conn: PgConnection,
+    idle_since: Instant,
+    lost: bool,
+}
+
+impl std::fmt::Debug for PgConn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConn")
+            .field("idle_since", &self.idle_since)
+            .field("lost", &self.lost)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Deref for PgConn {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.conn
+    }
+}
+
+impl DerefMut for PgConn {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.conn
+    }
+}
+
+/// Opens, checks and retires the pool's connections.
+pub struct PgManager {
+    inner: ConnectionManager<PgConnection>,
+}
+
+impl std::fmt::Debug for PgManager {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgManager").finish_non_exhaustive()
+    }
+}
+
+impl ManageConnection for PgManager {
+    type Connection = PgConn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PgConn, Self::Error> {
+        Ok(PgConn {
+            conn: self.inner.connect()?,
+            idle_since: Instant::now(),
+            lost: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut PgConn) -> Result<(), Self::Error> {
+        if conn.idle_since.elapsed() >= VALIDATE_AFTER_IDLE {
+            self.inner.is_valid(&mut conn.conn)?;
+        }
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut PgConn) -> bool {
+        if conn.lost || self.inner.has_broken(&mut conn.conn) {
+            return true;
+        }
+        conn.idle_since = Instant::now();
+        false
+    }
+}
+
+/// Runs `work` on a pooled connection and sorts its failure. A connection
+/// whose query failed for want of a server is not reused.
+pub(crate) fn with_connection<T>(
+    pool: &PgPool,
+    work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
+) -> Result<T, StoreError> {
+    let mut conn = pool.get().map_err(|e| from_pool(&e))?;
+    work(&mut conn).map_err(|error| {
+        let error = from_query(error);
+        if matches!(error, StoreError::Unavailable(_)) {
+            conn.lost = true;
+        }
+        error
+    })
+}
 
 /// How the pool connects and how long anything may wait.
 #[derive(Clone)]
@@ -54,8 +151,8 @@ struct SessionSetup {
     statement_timeout_ms: u128,
 }
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSetup {
-    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+impl CustomizeConnection<PgConn, diesel::r2d2::Error> for SessionSetup {
+    fn on_acquire(&self, conn: &mut PgConn) -> Result<(), diesel::r2d2::Error> {
         conn.batch_execute(&format!(
             "SET statement_timeout = {}; SET application_name = 'otas-server'",
             self.statement_timeout_ms
@@ -75,12 +172,14 @@ pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
     if settings.statement_timeout.as_millis() == 0 {
         return Err(PoolError::TimeoutTooShort("statement_timeout_ms"));
     }
-    let manager = ConnectionManager::<PgConnection>::new(settings.url.clone());
+    let manager = PgManager {
+        inner: ConnectionManager::<PgConnection>::new(settings.url.clone()),
+    };
     let pool = r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))
         .min_idle(Some(settings.min_idle.min(settings.max_connections)))
         .connection_timeout(settings.connection_timeout)
-        .test_on_check_out(true)
+        .test_on_check_out(true) // PgManager::is_valid pings idle connections only
         .connection_customizer(Box::new(SessionSetup {
             statement_timeout_ms: settings.statement_timeout.as_millis(),
         }))

@@ -13,8 +13,7 @@ use otas_domain::{
 use otas_ports::{SessionStore, StoreError};
 use uuid::Uuid;
 
-use crate::error::{from_pool, from_query};
-use crate::pool::PgPool;
+use crate::pool::{with_connection, PgPool};
 use crate::schema::agent_session;
 
 /// Reads sessions from UASAM's `agent_session` table.
@@ -51,6 +50,10 @@ fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
     }
     if let Some(before) = filter.created_before {
         statement = statement.filter(agent_session::created_at.lt(before.as_datetime()));
+    }
+    if filter.meta.needs_nul() {
+        // PostgreSQL cannot even take U+0000 as a parameter; no row holds it.
+        return statement.filter(sql::<Bool>("FALSE"));
     }
     // jsonb equality: numbers compare by value, a string never equals a number,
     // and an absent key (SQL NULL) matches nothing, not even JSON null.
@@ -90,7 +93,6 @@ impl SessionStore for PgSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
         let mut statement = kept(query);
         if let Some(key) = after {
             statement = statement.filter(beyond(key, query.order));
@@ -103,32 +105,29 @@ impl SessionStore for PgSessionStore {
                 statement.order((agent_session::created_at.asc(), agent_session::id.asc()))
             }
         };
-        let rows: Vec<SessionRow> = statement
+        let statement = statement
             .select((
                 agent_session::id,
                 agent_session::agent_key_id,
                 agent_session::created_at,
                 sql::<Text>("agent_session.meta::text"),
             ))
-            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-            .load(&mut conn)
-            .map_err(from_query)?;
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX));
+        let rows: Vec<SessionRow> = with_connection(&self.pool, |conn| statement.load(conn))?;
         rows.into_iter().map(into_session).collect()
     }
 
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
         // Both from the listing index; without a meta filter, no row is read.
-        let count: i64 = kept(query)
-            .count()
-            .get_result(&mut conn)
-            .map_err(from_query)?;
-        let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
-            .order((agent_session::created_at.desc(), agent_session::id.desc()))
-            .select((agent_session::created_at, agent_session::id))
-            .first(&mut conn)
-            .optional()
-            .map_err(from_query)?;
+        let (count, newest) = with_connection(&self.pool, |conn| {
+            let count: i64 = kept(query).count().get_result(conn)?;
+            let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
+                .order((agent_session::created_at.desc(), agent_session::id.desc()))
+                .select((agent_session::created_at, agent_session::id))
+                .first(conn)
+                .optional()?;
+            Ok((count, newest))
+        })?;
         Ok(SessionSummary {
             count: u64::try_from(count).unwrap_or(0),
             newest: newest.map(|(created_at, id)| SessionKey {

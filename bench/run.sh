@@ -1,0 +1,173 @@
+#!/usr/bin/env bash
+# `make bench`: builds otas-server in release, creates and fills its own
+# database, starts the server, measures it against PostgreSQL's own limits in
+# the same run, prints a table and writes it to bench/results/latest.md.
+#
+# Environment: BENCH_ADMIN_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+# BENCH_DURATION seconds per load run (default 10), BENCH_PORT (default 18181).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ADMIN_URL=${BENCH_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
+DB=otas_bench
+DB_URL=${ADMIN_URL%/*}/$DB
+DURATION=${BENCH_DURATION:-10}
+PORT=${BENCH_PORT:-18181}
+CONNS=16
+THREADS=2
+SECRET=bench-secret-not-for-production
+WORK=bench/work
+OUT=bench/results/latest.md
+mkdir -p "$WORK" bench/results
+
+PROJECT=b0000000-0000-4000-8000-000000000001
+A100=a0000000-0000-4000-8000-000000000100
+A10K=a0000000-0000-4000-8000-000000010000
+A1M=a0000000-0000-4000-8000-000001000000
+FOREIGN=a0000000-0000-4000-8000-0000000000ff
+BASE="http://127.0.0.1:$PORT/api/agent/v1/sessions/list/"
+
+say() { printf '%s\n' "$*" >&2; }
+
+# A user token for Ada, HS256 with the bench secret (what UASAM's login issues).
+TOKEN=$(python3 - "$SECRET" <<'PY'
+import base64, hashlib, hmac, json, sys, time
+b64 = lambda b: base64.urlsafe_b64encode(b).rstrip(b"=").decode()
+header = b64(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+claims = b64(json.dumps({"user_id": "11111111-1111-1111-1111-111111111111", "email": "ada@example.com",
+                         "exp": int(time.time()) + 86400, "iat": int(time.time())}).encode())
+sig = hmac.new(sys.argv[1].encode(), f"{header}.{claims}".encode(), hashlib.sha256).digest()
+print(f"{header}.{claims}.{b64(sig)}")
+PY
+)
+HDR=(-H "X-OTAS-USER-TOKEN: $TOKEN" -H "X-OTAS-PROJECT-ID: $PROJECT")
+
+say "== build (release)"
+cargo build --release --locked -p otas-server >&2
+BIN=target/release/otas-server
+
+say "== database $DB: create, migrate, fill (agents with 100, 10,000 and 1,000,000 sessions)"
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >&2
+DATABASE_URL=$DB_URL OTAS__LOG__LEVEL=warn $BIN migrate >&2
+fill_started=$(date +%s.%N)
+psql -q -v ON_ERROR_STOP=1 "$DB_URL" -f bench/fill.sql >&2
+say "   filled in $(python3 -c "print(round($(date +%s.%N) - $fill_started, 1))") s"
+
+say "== start otas-server on :$PORT"
+DATABASE_URL=$DB_URL JWT_SECRET=$SECRET OTAS__SERVER__PORT=$PORT OTAS__LOG__LEVEL=warn \
+  OTAS__DATABASE__MAX_CONNECTIONS=$CONNS $BIN serve > "$WORK/server.log" 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 50); do curl -s -o /dev/null "$BASE" && break; sleep 0.1; done
+
+# wrk: "req/s p50 p99" (latencies in ms).
+load() { # url [extra wrk args...]
+  local url=$1; shift
+  wrk -t$THREADS -c$CONNS -d"${DURATION}s" --latency "${HDR[@]}" "$@" "$url" > "$WORK/wrk.txt"
+  python3 - "$WORK/wrk.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    m = re.search(rf"^\s*{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+    v, unit = float(m.group(1)), m.group(2)
+    return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {non2xx.group(1) if non2xx else 0}")
+PY
+}
+status_of() { curl -s -o /dev/null -w '%{http_code}' "${HDR[@]}" "$@"; }
+
+say "== list of 100 sessions under load (wrk -t$THREADS -c$CONNS -d${DURATION}s)"
+[ "$(status_of "$BASE?agent_id=$A100")" = 200 ] || { say "the list does not answer 200"; exit 1; }
+read -r LIST_RPS LIST_P50 LIST_P99 LIST_BAD < <(load "$BASE?agent_id=$A100")
+
+say "== pgbench: the service's listing SQL, same concurrency"
+cat > "$WORK/listing.sql" <<SQL
+SELECT id, agent_key_id, created_at, meta::text FROM agent_session
+WHERE agent_id = '$A100' ORDER BY created_at DESC, id DESC LIMIT 1000;
+SQL
+PGB_TPS=$(pgbench -n -M prepared -c $CONNS -j $THREADS -T "$DURATION" -f "$WORK/listing.sql" "$DB_URL" 2>/dev/null \
+  | sed -n 's/^tps = \([0-9]*\).* .*/\1/p' | tail -1)
+
+say "== 403 path under the same load"
+[ "$(status_of "$BASE?agent_id=$FOREIGN")" = 403 ] || { say "the foreign agent does not answer 403"; exit 1; }
+read -r DENY_RPS DENY_P50 DENY_P99 _ < <(load "$BASE?agent_id=$FOREIGN")
+
+say "== full list of 1,000,000 sessions vs psql COPY of the same rows"
+COPY_SQL="COPY (SELECT id, agent_key_id, created_at, meta FROM agent_session WHERE agent_id = '$A1M' ORDER BY created_at DESC, id DESC) TO STDOUT"
+copy_started=$(date +%s.%N)
+psql -q "$DB_URL" -c "$COPY_SQL" > /dev/null
+COPY_S=$(python3 -c "print(round($(date +%s.%N) - $copy_started, 2))")
+echo 5 > "/proc/$SERVER/clear_refs" 2>/dev/null || true   # reset the peak RSS counter
+RSS_BEFORE_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
+FULL=$(curl -s "${HDR[@]}" -o "$WORK/full.json" -w '%{http_code} %{time_total} %{size_download}' "$BASE?agent_id=$A1M")
+read -r FULL_CODE FULL_S FULL_BYTES <<< "$FULL"
+FULL_S=$(python3 -c "print(round($FULL_S, 2))")
+PEAK_KB=$(awk '/VmHWM/ {print $2}' "/proc/$SERVER/status")
+FULL_COUNT=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['response']['sessions']))" "$WORK/full.json")
+rm -f "$WORK/full.json"
+
+say "== a page of 100 at depth 900,000 vs the first page (p50, wrk -t1 -c1)"
+CURSOR=$(python3 - "$BASE" "$A1M" "$TOKEN" "$PROJECT" <<'PY'
+import json, sys, urllib.request
+base, agent, token, project = sys.argv[1:]
+cursor, read = None, 0
+while read < 900_000:
+    url = f"{base}?agent_id={agent}&limit=1000" + (f"&cursor={cursor}" if cursor else "")
+    req = urllib.request.Request(url, headers={"X-OTAS-USER-TOKEN": token, "X-OTAS-PROJECT-ID": project})
+    page = json.load(urllib.request.urlopen(req))["response"]
+    read += len(page["sessions"])
+    cursor = page["next_cursor"]
+print(cursor)
+PY
+)
+lat() { # url -> p50 ms at concurrency 1
+  wrk -t1 -c1 -d"$((DURATION / 2 > 3 ? DURATION / 2 : 3))s" --latency "${HDR[@]}" "$1" > "$WORK/wrk1.txt"
+  python3 - "$WORK/wrk1.txt" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+m = re.search(r"^\s*50%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
+v, unit = float(m.group(1)), m.group(2)
+print(f"{(v / 1000 if unit == 'us' else v * 1000 if unit == 's' else v):.2f}")
+PY
+}
+FIRST_P50=$(lat "$BASE?agent_id=$A1M&limit=100")
+DEEP_P50=$(lat "$BASE?agent_id=$A1M&limit=100&cursor=$CURSOR")
+
+say "== 304 revalidation vs 200 of the 10,000-session list"
+ETAG=$(curl -s -D - -o /dev/null "${HDR[@]}" "$BASE?agent_id=$A10K" | sed -n 's/^etag: //Ip' | tr -d '\r')
+[ "$(status_of -H "If-None-Match: $ETAG" "$BASE?agent_id=$A10K")" = 304 ] || { say "no 304 for the current ETag"; exit 1; }
+read -r FULL10K_RPS _ _ _ < <(load "$BASE?agent_id=$A10K")
+read -r NM_RPS _ _ _ < <(load "$BASE?agent_id=$A10K" -H "If-None-Match: $ETAG")
+
+kill $SERVER 2>/dev/null || true
+wait $SERVER 2>/dev/null || true
+
+ratio() { python3 -c "print(f'{$1 / $2:.2f}')"; }
+verdict() { python3 -c "print('met' if $1 else 'NOT met')"; }
+LIST_RATIO=$(ratio "$LIST_RPS" "$PGB_TPS")
+FULL_RATIO=$(ratio "$FULL_S" "$COPY_S")
+PEAK_MB=$(python3 -c "print(round($PEAK_KB / 1024, 1))")
+DEEP_RATIO=$(ratio "$DEEP_P50" "$FIRST_P50")
+NM_RATIO=$(ratio "$NM_RPS" "$FULL10K_RPS")
+
+{
+  echo "# otas-server benchmark"
+  echo
+  echo "Run by \`make bench\` on $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB,"
+  echo "$(psql -At "$DB_URL" -c 'SHOW server_version') PostgreSQL on 127.0.0.1; release build; load: wrk -t$THREADS -c$CONNS -d${DURATION}s,"
+  echo "pgbench -c$CONNS -j$THREADS -T$DURATION -M prepared; server, load generator and database share the machine."
+  echo
+  echo "| measure | result | reference | ratio | goal | verdict |"
+  echo "|---|---|---|---|---|---|"
+  echo "| list of 100 sessions | $LIST_RPS req/s (p50 $LIST_P50 ms, p99 $LIST_P99 ms) | pgbench listing SQL: $PGB_TPS tps | $LIST_RATIO | ≥ 0.50 | $(verdict "$LIST_RATIO >= 0.5") |"
+  echo "| 403 path (agent of another project) | $DENY_RPS req/s (p50 $DENY_P50 ms, p99 $DENY_P99 ms) | | | | |"
+  echo "| full list of 1,000,000 sessions | $FULL_S s, $FULL_COUNT sessions, $((FULL_BYTES / 1048576)) MiB, HTTP $FULL_CODE | psql COPY: $COPY_S s | $FULL_RATIO | ≤ 1.5 | $(verdict "$FULL_RATIO <= 1.5 and $FULL_COUNT == 1000000") |"
+  echo "| server peak RSS during that list | $PEAK_MB MB (RSS before: $((RSS_BEFORE_KB / 1024)) MB) | | | ≤ 64 MB | $(verdict "$PEAK_MB <= 64") |"
+  echo "| page of 100 at depth 900,000 | p50 $DEEP_P50 ms | first page: p50 $FIRST_P50 ms | $DEEP_RATIO | ≤ 2 | $(verdict "$DEEP_RATIO <= 2") |"
+  echo "| 304 revalidation, 10,000-session list | $NM_RPS req/s | 200 of the same list: $FULL10K_RPS req/s | $NM_RATIO | ≥ 5 | $(verdict "$NM_RATIO >= 5") |"
+  [ "$LIST_BAD" = 0 ] || echo "| (non-2xx answers during the list load) | $LIST_BAD | | | | |"
+} > "$OUT"
+cat "$OUT"
+psql -q "$ADMIN_URL" -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >&2
