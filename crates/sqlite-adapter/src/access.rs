@@ -1,0 +1,71 @@
+//! The access facts, read in one statement.
+
+use diesel::dsl::{exists, select};
+use diesel::prelude::*;
+use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
+
+use crate::error::{from_pool, from_query};
+use crate::pool::SqlitePool;
+use crate::schema::{agent, project, user_project_mapping, users};
+
+/// Answers access questions from the `users`, `project`,
+/// `user_project_mapping` and `agent` tables of the SQLite database.
+#[derive(Clone)]
+pub struct SqliteAccessStore {
+    pool: SqlitePool,
+}
+
+impl std::fmt::Debug for SqliteAccessStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteAccessStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteAccessStore {
+    /// A store over the pool's database.
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+impl AccessStore for SqliteAccessStore {
+    fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        // Ids are stored lower-case hyphenated, as `Display` prints them.
+        let user = query.user.to_string();
+        let project = query.project.map(|p| p.to_string());
+        let agent = query.agent.map(|a| a.to_string());
+
+        // A NULL project or agent compares to nothing, so its facts are false.
+        let user_exists = exists(users::table.filter(users::id.eq(user.clone())));
+        let project_member = exists(
+            user_project_mapping::table
+                .inner_join(project::table)
+                .filter(user_project_mapping::user_id.eq(user))
+                .filter(
+                    user_project_mapping::project_id
+                        .nullable()
+                        .eq(project.clone()),
+                )
+                .filter(user_project_mapping::is_active)
+                .filter(project::is_active),
+        );
+        let agent_in_project = exists(
+            agent::table
+                .filter(agent::id.nullable().eq(agent))
+                .filter(agent::project_id.nullable().eq(project))
+                .filter(agent::is_active),
+        );
+
+        // One statement: SQLite answers it from one snapshot.
+        let (user_exists, project_member, agent_in_project) =
+            select((user_exists, project_member, agent_in_project))
+                .get_result::<(bool, bool, bool)>(&mut conn)
+                .map_err(from_query)?;
+        Ok(AccessFacts {
+            user_exists,
+            project_member,
+            agent_in_project,
+        })
+    }
+}

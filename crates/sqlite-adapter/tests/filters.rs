@@ -1,0 +1,735 @@
+//! `SqliteSessionStore` with filters, through the `SessionStore` port, against a
+//! real SQLite file: for every filter, `sessions_after` keeps exactly the
+//! sessions `SessionQuery::keeps` (the domain's reference) accepts, in order,
+//! page after page, and `summarize` counts them and names the newest.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use chrono::{DateTime, Duration, Utc};
+use common::{at, Stores};
+use otas_domain::{
+    AgentId, Meta, MetaFilter, Order, Session, SessionFilter, SessionId, SessionKey, SessionQuery,
+    SessionSummary, Timestamp,
+};
+use otas_ports::SessionStore;
+use otas_sqlite_adapter::test_support::{
+    insert_agent, insert_project, insert_session, insert_user,
+};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+/// Two agents of one project, the first with a varied set of sessions, and
+/// the same sessions as the domain sees them (the reference's input).
+struct World {
+    stores: Stores,
+    agent: Uuid,
+    other_agent: Uuid,
+    sessions: Vec<Session>,
+}
+
+/// The time most sessions are created around.
+fn base() -> DateTime<Utc> {
+    at("2026-04-16T14:30:00.500000Z")
+}
+
+/// Metas covering every scalar kind, keys a SQL builder could trip on,
+/// absent keys, nested values and numbers spelled differently.
+const METAS: &[&str] = &[
+    r#"{}"#,
+    r#"{"task": "summarize", "n": 512}"#,
+    r#"{"task": "summarize", "n": 512.0}"#,
+    r#"{"task": "summarize", "n": "512"}"#,
+    r#"{"task": "translate", "n": 5.12e2}"#,
+    r#"{"task": "translate", "n": 513}"#,
+    r#"{"task": "Summarize"}"#,
+    r#"{"ratio": 0.25, "neg": -3}"#,
+    r#"{"ratio": 0.250, "neg": -3.0}"#,
+    r#"{"ratio": "0.25", "neg": "-3"}"#,
+    r#"{"ok": true}"#,
+    r#"{"ok": false}"#,
+    r#"{"ok": "true"}"#,
+    r#"{"ok": 1}"#,
+    r#"{"x": null}"#,
+    r#"{"x": "null"}"#,
+    r#"{"x": 0}"#,
+    r#"{"x": false}"#,
+    r#"{"x": {}}"#,
+    r#"{"clé 日本語 🚀": "valeur"}"#,
+    r#"{"clé 日本語 🚀": "autre"}"#,
+    r#"{"say \"hi\"": "quoted"}"#,
+    r#"{"it's": "apostrophe"}"#,
+    r#"{"a->b": 1}"#,
+    r#"{"a": {"b": 1}}"#,
+    r#"{"a": "b", "b": 1}"#,
+    r#"{"'; DROP TABLE agent_session; --": 1}"#,
+    r#"{"": "empty key"}"#,
+    r#"{"s": "line\nbreak \\ \"q\" é"}"#,
+    r#"{"s": "line\\nbreak"}"#,
+    r#"{"big": 12345678901234}"#,
+    r#"{"big": 12345678901235}"#,
+    r#"{"list": [1, 2], "n": 512}"#,
+    r#"{"a.b": 1}"#,
+    r#"{"$": "dollar", "[0]": "bracket"}"#,
+    r#"{"$.a": 1, "a[0]": 1}"#,
+    r#"{"huge": 12345678901234567890}"#,
+    r#"{"huge": 1.2345678901234567e19}"#,
+    r#"{"huge": 12345678901234567000}"#,
+    r#"{"huge": 99999999999999999999}"#,
+    r#"{"nul": "a\u0000b", "k\u0000": 1}"#,
+    r#"{"nul": "a"}"#,
+    r#"{"esc\u00e9": "\u00e9t\u00e9"}"#,
+    r#"{"edge": 9223372036854775807}"#,
+    r#"{"edge": 9223372036854775808}"#,
+    r#"{"edge": 18446744073709551615}"#,
+    r#"{"edge": 18446744073709551616}"#,
+    r#"{"edge": 9.223372036854776e18}"#,
+    r#"{"neg_huge": -9223372036854775809}"#,
+    r#"{"id53": 9007199254740993}"#,
+    r#"{"id53": 9007199254740992.0}"#,
+];
+
+impl World {
+    fn new() -> Self {
+        let mut stores = Stores::new();
+        let owner = Uuid::new_v4();
+        let project = Uuid::new_v4();
+        let agent = Uuid::new_v4();
+        let other_agent = Uuid::new_v4();
+        let conn = &mut stores.conn;
+        insert_user(conn, owner, "owner@example.com");
+        insert_project(conn, project, owner, true);
+        insert_agent(conn, agent, project, owner, true);
+        insert_agent(conn, other_agent, project, owner, true);
+        let mut world = Self {
+            stores,
+            agent,
+            other_agent,
+            sessions: Vec::new(),
+        };
+        world.seed();
+        world
+    }
+
+    /// Each meta at several times, most of them shared (ties broken by id),
+    /// some a single microsecond apart; the other agent gets look-alikes.
+    fn seed(&mut self) {
+        let offsets = [
+            Duration::zero(),
+            Duration::microseconds(1),
+            -Duration::microseconds(1),
+            Duration::hours(1),
+            -Duration::days(1),
+        ];
+        for (n, meta) in METAS.iter().enumerate() {
+            for (k, offset) in offsets.iter().enumerate() {
+                // Not every meta at every time, so that times and metas mix.
+                if (n + k) % 3 == 0 && k != 0 {
+                    continue;
+                }
+                self.insert(self.agent, base() + *offset, meta);
+            }
+            insert_session(
+                &mut self.stores.conn,
+                Uuid::new_v4(),
+                self.other_agent,
+                None,
+                base() + Duration::hours(2),
+                meta,
+            );
+        }
+    }
+
+    fn insert(&mut self, agent: Uuid, created_at: DateTime<Utc>, meta: &str) -> Session {
+        let id = Uuid::new_v4();
+        insert_session(&mut self.stores.conn, id, agent, None, created_at, meta);
+        let session = Session {
+            id: SessionId::from_uuid(id),
+            agent_key_id: None,
+            created_at: Timestamp::new(created_at),
+            meta: Meta::from_json(meta.to_owned()).expect("an object"),
+        };
+        if agent == self.agent {
+            self.sessions.push(session.clone());
+        }
+        session
+    }
+
+    /// What the reference keeps, in the query's order.
+    fn expected(&self, query: &SessionQuery) -> Vec<SessionKey> {
+        let mut kept: Vec<SessionKey> = self
+            .sessions
+            .iter()
+            .filter(|s| query.keeps(s))
+            .map(SessionKey::of)
+            .collect();
+        kept.sort();
+        if query.order == Order::Desc {
+            kept.reverse();
+        }
+        kept
+    }
+
+    fn read(&self, query: &SessionQuery, after: Option<SessionKey>, limit: usize) -> Vec<Session> {
+        self.stores
+            .sessions
+            .sessions_after(query, after, limit)
+            .unwrap_or_else(|e| panic!("the store answers {}: {e}", describe(query)))
+    }
+
+    /// Every page of `size` from the start, each after the previous page's last key.
+    fn walk(&self, query: &SessionQuery, size: usize) -> Vec<SessionKey> {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = self.read(query, after, size);
+            assert!(page.len() <= size, "a page of {size} held {}", page.len());
+            let Some(last) = page.last() else {
+                return seen;
+            };
+            after = Some(SessionKey::of(last));
+            seen.extend(page.iter().map(SessionKey::of));
+            assert!(
+                seen.len() <= self.sessions.len(),
+                "the walk never ends: {}",
+                describe(query)
+            );
+        }
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> SessionSummary {
+        self.stores
+            .sessions
+            .summarize(query)
+            .unwrap_or_else(|e| panic!("the store summarizes {}: {e}", describe(query)))
+    }
+}
+
+fn describe(query: &SessionQuery) -> String {
+    format!("{:?} {:?}", query.order, query.filter)
+}
+
+fn meta(value: Value) -> MetaFilter {
+    MetaFilter::from_object(value).expect("an object of scalars")
+}
+
+fn query(agent: Uuid, order: Order, filter: SessionFilter) -> SessionQuery {
+    SessionQuery {
+        agent: AgentId::from_uuid(agent),
+        order,
+        filter,
+    }
+}
+
+fn after(t: DateTime<Utc>) -> SessionFilter {
+    SessionFilter {
+        created_after: Some(Timestamp::new(t)),
+        ..SessionFilter::default()
+    }
+}
+
+fn before(t: DateTime<Utc>) -> SessionFilter {
+    SessionFilter {
+        created_before: Some(Timestamp::new(t)),
+        ..SessionFilter::default()
+    }
+}
+
+fn with_meta(value: Value) -> SessionFilter {
+    SessionFilter {
+        meta: meta(value),
+        ..SessionFilter::default()
+    }
+}
+
+/// The filters every test runs through: time bounds (on and around the
+/// sessions' exact times), every scalar kind, keys a SQL builder could get
+/// wrong, several keys, and filters mixed with time bounds.
+fn filters() -> Vec<SessionFilter> {
+    let b = base();
+    vec![
+        SessionFilter::default(),
+        after(b),
+        after(b - Duration::microseconds(1)),
+        before(b),
+        before(b + Duration::microseconds(1)),
+        SessionFilter {
+            created_after: Some(Timestamp::new(b - Duration::microseconds(1))),
+            created_before: Some(Timestamp::new(b + Duration::microseconds(1))),
+            ..SessionFilter::default()
+        },
+        SessionFilter {
+            created_after: Some(Timestamp::new(b)),
+            created_before: Some(Timestamp::new(b)),
+            ..SessionFilter::default()
+        },
+        SessionFilter {
+            created_after: Some(Timestamp::new(b + Duration::hours(1))),
+            created_before: Some(Timestamp::new(b - Duration::days(1))),
+            ..SessionFilter::default()
+        },
+        with_meta(json!({})),
+        with_meta(json!({"task": "summarize"})),
+        with_meta(json!({"n": 512})),
+        with_meta(json!({"n": 512.0})),
+        with_meta(json!({"n": "512"})),
+        with_meta(json!({"n": 513})),
+        with_meta(json!({"ratio": 0.25})),
+        with_meta(json!({"ratio": "0.25"})),
+        with_meta(json!({"neg": -3})),
+        with_meta(json!({"ok": true})),
+        with_meta(json!({"ok": false})),
+        with_meta(json!({"ok": "true"})),
+        with_meta(json!({"x": null})),
+        with_meta(json!({"x": false})),
+        with_meta(json!({"x": 0})),
+        with_meta(json!({"clé 日本語 🚀": "valeur"})),
+        with_meta(json!({"say \"hi\"": "quoted"})),
+        with_meta(json!({"it's": "apostrophe"})),
+        with_meta(json!({"a->b": 1})),
+        with_meta(json!({"a": "b"})),
+        with_meta(json!({"'; DROP TABLE agent_session; --": 1})),
+        with_meta(json!({"": "empty key"})),
+        with_meta(json!({"s": "line\nbreak \\ \"q\" é"})),
+        with_meta(json!({"s": "line\\nbreak"})),
+        with_meta(json!({"big": 12345678901234_i64})),
+        with_meta(json!({"task": "summarize", "n": 512})),
+        with_meta(json!({"n": 512, "task": "translate"})),
+        with_meta(json!({"missing": 1})),
+        with_meta(json!({"a.b": 1})),
+        with_meta(json!({"$": "dollar"})),
+        with_meta(json!({"[0]": "bracket"})),
+        with_meta(json!({"$.a": 1})),
+        with_meta(json!({"a[0]": 1})),
+        with_meta(json!({"huge": 12_345_678_901_234_567_890_u64})),
+        with_meta(json!({"huge": 1.2345678901234567e19})),
+        with_meta(json!({"nul": "a\u{0}b"})),
+        with_meta(json!({"k\u{0}": 1})),
+        with_meta(json!({"esc\u{e9}": "été"})),
+        with_meta(json!({"edge": 9_223_372_036_854_775_807_i64})),
+        with_meta(json!({"edge": 9_223_372_036_854_775_808_u64})),
+        with_meta(json!({"edge": 18_446_744_073_709_551_615_u64})),
+        with_meta(json!({"edge": 9.223_372_036_854_776e18})),
+        with_meta(json!({"neg_huge": i64::MIN})),
+        with_meta(json!({"id53": 9_007_199_254_740_992_i64})),
+        with_meta(json!({"id53": 9_007_199_254_740_993_i64})),
+        with_meta(json!({"id53": 9_007_199_254_740_992.0})),
+        SessionFilter {
+            created_after: Some(Timestamp::new(b - Duration::microseconds(1))),
+            created_before: Some(Timestamp::new(b + Duration::hours(1))),
+            meta: meta(json!({"n": 512})),
+        },
+        SessionFilter {
+            created_before: Some(Timestamp::new(b)),
+            meta: meta(json!({"ok": true})),
+            ..SessionFilter::default()
+        },
+    ]
+}
+
+#[test]
+fn the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order() {
+    let world = World::new();
+
+    for order in [Order::Desc, Order::Asc] {
+        for filter in filters() {
+            let query = query(world.agent, order, filter);
+            let expected = world.expected(&query);
+
+            let listed: Vec<SessionKey> = world
+                .read(&query, None, 1_000)
+                .iter()
+                .map(SessionKey::of)
+                .collect();
+
+            assert_eq!(listed, expected, "{}", describe(&query));
+        }
+    }
+}
+
+#[test]
+fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others() {
+    // Guards the other tests: a filter that keeps all or nothing proves little.
+    let world = World::new();
+    let total = world.sessions.len();
+
+    let kept: Vec<(usize, String)> = filters()
+        .into_iter()
+        .map(|filter| query(world.agent, Order::Desc, filter))
+        .map(|q| (world.expected(&q).len(), describe(&q)))
+        .collect();
+
+    let keeping_all: Vec<&String> = kept
+        .iter()
+        .filter(|(n, _)| *n == total)
+        .map(|(_, d)| d)
+        .collect();
+    let keeping_none: Vec<&String> = kept
+        .iter()
+        .filter(|(n, _)| *n == 0)
+        .map(|(_, d)| d)
+        .collect();
+    // No filter, `{}`; the two empty time windows and the missing key.
+    assert_eq!(keeping_all.len(), 2, "{keeping_all:#?}");
+    assert_eq!(keeping_none.len(), 3, "{keeping_none:#?}");
+}
+
+#[test]
+fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order() {
+    let world = World::new();
+
+    for order in [Order::Desc, Order::Asc] {
+        for filter in filters() {
+            let query = query(world.agent, order, filter);
+            let expected = world.expected(&query);
+
+            for size in [1, 3, 7] {
+                let walked = world.walk(&query, size);
+
+                assert_eq!(walked, expected, "pages of {size}, {}", describe(&query));
+            }
+        }
+    }
+}
+
+#[test]
+fn summarize_counts_the_reference_sessions_and_names_the_newest() {
+    let world = World::new();
+
+    for order in [Order::Desc, Order::Asc] {
+        for filter in filters() {
+            let query = query(world.agent, order, filter);
+            let expected = world.expected(&query);
+
+            let summary = world.summarize(&query);
+
+            assert_eq!(
+                summary,
+                SessionSummary {
+                    count: expected.len() as u64,
+                    newest: expected.iter().max().copied(),
+                },
+                "{}",
+                describe(&query)
+            );
+        }
+    }
+}
+
+#[test]
+fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest() {
+    let world = World::new();
+    let nothing = SessionSummary {
+        count: 0,
+        newest: None,
+    };
+
+    // No sessions at all, whatever the filter.
+    let empty_agent = Uuid::new_v4();
+    for filter in filters() {
+        let query = query(empty_agent, Order::Desc, filter);
+        assert_eq!(world.summarize(&query), nothing, "{}", describe(&query));
+        assert!(world.read(&query, None, 10).is_empty());
+    }
+    // Sessions, but none the filter keeps (the other agent has matching ones).
+    for filter in [
+        with_meta(json!({"missing": 1})),
+        with_meta(json!({"n": 512, "task": "Summarize"})),
+        after(base() + Duration::hours(1)),
+        before(base() - Duration::days(1)),
+    ] {
+        let query = query(world.agent, Order::Asc, filter);
+        assert_eq!(world.summarize(&query), nothing, "{}", describe(&query));
+        assert!(world.read(&query, None, 10).is_empty());
+    }
+}
+
+#[test]
+fn another_agents_matching_sessions_are_never_listed_or_counted() {
+    let world = World::new();
+    let filter = with_meta(json!({"task": "summarize"}));
+    let theirs = query(world.other_agent, Order::Desc, filter.clone());
+    let mine = query(world.agent, Order::Desc, filter);
+
+    let their_summary = world.summarize(&theirs);
+    let my_summary = world.summarize(&mine);
+    let listed = world.read(&mine, None, 1_000);
+
+    // The other agent has one session per meta, three of them summarizing.
+    assert_eq!(their_summary.count, 3);
+    assert_eq!(my_summary.count, world.expected(&mine).len() as u64);
+    assert!(listed
+        .iter()
+        .all(|s| world.sessions.iter().any(|mine| mine.id == s.id)));
+    assert_ne!(their_summary.newest, my_summary.newest);
+}
+
+#[test]
+fn a_session_added_later_joins_the_filtered_listing_and_its_summary() {
+    let mut world = World::new();
+    let query = query(world.agent, Order::Desc, with_meta(json!({"n": 512})));
+    let before_adding = world.summarize(&query);
+
+    let added = world.insert(
+        world.agent,
+        base() + Duration::days(3),
+        r#"{"n": 512.00, "later": true}"#,
+    );
+    let after_adding = world.summarize(&query);
+    let listed = world.read(&query, None, 1);
+
+    assert_eq!(after_adding.count, before_adding.count + 1);
+    assert_eq!(after_adding.newest, Some(SessionKey::of(&added)));
+    assert_eq!(listed.first().map(|s| s.id), Some(added.id));
+}
+
+/// Two sessions whose ids are 2^53 + 1 and 2^53: distinct JSON numbers, the
+/// same f64; and a query for the first.
+fn integers_beyond_double_precision() -> (World, SessionQuery, Session) {
+    let mut world = World::new();
+    let exact = world.insert(world.agent, base(), r#"{"id": 9007199254740993}"#);
+    world.insert(world.agent, base(), r#"{"id": 9007199254740992}"#);
+    let query = query(
+        world.agent,
+        Order::Desc,
+        with_meta(json!({"id": 9_007_199_254_740_993_u64})),
+    );
+    (world, query, exact)
+}
+
+#[test]
+fn the_store_matches_integers_beyond_double_precision_only_when_exactly_equal() {
+    let (world, query, exact) = integers_beyond_double_precision();
+
+    let listed = world.read(&query, None, 10);
+    let summary = world.summarize(&query);
+
+    assert_eq!(listed.iter().map(|s| s.id).collect::<Vec<_>>(), [exact.id]);
+    assert_eq!(summary.count, 1);
+}
+
+#[test]
+fn the_reference_matches_integers_beyond_double_precision_only_when_exactly_equal() {
+    let (world, query, exact) = integers_beyond_double_precision();
+
+    let kept = world.expected(&query);
+
+    assert_eq!(kept, [SessionKey::of(&exact)]);
+}
+
+/// A key holding U+0000, and a value holding it: SQLite text holds the
+/// character, so the store compares it like any other.
+fn nul_filters() -> Vec<SessionFilter> {
+    vec![
+        with_meta(json!({"a\u{0}b": 1})),
+        with_meta(json!({"s": "a\u{0}b"})),
+        with_meta(json!({"nul": "a\u{0}b"})),
+        with_meta(json!({"nul": "a"})),
+        with_meta(json!({"k\u{0}": 1})),
+        with_meta(json!({"k": 1})),
+    ]
+}
+
+#[test]
+fn a_meta_filter_holding_a_nul_character_keeps_the_reference_sessions_rather_than_failing() {
+    // The PostgreSQL adapter fails on these (its ignored tests); SQLite answers.
+    let world = World::new();
+
+    for filter in nul_filters() {
+        let query = query(world.agent, Order::Desc, filter);
+        let expected = world.expected(&query);
+
+        let listed = world.stores.sessions.sessions_after(&query, None, 1_000);
+        let summary = world.stores.sessions.summarize(&query);
+
+        let listed: Vec<SessionKey> = listed
+            .unwrap_or_else(|e| panic!("the store answers {}: {e}", describe(&query)))
+            .iter()
+            .map(SessionKey::of)
+            .collect();
+        assert_eq!(listed, expected, "{}", describe(&query));
+        assert_eq!(
+            summary,
+            Ok(SessionSummary {
+                count: expected.len() as u64,
+                newest: expected.iter().max().copied(),
+            }),
+            "{}",
+            describe(&query)
+        );
+    }
+}
+
+#[test]
+fn a_meta_filter_on_a_key_absent_from_every_session_keeps_nothing() {
+    let world = World::new();
+    let query = query(world.agent, Order::Desc, with_meta(json!({"a\u{0}b": 1})));
+
+    let listed = world.stores.sessions.sessions_after(&query, None, 10);
+    let summary = world.stores.sessions.summarize(&query);
+
+    assert_eq!(listed, Ok(Vec::new()));
+    assert_eq!(
+        summary,
+        Ok(SessionSummary {
+            count: 0,
+            newest: None
+        })
+    );
+}
+
+#[test]
+fn a_meta_filter_key_is_a_member_name_never_a_json_path() {
+    let world = World::new();
+    let flat = query(world.agent, Order::Asc, with_meta(json!({"a.b": 1})));
+    let dollar = query(world.agent, Order::Asc, with_meta(json!({"$.a": 1})));
+
+    let flat_listed = world.read(&flat, None, 1_000);
+    let dollar_listed = world.read(&dollar, None, 1_000);
+
+    // `{"a": {"b": 1}}` has no member "a.b", and no session has "a" = 1.
+    assert!(!flat_listed.is_empty());
+    assert!(flat_listed
+        .iter()
+        .all(|s| s.meta.as_str() == r#"{"a.b": 1}"#));
+    assert!(!dollar_listed.is_empty());
+    assert!(dollar_listed
+        .iter()
+        .all(|s| s.meta.as_str() == r#"{"$.a": 1, "a[0]": 1}"#));
+}
+
+#[test]
+fn integers_beyond_i64_match_exactly_and_doubles_by_value_as_the_reference_does() {
+    // SQLite holds a double for an integer beyond i64: the store reads the
+    // member's text to tell 12345678901234567890 from 12345678901234567000
+    // (the same double), and 1.2345678901234567e19 equals it as a double.
+    let world = World::new();
+    let query = query(
+        world.agent,
+        Order::Desc,
+        with_meta(json!({"huge": 12_345_678_901_234_567_890_u64})),
+    );
+
+    let listed = world.read(&query, None, 1_000);
+
+    let metas: std::collections::BTreeSet<&str> = listed.iter().map(|s| s.meta.as_str()).collect();
+    assert_eq!(
+        metas.into_iter().collect::<Vec<_>>(),
+        [
+            r#"{"huge": 1.2345678901234567e19}"#,
+            r#"{"huge": 12345678901234567890}"#,
+        ]
+    );
+    assert_eq!(
+        listed.iter().map(SessionKey::of).collect::<Vec<_>>(),
+        world.expected(&query)
+    );
+}
+
+#[test]
+fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does() {
+    let mut world = World::new();
+    let numbers = world.insert(world.agent, base(), r#"{"dup": 1, "dup": 2}"#);
+    let mixed = world.insert(world.agent, base(), r#"{"dup": "x", "dup": null}"#);
+
+    for (filter, kept) in [
+        (json!({"dup": 1}), vec![]),
+        (json!({"dup": 2}), vec![SessionKey::of(&numbers)]),
+        (json!({"dup": "x"}), vec![]),
+        (json!({"dup": null}), vec![SessionKey::of(&mixed)]),
+    ] {
+        let query = query(world.agent, Order::Desc, with_meta(filter));
+
+        let listed: Vec<SessionKey> = world
+            .read(&query, None, 1_000)
+            .iter()
+            .map(SessionKey::of)
+            .collect();
+
+        assert_eq!(listed, kept, "{}", describe(&query));
+        assert_eq!(listed, world.expected(&query), "{}", describe(&query));
+    }
+}
+
+#[test]
+fn a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_after_that_key() {
+    let world = World::new();
+    let b = base();
+    let far = |t: DateTime<Utc>| SessionKey {
+        created_at: Timestamp::new(t),
+        id: SessionId::from_uuid(Uuid::nil()),
+    };
+    let mut keys: Vec<SessionKey> = world
+        .sessions
+        .iter()
+        .map(SessionKey::of)
+        .step_by(7)
+        .collect();
+    keys.extend([
+        far(b - Duration::days(30)),
+        far(b + Duration::days(30)),
+        far(b),
+        far(b + Duration::microseconds(1)),
+        far(b - Duration::microseconds(1)),
+    ]);
+
+    for order in [Order::Desc, Order::Asc] {
+        for filter in filters() {
+            let query = query(world.agent, order, filter);
+            let expected = world.expected(&query);
+            for key in &keys {
+                let beyond: Vec<SessionKey> = expected
+                    .iter()
+                    .copied()
+                    .filter(|k| match order {
+                        Order::Desc => k < key,
+                        Order::Asc => k > key,
+                    })
+                    .collect();
+
+                let listed: Vec<SessionKey> = world
+                    .read(&query, Some(*key), 1_000)
+                    .iter()
+                    .map(SessionKey::of)
+                    .collect();
+
+                assert_eq!(listed, beyond, "after {key:?}, {}", describe(&query));
+            }
+        }
+    }
+}
+
+#[test]
+fn an_integer_beyond_i64_is_read_exactly_under_any_key() {
+    let mut world = World::new();
+    let keys = [
+        "say \"hi\"",
+        "back\\slash",
+        "a.b",
+        "$.x",
+        "tab\tnul\u{0}",
+        "clé 日本語 🚀",
+        "",
+    ];
+    let mut exact = Vec::new();
+    for key in keys {
+        let spelled = |n: &str| format!("{{{}: {n}}}", Value::String(key.to_owned()));
+        exact.push(world.insert(world.agent, base(), &spelled("12345678901234567890")));
+        world.insert(world.agent, base(), &spelled("12345678901234567000"));
+    }
+
+    for (key, exact) in keys.iter().zip(&exact) {
+        let mut filter = serde_json::Map::new();
+        filter.insert((*key).to_owned(), json!(12_345_678_901_234_567_890_u64));
+        let query = query(world.agent, Order::Desc, with_meta(Value::Object(filter)));
+
+        let listed: Vec<SessionKey> = world
+            .read(&query, None, 1_000)
+            .iter()
+            .map(SessionKey::of)
+            .collect();
+
+        assert_eq!(listed, [SessionKey::of(exact)], "{key:?}");
+        assert_eq!(listed, world.expected(&query), "{key:?}");
+    }
+}
