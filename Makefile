@@ -7,19 +7,18 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# The database `make run` uses: DATABASE_URL when set, else a local one that
-# `make run` creates on this machine's PostgreSQL.
-DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/otas_dev
+# `make run` uses DATABASE_URL when it is set (postgres://… or sqlite://…),
+# else the SQLite file data/otas.db, created on first run.
 # UASAM's development default secret, so that a development UASAM's tokens work.
 # Never use it in production: set JWT_SECRET to your deployment's secret.
 JWT_SECRET ?= some-jwt-secret
-export DATABASE_URL JWT_SECRET
+export JWT_SECRET
 
 CARGO ?= cargo
 
 .PHONY: help
 help:
-	@echo "make run      build, create/migrate \$$DATABASE_URL ($(DATABASE_URL)), serve on :8000"
+	@echo "make run      build, create and migrate the store (SQLite under data/, or \$$DATABASE_URL), load demo data, serve on :8000"
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make layers   check that domain and ports depend on no web, database or JWT crate"
@@ -44,8 +43,9 @@ release: toolchain
 	$(CARGO) build --release --locked -p otas-server
 
 .PHONY: run
-run: release postgres
+run: release
 	./target/release/otas-server migrate --create-database
+	./target/release/otas-server seed-demo
 	./target/release/otas-server serve
 
 .PHONY: test
@@ -67,9 +67,10 @@ layers:
 	check() { out=$$($(CARGO) tree --locked -p $$1 -e normal,build -i $$2 2>/dev/null); \
 		if [ -n "$$out" ]; then echo "layer violation: $$1 depends on $$2"; echo "$$out" | head -5; fail=1; fi; }; \
 	for crate in otas-domain otas-ports; do for dep in $(FORBIDDEN_IN_CORE); do check $$crate $$dep; done; done; \
-	for dep in otas-postgres-adapter otas-auth-adapter diesel jsonwebtoken; do check otas-http $$dep; done; \
-	for dep in otas-auth-adapter otas-http actix-web jsonwebtoken; do check otas-postgres-adapter $$dep; done; \
-	for dep in otas-postgres-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
+	for dep in otas-postgres-adapter otas-sqlite-adapter otas-auth-adapter diesel jsonwebtoken; do check otas-http $$dep; done; \
+	for dep in otas-auth-adapter otas-http otas-sqlite-adapter actix-web jsonwebtoken; do check otas-postgres-adapter $$dep; done; \
+	for dep in otas-auth-adapter otas-http otas-postgres-adapter actix-web jsonwebtoken; do check otas-sqlite-adapter $$dep; done; \
+	for dep in otas-postgres-adapter otas-sqlite-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
 	[ $$fail = 0 ] && echo "layers: domain and ports depend on no web, database or JWT crate; adapters and http stay apart"; \
 	exit $$fail
 

@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 
 ADMIN_URL=${BENCH_ADMIN_URL:-postgres://postgres@127.0.0.1:5432/postgres}
 DB=otas_bench
-DB_URL=${ADMIN_URL%/*}/$DB
+# Server and pgbench connect alike: plain TCP on loopback (no TLS to pay twice).
+DB_URL=${ADMIN_URL%/*}/$DB?sslmode=disable
 DURATION=${BENCH_DURATION:-10}
 PORT=${BENCH_PORT:-18181}
 CONNS=16
@@ -157,7 +158,7 @@ NM_RATIO=$(ratio "$NM_RPS" "$FULL10K_RPS")
   echo
   echo "Run by \`make bench\` on $(date -u +%Y-%m-%dT%H:%MZ); machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB,"
   echo "$(psql -At "$DB_URL" -c 'SHOW server_version') PostgreSQL on 127.0.0.1; release build; load: wrk -t$THREADS -c$CONNS -d${DURATION}s,"
-  echo "pgbench -c$CONNS -j$THREADS -T$DURATION -M prepared; server, load generator and database share the machine."
+  echo "pgbench -c$CONNS -j$THREADS -T$DURATION -M prepared; both connect to PostgreSQL over loopback TCP without TLS; server, load generator and database share the machine."
   echo
   echo "| measure | result | reference | ratio | goal | verdict |"
   echo "|---|---|---|---|---|---|"

@@ -1,5 +1,5 @@
 //! The user tokens UASAM issued, each with the answer the contract gives it,
-//! over HTTP through the real binary.
+//! over HTTP through the real binary, on both stores.
 
 mod support;
 
@@ -7,12 +7,12 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use support::tokens::{self, BOB_VALID, VALID};
 use support::world::*;
-use support::{error_body, TestApp, World};
+use support::{error_body, on_both_stores, Store, TestApp, World};
 
-#[tokio::test]
-async fn the_valid_fixture_tokens_list_their_users_agents() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(the_valid_fixture_tokens_list_their_users_agents);
+async fn the_valid_fixture_tokens_list_their_users_agents(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     let ada = app
         .list(
@@ -35,10 +35,10 @@ async fn the_valid_fixture_tokens_list_their_users_agents() {
     assert_eq!(bob["response"]["agent_id"], AGENT_B.to_string());
 }
 
-#[tokio::test]
-async fn every_refused_fixture_token_is_401_invalid_token() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(every_refused_fixture_token_is_401_invalid_token);
+async fn every_refused_fixture_token_is_401_invalid_token(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     for (case, token) in tokens::REFUSED {
         let response = app
@@ -57,10 +57,10 @@ async fn every_refused_fixture_token_is_401_invalid_token() {
     }
 }
 
-#[tokio::test]
-async fn a_token_that_is_no_jwt_at_all_is_401_invalid_token() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_token_that_is_no_jwt_at_all_is_401_invalid_token);
+async fn a_token_that_is_no_jwt_at_all_is_401_invalid_token(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     for token in [
         "x",
@@ -84,11 +84,11 @@ async fn a_token_that_is_no_jwt_at_all_is_401_invalid_token() {
     }
 }
 
-#[tokio::test]
-async fn tokens_signed_with_a_previous_secret_are_accepted_during_a_rotation() {
-    let world = World::new();
+on_both_stores!(tokens_signed_with_a_previous_secret_are_accepted_during_a_rotation);
+async fn tokens_signed_with_a_previous_secret_are_accepted_during_a_rotation(store: Store) {
+    let world = World::new(store);
     let app = TestApp::spawn_with(
-        world.db.url(),
+        world.url(),
         &[
             ("JWT_SECRET", "the-new-secret"),
             (
@@ -110,10 +110,10 @@ async fn tokens_signed_with_a_previous_secret_are_accepted_during_a_rotation() {
     assert_eq!(response.status(), StatusCode::OK);
 }
 
-#[tokio::test]
-async fn once_a_secret_is_retired_its_tokens_are_refused() {
-    let world = World::new();
-    let app = TestApp::spawn_with(world.db.url(), &[("JWT_SECRET", "the-new-secret")]).await;
+on_both_stores!(once_a_secret_is_retired_its_tokens_are_refused);
+async fn once_a_secret_is_retired_its_tokens_are_refused(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn_with(world.url(), &[("JWT_SECRET", "the-new-secret")]).await;
 
     let response = app
         .list(
@@ -126,11 +126,11 @@ async fn once_a_secret_is_retired_its_tokens_are_refused() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
 
-#[tokio::test]
-async fn the_otas_variable_wins_over_uasams_jwt_secret() {
-    let world = World::new();
+on_both_stores!(the_otas_variable_wins_over_uasams_jwt_secret);
+async fn the_otas_variable_wins_over_uasams_jwt_secret(store: Store) {
+    let world = World::new(store);
     let app = TestApp::spawn_with(
-        world.db.url(),
+        world.url(),
         &[
             ("JWT_SECRET", "stale"),
             ("OTAS__AUTH__JWT_SECRET", tokens::TEST_SECRET),

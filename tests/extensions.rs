@@ -1,7 +1,8 @@
 //! The extensions of `GET /api/agent/v1/sessions/list/` over HTTP, through the
-//! real binary and a real PostgreSQL: keyset pages and their cursors, order,
-//! time and meta filters, `include_total`, `ETag`/`304`, and the whole list
-//! streamed on tens of thousands of rows.
+//! real binary, on a real PostgreSQL and on a SQLite file (each scenario runs
+//! on both): keyset pages and their cursors, order, time and meta filters,
+//! `include_total`, `ETag`/`304`, and the whole list streamed on tens of
+//! thousands of rows.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod support;
@@ -9,15 +10,13 @@ mod support;
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use diesel::PgConnection;
-use otas_postgres_adapter::test_support::{delete_session, insert_session};
 use reqwest::header::{CONTENT_TYPE, ETAG, IF_NONE_MATCH};
 use reqwest::{StatusCode, Url};
 use serde_json::{json, Value};
 use support::app::LIST_PATH;
 use support::tokens::{UNKNOWN_USER, VALID};
 use support::world::*;
-use support::{error_body, TestApp, World};
+use support::{error_body, on_both_stores, Store, TestApp, World};
 use uuid::Uuid;
 
 // ---------------------------------------------------------------- helpers
@@ -50,7 +49,8 @@ impl XorShift {
 }
 
 /// A session's position in the listing's total order: (`created_at`, `id`),
-/// compared as PostgreSQL compares them.
+/// compared as the stores compare them (a `Uuid` orders as PostgreSQL's
+/// `uuid` and as SQLite's lower-case hyphenated text).
 type Key = (DateTime<Utc>, Uuid);
 
 /// A seeded session, as the test knows it.
@@ -67,14 +67,14 @@ impl Seeded {
     }
 }
 
-fn insert(conn: &mut PgConnection, agent: Uuid, id: Uuid, created_at: DateTime<Utc>, meta: &str) {
-    insert_session(conn, id, agent, None, created_at, meta);
+fn insert(world: &World, agent: Uuid, id: Uuid, created_at: DateTime<Utc>, meta: &str) {
+    world.session(id, agent, None, created_at, meta);
 }
 
 /// Inserts `count` sessions of `agent` spread over `times` distinct creation
 /// times (so most times are shared), with random ids; returns them.
 fn seed_ties(
-    conn: &mut PgConnection,
+    world: &World,
     rng: &mut XorShift,
     agent: Uuid,
     count: usize,
@@ -89,7 +89,7 @@ fn seed_ties(
                 meta: json!({ "n": n }),
             };
             insert(
-                conn,
+                world,
                 agent,
                 session.id,
                 session.created_at,
@@ -316,14 +316,14 @@ async fn walk(
 
 // ------------------------------------------------------------ 1. pagination
 
-#[tokio::test]
-async fn walking_pages_of_random_sizes_lists_every_session_once_in_order_both_ways() {
-    let world = World::new();
+on_both_stores!(walking_pages_of_random_sizes_lists_every_session_once_in_order_both_ways);
+async fn walking_pages_of_random_sizes_lists_every_session_once_in_order_both_ways(store: Store) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0001);
-    let seeded = seed_ties(&mut world.db.connect(), &mut rng, AGENT_A, 300, 20);
+    let seeded = seed_ties(&world, &mut rng, AGENT_A, 300, 20);
     let newest_first = in_order(seeded.iter().map(Seeded::key), false);
     let oldest_first = in_order(seeded.iter().map(Seeded::key), true);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     for walk_number in 0..6 {
         let desc = walk(&app, AGENT_A, &[], || rng.between(1, 40), None).await;
@@ -353,13 +353,13 @@ async fn walking_pages_of_random_sizes_lists_every_session_once_in_order_both_wa
     }
 }
 
-#[tokio::test]
-async fn a_page_that_reaches_the_last_session_says_so_with_a_null_cursor() {
-    let world = World::new();
+on_both_stores!(a_page_that_reaches_the_last_session_says_so_with_a_null_cursor);
+async fn a_page_that_reaches_the_last_session_says_so_with_a_null_cursor(store: Store) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0002);
-    let seeded = seed_ties(&mut world.db.connect(), &mut rng, AGENT_A, 300, 20);
+    let seeded = seed_ties(&world, &mut rng, AGENT_A, 300, 20);
     let newest_first = in_order(seeded.iter().map(Seeded::key), false);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     let everything = get(&app, &[("agent_id", &agent), ("limit", "300")]).await;
@@ -392,12 +392,12 @@ async fn a_page_that_reaches_the_last_session_says_so_with_a_null_cursor() {
     assert_eq!(halves, newest_first);
 }
 
-#[tokio::test]
-async fn has_more_and_next_cursor_appear_only_with_a_limit_and_total_only_when_asked() {
-    let world = World::new();
+on_both_stores!(has_more_and_next_cursor_appear_only_with_a_limit_and_total_only_when_asked);
+async fn has_more_and_next_cursor_appear_only_with_a_limit_and_total_only_when_asked(store: Store) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0003);
-    seed_ties(&mut world.db.connect(), &mut rng, AGENT_A, 30, 4);
-    let app = TestApp::spawn(world.db.url()).await;
+    seed_ties(&world, &mut rng, AGENT_A, 30, 4);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let head = format!(
         r#"{{"status":1,"status_description":"agent_sessions_listed","response":{{"agent_id":"{AGENT_A}","sessions":[{{"id":""#
@@ -470,7 +470,7 @@ async fn has_more_and_next_cursor_appear_only_with_a_limit_and_total_only_when_a
 /// all, at the cursor's time with an id on either side, a microsecond on
 /// either side, and older than all.
 fn inserted_around(
-    conn: &mut PgConnection,
+    world: &World,
     rng: &mut XorShift,
     cursor: Key,
     newest: DateTime<Utc>,
@@ -498,22 +498,23 @@ fn inserted_around(
         (oldest - Duration::hours(1) - spread, fresh(rng.uuid())),
     ];
     for (created_at, id) in &keys {
-        insert(conn, AGENT_A, *id, *created_at, r#"{"inserted": true}"#);
+        insert(world, AGENT_A, *id, *created_at, r#"{"inserted": true}"#);
     }
     keys
 }
 
-#[tokio::test]
-async fn sessions_created_while_a_client_pages_never_make_it_skip_or_repeat_a_session() {
-    let world = World::new();
-    let mut conn = world.db.connect();
+on_both_stores!(sessions_created_while_a_client_pages_never_make_it_skip_or_repeat_a_session);
+async fn sessions_created_while_a_client_pages_never_make_it_skip_or_repeat_a_session(
+    store: Store,
+) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0004);
-    let mut existing: Vec<Key> = seed_ties(&mut conn, &mut rng, AGENT_A, 150, 10)
+    let mut existing: Vec<Key> = seed_ties(&world, &mut rng, AGENT_A, 150, 10)
         .iter()
         .map(Seeded::key)
         .collect();
     let mut taken: HashSet<Uuid> = existing.iter().map(|(_, id)| *id).collect();
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     for order in ["desc", "asc"] {
@@ -560,7 +561,7 @@ async fn sessions_created_while_a_client_pages_never_make_it_skip_or_repeat_a_se
             let position = *page.last().expect("a full page");
             let newest = existing.iter().max().expect("sessions").0;
             let oldest = existing.iter().min().expect("sessions").0;
-            for key in inserted_around(&mut conn, &mut rng, position, newest, oldest, &mut taken) {
+            for key in inserted_around(&world, &mut rng, position, newest, oldest, &mut taken) {
                 // Keyset pages: a session beyond the cursor in the walk's
                 // direction is still ahead of the client and will be listed.
                 let ahead = if asc { key > position } else { key < position };
@@ -645,7 +646,7 @@ const FILTER_METAS: &[&str] = &[
 ];
 
 /// Sessions of Ada's agent on, around and between the bounds, with every meta.
-fn seed_for_filters(conn: &mut PgConnection, rng: &mut XorShift) -> Vec<Seeded> {
+fn seed_for_filters(world: &World, rng: &mut XorShift) -> Vec<Seeded> {
     let times = [
         t1() - Duration::hours(1),
         t1() - Duration::microseconds(1),
@@ -668,14 +669,14 @@ fn seed_for_filters(conn: &mut PgConnection, rng: &mut XorShift) -> Vec<Seeded> 
                 created_at: *time,
                 meta: serde_json::from_str(meta).expect("JSON"),
             };
-            insert(conn, AGENT_A, session.id, session.created_at, meta);
+            insert(world, AGENT_A, session.id, session.created_at, meta);
             seeded.push(session);
         }
     }
     // Other agents' look-alikes must never show.
     for meta in FILTER_METAS {
         insert(
-            conn,
+            world,
             AGENT_A_EMPTY,
             rng.uuid(),
             t1() + Duration::minutes(1),
@@ -809,12 +810,12 @@ fn filter_cases() -> Vec<(Vec<(&'static str, &'static str)>, Reference)> {
     ]
 }
 
-#[tokio::test]
-async fn filters_keep_exactly_what_a_reference_filter_keeps_paged_or_not_both_ways() {
-    let world = World::new();
+on_both_stores!(filters_keep_exactly_what_a_reference_filter_keeps_paged_or_not_both_ways);
+async fn filters_keep_exactly_what_a_reference_filter_keeps_paged_or_not_both_ways(store: Store) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0005);
-    let seeded = seed_for_filters(&mut world.db.connect(), &mut rng);
-    let app = TestApp::spawn(world.db.url()).await;
+    let seeded = seed_for_filters(&world, &mut rng);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     for (params, reference) in filter_cases() {
@@ -858,12 +859,12 @@ async fn filters_keep_exactly_what_a_reference_filter_keeps_paged_or_not_both_wa
     }
 }
 
-#[tokio::test]
-async fn the_total_counts_the_filtered_sessions_whatever_the_limit_and_cursor() {
-    let world = World::new();
+on_both_stores!(the_total_counts_the_filtered_sessions_whatever_the_limit_and_cursor);
+async fn the_total_counts_the_filtered_sessions_whatever_the_limit_and_cursor(store: Store) {
+    let world = World::new(store);
     let mut rng = XorShift::seeded(0x0005_eed0_0006);
-    let seeded = seed_for_filters(&mut world.db.connect(), &mut rng);
-    let app = TestApp::spawn(world.db.url()).await;
+    let seeded = seed_for_filters(&world, &mut rng);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let reference = Reference {
         after: Some(t1()),
@@ -904,14 +905,14 @@ async fn the_total_counts_the_filtered_sessions_whatever_the_limit_and_cursor() 
     assert_eq!(unfiltered.listed()["total"], seeded.len(), "no filter");
 }
 
-#[tokio::test]
-async fn a_meta_number_matches_the_same_number_however_written_but_never_a_string() {
-    let world = World::new();
+on_both_stores!(a_meta_number_matches_the_same_number_however_written_but_never_a_string);
+async fn a_meta_number_matches_the_same_number_however_written_but_never_a_string(store: Store) {
+    let world = World::new(store);
     let (int, float, text) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     world.session(int, AGENT_A, None, at(1, 0), r#"{"n": 512}"#);
     world.session(float, AGENT_A, None, at(2, 0), r#"{"n": 512.0}"#);
     world.session(text, AGENT_A, None, at(3, 0), r#"{"n": "512"}"#);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     let by_int = get(&app, &[("agent_id", &agent), ("meta", r#"{"n":512}"#)]).await;
@@ -929,14 +930,14 @@ async fn a_meta_number_matches_the_same_number_however_written_but_never_a_strin
     );
 }
 
-#[tokio::test]
-async fn a_meta_null_matches_a_present_null_but_not_an_absent_key() {
-    let world = World::new();
+on_both_stores!(a_meta_null_matches_a_present_null_but_not_an_absent_key);
+async fn a_meta_null_matches_a_present_null_but_not_an_absent_key(store: Store) {
+    let world = World::new(store);
     let (null, absent, text) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
     world.session(null, AGENT_A, None, at(1, 0), r#"{"x": null}"#);
     world.session(absent, AGENT_A, None, at(2, 0), r#"{"y": 1}"#);
     world.session(text, AGENT_A, None, at(3, 0), r#"{"x": "null"}"#);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let answer = get(
         &app,
@@ -950,9 +951,9 @@ async fn a_meta_null_matches_a_present_null_but_not_an_absent_key() {
     assert_eq!(answer.ids(), [null]);
 }
 
-#[tokio::test]
-async fn an_offset_whose_plus_sign_arrived_unencoded_still_means_that_offset() {
-    let world = World::new();
+on_both_stores!(an_offset_whose_plus_sign_arrived_unencoded_still_means_that_offset);
+async fn an_offset_whose_plus_sign_arrived_unencoded_still_means_that_offset(store: Store) {
+    let world = World::new(store);
     let (on_bound, after_bound) = (Uuid::new_v4(), Uuid::new_v4());
     world.session(on_bound, AGENT_A, None, t1(), "{}");
     world.session(
@@ -962,7 +963,7 @@ async fn an_offset_whose_plus_sign_arrived_unencoded_still_means_that_offset() {
         t1() + Duration::seconds(1),
         "{}",
     );
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     // A raw `+` in a query string reads as a space.
     let response = app
@@ -977,9 +978,9 @@ async fn an_offset_whose_plus_sign_arrived_unencoded_still_means_that_offset() {
     assert_eq!(answer.ids(), [after_bound]);
 }
 
-#[tokio::test]
-async fn a_bound_finer_than_a_microsecond_keeps_a_session_just_before_it() {
-    let world = World::new();
+on_both_stores!(a_bound_finer_than_a_microsecond_keeps_a_session_just_before_it);
+async fn a_bound_finer_than_a_microsecond_keeps_a_session_just_before_it(store: Store) {
+    let world = World::new(store);
     let (on_micro, next_micro) = (Uuid::new_v4(), Uuid::new_v4());
     world.session(on_micro, AGENT_A, None, t1(), "{}");
     world.session(
@@ -989,7 +990,7 @@ async fn a_bound_finer_than_a_microsecond_keeps_a_session_just_before_it() {
         t1() + Duration::microseconds(1),
         "{}",
     );
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     let before = get(
@@ -1013,30 +1014,53 @@ async fn a_bound_finer_than_a_microsecond_keeps_a_session_just_before_it() {
     assert_eq!(after.ids(), [next_micro], "created_after");
 }
 
-#[tokio::test]
-async fn a_meta_filter_holding_a_nul_character_lists_nothing_instead_of_failing() {
-    let world = World::new();
-    world.session(Uuid::new_v4(), AGENT_A, None, t1(), r#"{"s": "ab"}"#);
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_meta_filter_holding_a_nul_character_never_fails_and_matches_only_a_stored_nul);
+/// PostgreSQL's `jsonb` cannot hold U+0000, so there the filter lists
+/// nothing; SQLite keeps `meta` as the JSON text written, which may hold one,
+/// and the filter matches it exactly as any other character.
+async fn a_meta_filter_holding_a_nul_character_never_fails_and_matches_only_a_stored_nul(
+    store: Store,
+) {
+    let world = World::new(store);
+    world.session(
+        Uuid::new_v4(),
+        AGENT_A,
+        None,
+        t1(),
+        r#"{"s": "ab", "ab": 1}"#,
+    );
+    let (nul_key, nul_value) = (Uuid::new_v4(), Uuid::new_v4());
+    if store == Store::Sqlite {
+        world.session(nul_key, AGENT_A, None, t2(), r#"{"a\u0000b": 1}"#);
+        world.session(nul_value, AGENT_A, None, t2(), r#"{"s": "a\u0000b"}"#);
+    }
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
-    for meta in [r#"{"a\u0000b":1}"#, r#"{"s":"a\u0000b"}"#] {
+    for (meta, stored) in [
+        (r#"{"a\u0000b":1}"#, nul_key),
+        (r#"{"s":"a\u0000b"}"#, nul_value),
+    ] {
         let answer = get(&app, &[("agent_id", &agent), ("meta", meta)]).await;
 
         assert_eq!(answer.status, StatusCode::OK, "{meta}: {}", answer.body);
-        assert_eq!(answer.ids(), Vec::<Uuid>::new(), "{meta}");
+        let expected = match store {
+            Store::Postgres => vec![],
+            Store::Sqlite => vec![stored],
+        };
+        assert_eq!(answer.ids(), expected, "{meta}");
     }
 }
 
 // ------------------------------------------------------- 4. invalid parameters
 
-#[tokio::test]
-async fn every_malformed_extension_parameter_is_a_json_400_naming_it() {
-    let world = World::new();
+on_both_stores!(every_malformed_extension_parameter_is_a_json_400_naming_it);
+async fn every_malformed_extension_parameter_is_a_json_400_naming_it(store: Store) {
+    let world = World::new(store);
     for n in 0..5 {
         world.session(Uuid::new_v4(), AGENT_A, None, at(n, 0), r#"{"a": 1}"#);
     }
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let first = get(&app, &[("agent_id", &agent), ("limit", "2")]).await;
     let cursor = first.page().1.expect("a cursor");
@@ -1125,9 +1149,11 @@ async fn every_malformed_extension_parameter_is_a_json_400_naming_it() {
         );
 }
 
-#[tokio::test]
-async fn a_cursor_stays_valid_with_another_limit_and_the_same_filters_written_differently() {
-    let world = World::new();
+on_both_stores!(a_cursor_stays_valid_with_another_limit_and_the_same_filters_written_differently);
+async fn a_cursor_stays_valid_with_another_limit_and_the_same_filters_written_differently(
+    store: Store,
+) {
+    let world = World::new(store);
     let mut ids: Vec<Uuid> = (0..6).map(|_| Uuid::new_v4()).collect();
     for (n, id) in ids.iter().enumerate() {
         world.session(
@@ -1139,7 +1165,7 @@ async fn a_cursor_stays_valid_with_another_limit_and_the_same_filters_written_di
         );
     }
     ids.reverse();
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let first = get(
         &app,
@@ -1170,10 +1196,10 @@ async fn a_cursor_stays_valid_with_another_limit_and_the_same_filters_written_di
     assert_eq!(rest.page(), (false, None));
 }
 
-#[tokio::test]
-async fn a_malformed_parameter_is_reported_only_after_the_caller_is_authorized() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_malformed_parameter_is_reported_only_after_the_caller_is_authorized);
+async fn a_malformed_parameter_is_reported_only_after_the_caller_is_authorized(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let foreign = AGENT_B.to_string();
 
@@ -1227,13 +1253,13 @@ async fn a_malformed_parameter_is_reported_only_after_the_caller_is_authorized()
 
 // -------------------------------------------------------------------- 5. ETag
 
-#[tokio::test]
-async fn a_matching_if_none_match_answers_304_with_no_body_and_the_same_etag() {
-    let world = World::new();
+on_both_stores!(a_matching_if_none_match_answers_304_with_no_body_and_the_same_etag);
+async fn a_matching_if_none_match_answers_304_with_no_body_and_the_same_etag(store: Store) {
+    let world = World::new(store);
     for n in 0..3 {
         world.session(Uuid::new_v4(), AGENT_A, None, at(n, 0), "{}");
     }
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let plain = [("agent_id", AGENT_A.to_string())];
     let plain: Vec<(&str, &str)> = plain.iter().map(|(k, v)| (*k, v.as_str())).collect();
 
@@ -1265,21 +1291,22 @@ async fn a_matching_if_none_match_answers_304_with_no_body_and_the_same_etag() {
     assert_eq!(stale.body, first.body);
 }
 
-#[tokio::test]
-async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_removed() {
-    let world = World::new();
-    let mut conn = world.db.connect();
+on_both_stores!(the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_removed);
+async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_removed(
+    store: Store,
+) {
+    let world = World::new(store);
     let ids: Vec<Uuid> = (0..4).map(|_| Uuid::new_v4()).collect();
     for (n, id) in ids.iter().enumerate() {
         insert(
-            &mut conn,
+            &world,
             AGENT_A,
             *id,
             at(100 + n as i64, 0),
             r#"{"kind": "a"}"#,
         );
     }
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let filtered = [("agent_id", agent.as_str()), ("meta", r#"{"kind":"a"}"#)];
     let tag_of = |answer: Answer| {
@@ -1291,7 +1318,7 @@ async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_r
 
     // Another agent's session: nothing this request lists changed.
     insert(
-        &mut conn,
+        &world,
         AGENT_A_EMPTY,
         Uuid::new_v4(),
         at(500, 0),
@@ -1300,7 +1327,7 @@ async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_r
     let after_other_agent = get_if_none_match(&app, &filtered, &initial).await;
     // A session of this agent that the filter drops, newest of all.
     insert(
-        &mut conn,
+        &world,
         AGENT_A,
         Uuid::new_v4(),
         at(600, 0),
@@ -1309,14 +1336,14 @@ async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_r
     let after_excluded = get_if_none_match(&app, &filtered, &initial).await;
     // A matching session, older than the newest.
     let added = Uuid::new_v4();
-    insert(&mut conn, AGENT_A, added, at(50, 0), r#"{"kind": "a"}"#);
+    insert(&world, AGENT_A, added, at(50, 0), r#"{"kind": "a"}"#);
     let after_added = get_if_none_match(&app, &filtered, &initial).await;
     let tag_added = after_added.etag();
     // A matching session removed (not the newest), then the newest.
-    delete_session(&mut conn, ids[1]);
+    world.delete_session(ids[1]);
     let after_deleted = get_if_none_match(&app, &filtered, &tag_added).await;
     let tag_deleted = after_deleted.etag();
-    delete_session(&mut conn, ids[3]);
+    world.delete_session(ids[3]);
     let after_newest_deleted = get_if_none_match(&app, &filtered, &tag_deleted).await;
     let tag_newest_deleted = after_newest_deleted.etag();
     let unchanged_since = get_if_none_match(&app, &filtered, &tag_newest_deleted).await;
@@ -1356,21 +1383,23 @@ async fn the_etag_changes_exactly_when_a_session_the_request_keeps_is_added_or_r
     assert_eq!(unchanged_since.etag(), tag_newest_deleted);
 }
 
-#[tokio::test]
-async fn the_unfiltered_etag_changes_when_any_session_of_the_agent_is_added_but_not_another_agents()
-{
-    let world = World::new();
-    let mut conn = world.db.connect();
-    insert(&mut conn, AGENT_A, Uuid::new_v4(), at(100, 0), "{}");
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(
+    the_unfiltered_etag_changes_when_any_session_of_the_agent_is_added_but_not_another_agents
+);
+async fn the_unfiltered_etag_changes_when_any_session_of_the_agent_is_added_but_not_another_agents(
+    store: Store,
+) {
+    let world = World::new(store);
+    insert(&world, AGENT_A, Uuid::new_v4(), at(100, 0), "{}");
+    let app = TestApp::spawn(world.url()).await;
     let plain = [("agent_id", AGENT_A.to_string())];
     let plain: Vec<(&str, &str)> = plain.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let initial = get(&app, &plain).await.etag();
 
-    insert(&mut conn, AGENT_A_EMPTY, Uuid::new_v4(), at(200, 0), "{}");
+    insert(&world, AGENT_A_EMPTY, Uuid::new_v4(), at(200, 0), "{}");
     let after_other = get_if_none_match(&app, &plain, &initial).await;
     insert(
-        &mut conn,
+        &world,
         AGENT_A,
         Uuid::new_v4(),
         at(10, 0),
@@ -1384,13 +1413,13 @@ async fn the_unfiltered_etag_changes_when_any_session_of_the_agent_is_added_but_
     assert_eq!(after_older.ids().len(), 2);
 }
 
-#[tokio::test]
-async fn the_etag_differs_between_limits_filters_orders_and_totals() {
-    let world = World::new();
+on_both_stores!(the_etag_differs_between_limits_filters_orders_and_totals);
+async fn the_etag_differs_between_limits_filters_orders_and_totals(store: Store) {
+    let world = World::new(store);
     for n in 0..30 {
         world.session(Uuid::new_v4(), AGENT_A, None, at(n, 0), r#"{"k": 1}"#);
     }
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     let base = ("agent_id", agent.as_str());
     let variants: Vec<Vec<(&str, &str)>> = vec![
@@ -1430,12 +1459,12 @@ async fn the_etag_differs_between_limits_filters_orders_and_totals() {
     assert_eq!(page_2_again.status, StatusCode::NOT_MODIFIED);
 }
 
-#[tokio::test]
-async fn the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order() {
-    let world = World::new();
-    insert_many(&mut world.db.connect(), AGENT_A, 30_000);
-    insert_many(&mut world.db.connect(), AGENT_A_EMPTY, 10);
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order);
+async fn the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order(store: Store) {
+    let world = World::new(store);
+    insert_many(&world, AGENT_A, 30_000);
+    insert_many(&world, AGENT_A_EMPTY, 10);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
 
     let whole = get(&app, &[("agent_id", &agent)]).await;
@@ -1453,11 +1482,13 @@ async fn the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order() 
     with_total.assert_tail(false, Some(30_000));
 }
 
-#[tokio::test]
-async fn the_whole_list_streams_filtered_and_oldest_first_on_thirty_thousand_sessions() {
-    let world = World::new();
-    insert_many(&mut world.db.connect(), AGENT_A, 30_000);
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(the_whole_list_streams_filtered_and_oldest_first_on_thirty_thousand_sessions);
+async fn the_whole_list_streams_filtered_and_oldest_first_on_thirty_thousand_sessions(
+    store: Store,
+) {
+    let world = World::new(store);
+    insert_many(&world, AGENT_A, 30_000);
+    let app = TestApp::spawn(world.url()).await;
     let agent = AGENT_A.to_string();
     // 00:20:00Z: sessions from 1201 seconds on.
     let expected: Vec<i64> = (1..=30_000).filter(|i| i % 3000 > 1200).collect();
@@ -1485,16 +1516,15 @@ async fn the_whole_list_streams_filtered_and_oldest_first_on_thirty_thousand_ses
 /// Inserts `count` sessions of `agent` in one statement: session `i` has
 /// `meta` `{"n": i}` and is created `i % 3000` seconds after
 /// 2026-01-01T00:00:00Z, so that many sessions share each time.
-fn insert_many(conn: &mut PgConnection, agent: Uuid, count: i64) {
-    use diesel::RunQueryDsl;
-    diesel::sql_query(format!(
-        "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) \
-         SELECT gen_random_uuid(), timestamptz '2026-01-01T00:00:00Z' + (i % 3000) * interval '1 second', \
-                jsonb_build_object('n', i), '{agent}', NULL \
-         FROM generate_series(1, {count}) AS i"
-    ))
-    .execute(conn)
-    .expect("insert sessions");
+fn insert_many(world: &World, agent: Uuid, count: i64) {
+    world.many_sessions(
+        agent,
+        count,
+        Spread {
+            meta_key: "n",
+            period_seconds: 3000,
+        },
+    );
 }
 
 /// The `n` of every listed session, after checking that the sessions come in

@@ -65,7 +65,11 @@ fn serve_refuses_to_start_without_a_jwt_secret_in_one_line() {
 
 #[test]
 fn serve_refuses_a_malformed_database_url_without_printing_it() {
-    for url in ["mysql://root:hunter2@db/otas", "hunter2-not-a-url", ""] {
+    for url in [
+        "mysql://root:hunter2@db/otas",
+        "hunter2-not-a-url",
+        "http://root:hunter2@db/otas",
+    ] {
         let (ok, stderr) = run_to_end(url, &[], &[], &["serve"]);
 
         assert!(!ok, "{url:?}");

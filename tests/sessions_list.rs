@@ -1,6 +1,7 @@
-//! `GET /api/agent/v1/sessions/list/` over HTTP, through the real binary and
-//! a real PostgreSQL: the checks of the contract in order, the 200 envelope,
-//! isolation between projects, JSON for every error.
+//! `GET /api/agent/v1/sessions/list/` over HTTP, through the real binary, on
+//! a real PostgreSQL and on a SQLite file (each scenario runs on both): the
+//! checks of the contract in order, the 200 envelope, isolation between
+//! projects, JSON for every error.
 
 mod support;
 
@@ -8,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::tokens::{BOB_VALID, UNKNOWN_USER, VALID};
 use support::world::*;
-use support::{error_body, TestApp, World};
+use support::{error_body, on_both_stores, Store, TestApp, World};
 use uuid::Uuid;
 
 fn agent_query(agent: Uuid) -> String {
@@ -30,9 +31,9 @@ async fn assert_error(response: reqwest::Response, status: StatusCode, code: &st
     assert_eq!(json_of(response).await, error_body(code));
 }
 
-#[tokio::test]
-async fn list_returns_every_session_newest_first_in_uasams_envelope() {
-    let world = World::new();
+on_both_stores!(list_returns_every_session_newest_first_in_uasams_envelope);
+async fn list_returns_every_session_newest_first_in_uasams_envelope(store: Store) {
+    let world = World::new(store);
     let (older, newer) = (Uuid::from_u128(0xa9b8), Uuid::from_u128(0xf1e2));
     world.session(older, AGENT_A, None, at(9 * 3600 + 15 * 60, 0), "{}");
     world.session(
@@ -42,7 +43,7 @@ async fn list_returns_every_session_newest_first_in_uasams_envelope() {
         at(14 * 3600 + 30 * 60, 0),
         r#"{"task": "summarize", "input_length": 512}"#,
     );
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let response = app
         .list(
@@ -89,9 +90,9 @@ async fn list_returns_every_session_newest_first_in_uasams_envelope() {
     );
 }
 
-#[tokio::test]
-async fn sessions_created_at_the_same_microsecond_are_ordered_by_id_descending() {
-    let world = World::new();
+on_both_stores!(sessions_created_at_the_same_microsecond_are_ordered_by_id_descending);
+async fn sessions_created_at_the_same_microsecond_are_ordered_by_id_descending(store: Store) {
+    let world = World::new(store);
     let ids: Vec<Uuid> = (1..=5u128)
         .map(|n| Uuid::from_u128(n << 64 | 0x77))
         .collect();
@@ -99,7 +100,7 @@ async fn sessions_created_at_the_same_microsecond_are_ordered_by_id_descending()
         world.session(*id, AGENT_A, None, at(60, 123_456), "{}");
     }
     world.session(Uuid::from_u128(1), AGENT_A, None, at(61, 0), "{}");
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let body = json_of(
         app.list(
@@ -126,9 +127,9 @@ async fn sessions_created_at_the_same_microsecond_are_ordered_by_id_descending()
     );
 }
 
-#[tokio::test]
-async fn meta_comes_back_exactly_as_stored_whatever_it_nests() {
-    let world = World::new();
+on_both_stores!(meta_comes_back_exactly_as_stored_whatever_it_nests);
+async fn meta_comes_back_exactly_as_stored_whatever_it_nests(store: Store) {
+    let world = World::new(store);
     let meta = json!({
         "task": "résumé 日本語 🚀",
         "nested": {"list": [1, 2.5, {"deep": [null, true, false]}], "empty": {}},
@@ -136,7 +137,7 @@ async fn meta_comes_back_exactly_as_stored_whatever_it_nests() {
         "big": 12345678901234_i64
     });
     world.session(Uuid::new_v4(), AGENT_A, None, at(1, 1), &meta.to_string());
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let body = json_of(
         app.list(
@@ -155,10 +156,10 @@ async fn meta_comes_back_exactly_as_stored_whatever_it_nests() {
     );
 }
 
-#[tokio::test]
-async fn an_agent_without_sessions_lists_an_empty_array() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(an_agent_without_sessions_lists_an_empty_array);
+async fn an_agent_without_sessions_lists_an_empty_array(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     let body = json_of(
         app.list(
@@ -177,11 +178,11 @@ async fn an_agent_without_sessions_lists_an_empty_array() {
     );
 }
 
-#[tokio::test]
-async fn the_path_without_its_trailing_slash_answers_the_same() {
-    let world = World::new();
+on_both_stores!(the_path_without_its_trailing_slash_answers_the_same);
+async fn the_path_without_its_trailing_slash_answers_the_same(store: Store) {
+    let world = World::new(store);
     world.session(Uuid::new_v4(), AGENT_A, None, at(5, 0), r#"{"a": 1}"#);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
     let with_slash = app
         .list(
             Some(VALID),
@@ -206,24 +207,20 @@ async fn the_path_without_its_trailing_slash_answers_the_same() {
     assert_eq!(json_of(without).await, json_of(with_slash).await);
 }
 
-#[tokio::test]
-async fn a_list_longer_than_one_read_batch_is_complete_valid_json() {
-    let world = World::new();
-    {
-        let mut conn = world.db.connect();
-        use diesel::RunQueryDsl;
-        diesel::sql_query(format!(
-            "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) \
-             SELECT gen_random_uuid(), timestamptz '2026-01-01' + (i % 500) * interval '1 second', \
-                    jsonb_build_object('i', i), '{AGENT_A}', NULL FROM generate_series(1, 2500) AS i"
-        ))
-        .execute(&mut conn)
-        .expect("insert sessions");
-    }
+on_both_stores!(a_list_longer_than_one_read_batch_is_complete_valid_json);
+async fn a_list_longer_than_one_read_batch_is_complete_valid_json(store: Store) {
+    let world = World::new(store);
+    world.many_sessions(
+        AGENT_A,
+        2500,
+        Spread {
+            meta_key: "i",
+            period_seconds: 500,
+        },
+    );
     // Batches of 1000 and of 7: the list crosses many batch boundaries, with ties across them.
     for batch in ["1000", "7"] {
-        let app =
-            TestApp::spawn_with(world.db.url(), &[("OTAS__HTTP__LIST_BATCH_SIZE", batch)]).await;
+        let app = TestApp::spawn_with(world.url(), &[("OTAS__HTTP__LIST_BATCH_SIZE", batch)]).await;
 
         let body = json_of(
             app.list(
@@ -263,10 +260,10 @@ async fn a_list_longer_than_one_read_batch_is_complete_valid_json() {
     }
 }
 
-#[tokio::test]
-async fn a_missing_or_empty_header_is_400_missing_headers() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_missing_or_empty_header_is_400_missing_headers);
+async fn a_missing_or_empty_header_is_400_missing_headers(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let project = PROJECT_A.to_string();
     let query = agent_query(AGENT_A);
 
@@ -293,10 +290,10 @@ async fn a_missing_or_empty_header_is_400_missing_headers() {
     .await;
 }
 
-#[tokio::test]
-async fn a_project_that_is_not_granted_is_403_user_project_mapping_invalid() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_project_that_is_not_granted_is_403_user_project_mapping_invalid);
+async fn a_project_that_is_not_granted_is_403_user_project_mapping_invalid(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     for (project, why) in [
         ("not-a-uuid".to_owned(), "not a UUID"),
@@ -317,10 +314,10 @@ async fn a_project_that_is_not_granted_is_403_user_project_mapping_invalid() {
     }
 }
 
-#[tokio::test]
-async fn an_absent_or_empty_agent_id_is_400_agent_id_required() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(an_absent_or_empty_agent_id_is_400_agent_id_required);
+async fn an_absent_or_empty_agent_id_is_400_agent_id_required(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let project = PROJECT_A.to_string();
 
     for query in ["", "agent_id=", "other=1"] {
@@ -333,10 +330,10 @@ async fn an_absent_or_empty_agent_id_is_400_agent_id_required() {
     }
 }
 
-#[tokio::test]
-async fn an_agent_that_cannot_be_read_is_403_agent_not_found_or_no_access() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(an_agent_that_cannot_be_read_is_403_agent_not_found_or_no_access);
+async fn an_agent_that_cannot_be_read_is_403_agent_not_found_or_no_access(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let project = PROJECT_A.to_string();
 
     for (agent, why) in [
@@ -358,10 +355,10 @@ async fn an_agent_that_cannot_be_read_is_403_agent_not_found_or_no_access() {
     }
 }
 
-#[tokio::test]
-async fn the_checks_run_in_the_contracts_order() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(the_checks_run_in_the_contracts_order);
+async fn the_checks_run_in_the_contracts_order(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     // Token before project, project before agent id, agent id before agent.
     assert_error(
@@ -393,12 +390,12 @@ async fn the_checks_run_in_the_contracts_order() {
     .await;
 }
 
-#[tokio::test]
-async fn no_answer_ever_carries_another_projects_sessions() {
-    let world = World::new();
+on_both_stores!(no_answer_ever_carries_another_projects_sessions);
+async fn no_answer_ever_carries_another_projects_sessions(store: Store) {
+    let world = World::new(store);
     let ada_session = Uuid::new_v4();
     world.session(ada_session, AGENT_A, None, at(1, 0), r#"{"owner": "ada"}"#);
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let bob = json_of(
         app.list(
@@ -461,10 +458,10 @@ async fn no_answer_ever_carries_another_projects_sessions() {
     );
 }
 
-#[tokio::test]
-async fn an_unknown_path_is_a_json_404() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(an_unknown_path_is_a_json_404);
+async fn an_unknown_path_is_a_json_404(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     for path in [
         "/",
@@ -482,10 +479,10 @@ async fn an_unknown_path_is_a_json_404() {
     }
 }
 
-#[tokio::test]
-async fn another_method_on_the_list_is_a_json_405_naming_the_allowed_ones() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(another_method_on_the_list_is_a_json_405_naming_the_allowed_ones);
+async fn another_method_on_the_list_is_a_json_405_naming_the_allowed_ones(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let url = format!("{}/api/agent/v1/sessions/list/", app.address);
 
     for method in [
@@ -516,11 +513,11 @@ async fn another_method_on_the_list_is_a_json_405_naming_the_allowed_ones() {
     }
 }
 
-#[tokio::test]
-async fn head_answers_the_status_and_headers_of_get_without_a_body() {
-    let world = World::new();
+on_both_stores!(head_answers_the_status_and_headers_of_get_without_a_body);
+async fn head_answers_the_status_and_headers_of_get_without_a_body(store: Store) {
+    let world = World::new(store);
     world.session(Uuid::new_v4(), AGENT_A, None, at(1, 0), "{}");
-    let app = TestApp::spawn(world.db.url()).await;
+    let app = TestApp::spawn(world.url()).await;
 
     let response = app
         .client
@@ -539,10 +536,10 @@ async fn head_answers_the_status_and_headers_of_get_without_a_body() {
     assert!(response.bytes().await.expect("body").is_empty());
 }
 
-#[tokio::test]
-async fn a_cors_preflight_from_the_dashboard_is_allowed() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_cors_preflight_from_the_dashboard_is_allowed);
+async fn a_cors_preflight_from_the_dashboard_is_allowed(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
     let url = format!("{}/api/agent/v1/sessions/list/", app.address);
 
     let response = app
@@ -578,10 +575,10 @@ async fn a_cors_preflight_from_the_dashboard_is_allowed() {
     assert!(methods.contains("GET"), "{methods}");
 }
 
-#[tokio::test]
-async fn a_cors_preflight_from_an_unknown_origin_is_refused_in_json() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(a_cors_preflight_from_an_unknown_origin_is_refused_in_json);
+async fn a_cors_preflight_from_an_unknown_origin_is_refused_in_json(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     let response = app
         .client
@@ -602,11 +599,11 @@ async fn a_cors_preflight_from_an_unknown_origin_is_refused_in_json() {
     assert_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
 }
 
-#[tokio::test]
-async fn the_configured_origins_replace_the_default() {
-    let world = World::new();
+on_both_stores!(the_configured_origins_replace_the_default);
+async fn the_configured_origins_replace_the_default(store: Store) {
+    let world = World::new(store);
     let app = TestApp::spawn_with(
-        world.db.url(),
+        world.url(),
         &[("OTAS__SERVER__CORS_ALLOWED_ORIGINS", "https://dash.example")],
     )
     .await;
@@ -631,10 +628,10 @@ async fn the_configured_origins_replace_the_default() {
     );
 }
 
-#[tokio::test]
-async fn every_request_gets_a_request_id_and_one_log_line_without_the_token() {
-    let world = World::new();
-    let app = TestApp::spawn(world.db.url()).await;
+on_both_stores!(every_request_gets_a_request_id_and_one_log_line_without_the_token);
+async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
 
     let echoed = app
         .client
@@ -683,4 +680,8 @@ async fn every_request_gets_a_request_id_and_one_log_line_without_the_token() {
         1,
         "one line per request:\n{logs}"
     );
+    // The server runs on the store the world is on.
+    let listening: Value =
+        serde_json::from_str(&app.wait_for_log("listening on").await).expect("a JSON log line");
+    assert_eq!(listening["store"], store.name(), "{listening}");
 }

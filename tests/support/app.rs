@@ -56,7 +56,19 @@ impl TestApp {
     }
 
     pub async fn spawn_with(database_url: &str, env: &[(&str, &str)]) -> Self {
-        let mut child = command(database_url, env)
+        Self::spawn_command(command(database_url, env)).await
+    }
+
+    /// Starts `otas-server serve` with no `DATABASE_URL` at all: the store is
+    /// the SQLite file the configuration (and `env`) names.
+    pub async fn spawn_without_database_url(env: &[(&str, &str)]) -> Self {
+        let mut command = command("", env);
+        command.env_remove("DATABASE_URL");
+        Self::spawn_command(command).await
+    }
+
+    async fn spawn_command(mut command: Command) -> Self {
+        let mut child = command
             .arg("serve")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

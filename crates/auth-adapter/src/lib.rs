@@ -7,7 +7,9 @@
 //! current secret.
 
 mod cursor;
+mod issue;
 mod user_token;
 
 pub use cursor::HmacCursorCodec;
+pub use issue::JwtUserTokenIssuer;
 pub use user_token::{JwtConfigError, JwtUserTokenVerifier};

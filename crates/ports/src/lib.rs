@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod cursor;
+pub mod directory;
 pub mod sessions;
 pub mod store;
 pub mod token;
@@ -13,6 +14,7 @@ pub mod use_cases;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use cursor::CursorCodec;
+pub use directory::Directory;
 pub use sessions::SessionStore;
 pub use store::StoreError;
 pub use token::{InvalidToken, TokenVerifier};
@@ -22,6 +24,8 @@ pub use use_cases::list_sessions::{ListSessions, ListSessionsRequest, Listing, P
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use cursor::MockCursorCodec;
+#[cfg(any(test, feature = "mock"))]
+pub use directory::MockDirectory;
 #[cfg(any(test, feature = "mock"))]
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]

@@ -6,6 +6,7 @@
 //! request may succeed later) and everything else.
 
 mod access;
+mod directory;
 mod error;
 mod migrations;
 mod pool;
@@ -15,6 +16,7 @@ mod sessions;
 pub mod test_support;
 
 pub use access::PgAccessStore;
+pub use directory::PgDirectory;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use sessions::PgSessionStore;

@@ -1,28 +1,35 @@
 //! `otas-server`: the OTAS session service.
 //!
-//! The thin binary: reads the configuration, builds the adapters, hands them
-//! to the use cases and the HTTP layer, and runs the chosen command.
+//! The thin binary: reads the configuration, builds the adapters (PostgreSQL
+//! or SQLite, the only place that knows which), hands them to the use cases
+//! and the HTTP layer, and runs the chosen command.
 
 mod settings;
+mod stores;
 mod telemetry;
 
 use std::net::TcpListener;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
+use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenVerifier};
+use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenIssuer, JwtUserTokenVerifier};
+use otas_domain::{Timestamp, UserId};
 use otas_http::HttpSettings;
+use otas_ports::use_cases::seed_demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
 use otas_ports::ListSessions;
-use otas_postgres_adapter::{PgAccessStore, PgSessionStore};
+use secrecy::ExposeSecret;
 
 use crate::settings::Settings;
+use crate::stores::Stores;
 
 /// The OTAS session service: UASAM's session API, on UASAM's database.
 ///
 /// Configuration comes from config/default.toml, config/$OTAS_ENV.toml,
-/// DATABASE_URL and JWT_SECRET, then OTAS__SECTION__KEY variables.
+/// DATABASE_URL and JWT_SECRET, then OTAS__SECTION__KEY variables. Without a
+/// database URL it uses a SQLite file under ./data/.
 #[derive(Debug, Parser)]
 #[command(name = "otas-server", version)]
 struct Cli {
@@ -38,10 +45,28 @@ enum Command {
     /// Apply the pending migrations to the configured database and exit.
     /// Safe on an empty database and on one that UASAM already built.
     Migrate {
-        /// Create the database first when the server does not have it (development).
+        /// PostgreSQL: create the database first when the server does not have it.
         #[arg(long)]
         create_database: bool,
     },
+    /// Load demonstration data (a user, a project, two agents, a few hundred
+    /// sessions) into a store that has no user yet, then print a curl command
+    /// that lists the demo sessions. A store with users is left as it is.
+    SeedDemo,
+    /// Write a user token (HS256, UASAM's claims) with the current secret.
+    Token {
+        /// The user's id (a row of `users`).
+        user_id: String,
+        /// How long the token is valid, in days (UASAM issues 30).
+        #[arg(long, default_value_t = 30)]
+        valid_for_days: i64,
+        /// Write a token even for a user the database does not have.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the effective configuration, secrets masked, and whether the
+    /// database answers (exit status 1 when it does not).
+    CheckConfig,
 }
 
 fn main() -> ExitCode {
@@ -51,7 +76,6 @@ fn main() -> ExitCode {
         Err(error) => {
             // One line, with the chain of causes; never a secret.
             eprintln!("otas-server: {error:#}");
-            tracing::error!(error = format!("{error:#}"), "otas-server stopped");
             ExitCode::FAILURE
         }
     }
@@ -59,27 +83,30 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> anyhow::Result<()> {
     let settings = Settings::load()?;
-    telemetry::init(&settings.log);
+    // The server logs to standard output; the other commands print their
+    // answer there, so their logs go to standard error.
+    telemetry::init(&settings.log, matches!(command, Command::Serve));
     match command {
         Command::Serve => serve(&settings),
-        Command::Migrate { create_database } => {
-            if create_database
-                && otas_postgres_adapter::create_database_if_missing(settings.database.url()?)?
-            {
-                tracing::info!("database created");
-            }
-            migrate(&settings)
-        }
+        Command::Migrate { create_database } => migrate(&settings, create_database),
+        Command::SeedDemo => seed(&settings),
+        Command::Token {
+            user_id,
+            valid_for_days,
+            force,
+        } => token(&settings, &user_id, valid_for_days, force),
+        Command::CheckConfig => check_config(&settings),
     }
 }
 
-fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    let applied = otas_postgres_adapter::run_migrations(settings.database.url()?)?;
+fn migrate(settings: &Settings, create_database: bool) -> anyhow::Result<()> {
+    let store = settings.database.store()?;
+    let applied = stores::migrate(&store, create_database)?;
     if applied.is_empty() {
-        tracing::info!("the database schema is up to date");
+        tracing::info!(store = store.kind(), "the database schema is up to date");
     }
     for name in applied {
-        tracing::info!(migration = %name, "migration applied");
+        tracing::info!(store = store.kind(), migration = %name, "migration applied");
     }
     Ok(())
 }
@@ -90,15 +117,15 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
     let verifier = JwtUserTokenVerifier::new(&secrets)?;
     let current = secrets.first().context("no JWT secret is configured")?;
     let cursors = HmacCursorCodec::from_secret(current);
-    let pool_settings = settings.database.pool()?;
+    let store = settings.database.store()?;
     if settings.database.migrate_on_start {
-        migrate(settings)?;
+        migrate(settings, false)?;
     }
-    let pool = otas_postgres_adapter::connect(&pool_settings)?;
+    let stores = Stores::open(&store)?;
     let list_sessions = ListSessions::new(
         Arc::new(verifier),
-        Arc::new(PgAccessStore::new(pool.clone())),
-        Arc::new(PgSessionStore::new(pool)),
+        stores.access,
+        stores.sessions,
         Arc::new(cursors),
     );
 
@@ -115,11 +142,149 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
         list_batch_size: settings.http.list_batch_size,
         workers,
     };
+    let kind = store.kind();
     actix_web::rt::System::new().block_on(async move {
         let running = otas_http::serve(listener, list_sessions, http)?;
-        tracing::info!(%address, workers, "listening on http://{address}");
+        tracing::info!(%address, workers, store = kind, "listening on http://{address}");
         running.await
     })?;
     tracing::info!("stopped");
     Ok(())
+}
+
+fn unix_now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn seed(settings: &Settings) -> anyhow::Result<()> {
+    let store = settings.database.store()?;
+    let stores = Stores::open(&store)?;
+    let now = Timestamp::from_micros(unix_now().saturating_mul(1_000_000))
+        .context("the clock is out of range")?;
+    if seed_demo(stores.directory.as_ref(), now)? {
+        tracing::info!(store = store.kind(), "demo data loaded");
+    } else {
+        tracing::info!(
+            store = store.kind(),
+            "the store already has users: no demo data loaded"
+        );
+    }
+    let Some(email) = stores.directory.user_email(DEMO_USER)? else {
+        // A real UASAM database: nothing of ours to show.
+        return Ok(());
+    };
+    let secret = settings
+        .auth
+        .secrets()?
+        .into_iter()
+        .next()
+        .context("no JWT secret is configured")?;
+    let token =
+        JwtUserTokenIssuer::new(&secret)?.issue(DEMO_USER, &email, unix_now(), 30 * 86_400)?;
+    let host = match settings.server.host.as_str() {
+        "0.0.0.0" | "::" => "127.0.0.1",
+        host => host,
+    };
+    println!("List the demo agent's sessions (the token is valid for 30 days):");
+    println!();
+    println!(
+        "curl -s 'http://{host}:{port}/api/agent/v1/sessions/list/?agent_id={agent}&limit=5' \\\n  -H 'X-OTAS-USER-TOKEN: {token}' \\\n  -H 'X-OTAS-PROJECT-ID: {DEMO_PROJECT}'",
+        port = settings.server.port,
+        agent = DEMO_AGENTS[0],
+    );
+    println!();
+    Ok(())
+}
+
+fn token(
+    settings: &Settings,
+    user_id: &str,
+    valid_for_days: i64,
+    force: bool,
+) -> anyhow::Result<()> {
+    let user = UserId::parse(user_id).map_err(|_| anyhow::anyhow!("the user id is not a UUID"))?;
+    if !(1..=3650).contains(&valid_for_days) {
+        bail!("--valid-for-days must be between 1 and 3650");
+    }
+    let secret = settings
+        .auth
+        .secrets()?
+        .into_iter()
+        .next()
+        .context("no JWT secret is configured")?;
+    let email = if force {
+        String::new()
+    } else {
+        let store = settings.database.store()?;
+        Stores::open(&store)?
+            .directory
+            .user_email(user)?
+            .with_context(|| {
+                format!("no user {user} in the database (--force writes a token anyway)")
+            })?
+    };
+    let token = JwtUserTokenIssuer::new(&secret)?.issue(
+        user,
+        &email,
+        unix_now(),
+        valid_for_days * 86_400,
+    )?;
+    println!("{token}");
+    Ok(())
+}
+
+fn check_config(settings: &Settings) -> anyhow::Result<()> {
+    let mask = |set: bool| if set { "*** (set)" } else { "(not set)" };
+    let server = &settings.server;
+    let db = &settings.database;
+    println!("server.host = {:?}", server.host);
+    println!("server.port = {}", server.port);
+    println!("server.workers = {}", server.workers);
+    println!(
+        "server.cors_allowed_origins = {:?}",
+        server.cors_allowed_origins
+    );
+    let store = db.store();
+    match &store {
+        Ok(store) => println!("database = {} at {}", store.kind(), store.location()),
+        Err(error) => println!("database = invalid: {error:#}"),
+    }
+    println!("database.max_connections = {}", db.max_connections);
+    println!(
+        "database.connection_timeout_ms = {}",
+        db.connection_timeout_ms
+    );
+    println!(
+        "database.statement_timeout_ms = {}",
+        db.statement_timeout_ms
+    );
+    println!("database.busy_timeout_ms = {}", db.busy_timeout_ms);
+    println!("database.migrate_on_start = {}", db.migrate_on_start);
+    let auth = &settings.auth;
+    println!(
+        "auth.jwt_secret = {}",
+        mask(
+            auth.jwt_secret
+                .as_ref()
+                .is_some_and(|s| !s.expose_secret().is_empty())
+        )
+    );
+    let previous = auth.secrets().map_or(0, |s| s.len().saturating_sub(1));
+    println!("auth.previous_jwt_secrets = {previous} secret(s)");
+    println!("http.list_batch_size = {}", settings.http.list_batch_size);
+    println!("log.level = {:?}", settings.log.level);
+    println!("log.format = {:?}", settings.log.format);
+    let store = store?;
+    match Stores::open(&store).and_then(|stores| stores.ping()) {
+        Ok(()) => {
+            println!("database answers: yes");
+            Ok(())
+        }
+        Err(error) => {
+            println!("database answers: no ({error:#})");
+            bail!("the database does not answer")
+        }
+    }
 }

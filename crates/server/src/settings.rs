@@ -45,8 +45,14 @@ impl Default for ServerSettings {
 #[derive(Debug, Deserialize)]
 #[serde(default)]
 pub struct DatabaseSettings {
-    /// Holds the password: a secret, never printed.
+    /// `postgres://…` selects PostgreSQL, `sqlite://…` or `file:…` a SQLite
+    /// file; unset: the SQLite file at `sqlite_path`. Holds the password: a
+    /// secret, never printed.
     pub url: Option<SecretString>,
+    /// The SQLite file used when no URL is configured.
+    pub sqlite_path: String,
+    /// How long a SQLite statement waits for another one's lock.
+    pub busy_timeout_ms: u64,
     pub max_connections: u32,
     pub min_idle: u32,
     pub connection_timeout_ms: u64,
@@ -58,6 +64,8 @@ impl Default for DatabaseSettings {
     fn default() -> Self {
         Self {
             url: None,
+            sqlite_path: "data/otas.db".to_owned(),
+            busy_timeout_ms: 5000,
             max_connections: 16,
             min_idle: 0,
             connection_timeout_ms: 2000,
@@ -67,27 +75,76 @@ impl Default for DatabaseSettings {
     }
 }
 
-impl DatabaseSettings {
-    /// The database URL, checked for form; the reason names no part of it.
-    pub fn url(&self) -> anyhow::Result<&str> {
-        let Some(url) = &self.url else {
-            bail!("no database is configured: set DATABASE_URL (or OTAS__DATABASE__URL) to a postgres:// URL");
-        };
-        let url = url.expose_secret();
-        if otas_postgres_adapter::validate_url(url).is_err() {
-            bail!("the database URL is malformed: expected postgres://user:password@host:port/database");
+/// Which store the configuration selects, with its settings.
+#[derive(Debug)]
+pub enum StoreChoice {
+    Postgres(otas_postgres_adapter::PoolSettings),
+    Sqlite(otas_sqlite_adapter::SqliteSettings),
+}
+
+impl StoreChoice {
+    /// `postgres` or `sqlite`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Postgres(_) => "postgres",
+            Self::Sqlite(_) => "sqlite",
         }
-        Ok(url)
     }
 
-    pub fn pool(&self) -> anyhow::Result<otas_postgres_adapter::PoolSettings> {
-        Ok(otas_postgres_adapter::PoolSettings {
-            url: self.url()?.to_owned(),
+    /// Where the store is, with any password masked: safe to print.
+    pub fn location(&self) -> String {
+        match self {
+            Self::Postgres(settings) => match url::Url::parse(&settings.url) {
+                Ok(mut url) => {
+                    if url.password().is_some() {
+                        let _ = url.set_password(Some("***"));
+                    }
+                    url.to_string()
+                }
+                Err(_) => "<malformed>".to_owned(),
+            },
+            Self::Sqlite(settings) => settings.path_or_url.clone(),
+        }
+    }
+}
+
+impl DatabaseSettings {
+    /// The store the configuration selects. Refuses a malformed URL with a
+    /// reason that names no part of it (it may hold a password).
+    pub fn store(&self) -> anyhow::Result<StoreChoice> {
+        let connection_timeout = Duration::from_millis(self.connection_timeout_ms);
+        let sqlite = |path_or_url: &str| -> anyhow::Result<StoreChoice> {
+            if otas_sqlite_adapter::validate_path_or_url(path_or_url).is_err() {
+                bail!("the SQLite database path is malformed: expected a file path, sqlite://path or file:path");
+            }
+            Ok(StoreChoice::Sqlite(otas_sqlite_adapter::SqliteSettings {
+                path_or_url: path_or_url.to_owned(),
+                max_connections: self.max_connections,
+                connection_timeout,
+                busy_timeout: Duration::from_millis(self.busy_timeout_ms),
+            }))
+        };
+        let Some(url) = self
+            .url
+            .as_ref()
+            .map(|u| u.expose_secret())
+            .filter(|u| !u.is_empty())
+        else {
+            return sqlite(&self.sqlite_path);
+        };
+        if url.starts_with("sqlite:") || url.starts_with("file:") {
+            return sqlite(url);
+        }
+        if otas_postgres_adapter::validate_url(url).is_err() {
+            bail!("the database URL is malformed: expected postgres://user:password@host:port/database or sqlite://path");
+        }
+        Ok(StoreChoice::Postgres(otas_postgres_adapter::PoolSettings {
+            url: url.to_owned(),
             max_connections: self.max_connections,
             min_idle: self.min_idle,
-            connection_timeout: Duration::from_millis(self.connection_timeout_ms),
+            connection_timeout,
             statement_timeout: Duration::from_millis(self.statement_timeout_ms),
-        })
+        }))
     }
 }
 

@@ -9,6 +9,7 @@
 //! the busy timeout; the request may succeed later) and everything else.
 
 mod access;
+mod directory;
 mod error;
 mod migrations;
 mod pool;
@@ -18,6 +19,7 @@ mod sessions;
 pub mod test_support;
 
 pub use access::SqliteAccessStore;
+pub use directory::SqliteDirectory;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
 pub use sessions::SqliteSessionStore;

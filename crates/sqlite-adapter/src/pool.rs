@@ -86,6 +86,8 @@ pub fn connect(settings: &SqliteSettings) -> Result<SqlitePool, PoolError> {
     let manager = ConnectionManager::<SqliteConnection>::new(settings.path_or_url.clone());
     let pool = r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))
+        // Connections are opened when needed, not all at start.
+        .min_idle(Some(1))
         .connection_timeout(settings.connection_timeout)
         .test_on_check_out(true)
         .connection_customizer(Box::new(ConnectionSetup {

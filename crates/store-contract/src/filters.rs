@@ -1,28 +1,24 @@
-//! `SqliteSessionStore` with filters, through the `SessionStore` port, against a
-//! real SQLite file: for every filter, `sessions_after` keeps exactly the
-//! sessions `SessionQuery::keeps` (the domain's reference) accepts, in order,
-//! page after page, and `summarize` counts them and names the newest.
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
-
-mod common;
+//! `SessionStore` with filters: for every filter, `sessions_after` keeps
+//! exactly the sessions `SessionQuery::keeps` (the domain's reference)
+//! accepts, in order, page after page and after any key, and `summarize`
+//! counts them and names the newest.
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, Stores};
 use otas_domain::{
-    AgentId, Meta, MetaFilter, Order, Session, SessionFilter, SessionId, SessionKey, SessionQuery,
+    AgentId, MetaFilter, Order, Session, SessionFilter, SessionId, SessionKey, SessionQuery,
     SessionSummary, Timestamp,
-};
-use otas_ports::SessionStore;
-use otas_sqlite_adapter::test_support::{
-    insert_agent, insert_project, insert_session, insert_user,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
 
+use crate::reference::{self, describe, expected, keys, read, summarize, walk};
+use crate::support::{at, TwoAgents};
+use crate::Fixture;
+
 /// Two agents of one project, the first with a varied set of sessions, and
 /// the same sessions as the domain sees them (the reference's input).
-struct World {
-    stores: Stores,
+struct World<F> {
+    stores: TwoAgents<F>,
     agent: Uuid,
     other_agent: Uuid,
     sessions: Vec<Session>,
@@ -33,8 +29,16 @@ fn base() -> DateTime<Utc> {
     at("2026-04-16T14:30:00.500000Z")
 }
 
-/// Metas covering every scalar kind, keys a SQL builder could trip on,
-/// absent keys, nested values and numbers spelled differently.
+/// Metas covering every scalar kind, keys a SQL builder or a JSON path could
+/// trip on, absent keys, nested values, numbers spelled differently, and
+/// integers around 2^53, i64 and u64.
+///
+/// Left to each adapter's own tests, as the stores differ there: U+0000
+/// (PostgreSQL cannot store it), and a number beyond 2^53 spelled as a double
+/// (a fraction, an exponent, or beyond 64 bits) compared with a different
+/// number that has the same double (PostgreSQL compares the decimals
+/// exactly; the reference and SQLite compare the doubles). No filter below
+/// meets such a pair.
 const METAS: &[&str] = &[
     r#"{}"#,
     r#"{"task": "summarize", "n": 512}"#,
@@ -73,42 +77,36 @@ const METAS: &[&str] = &[
     r#"{"$": "dollar", "[0]": "bracket"}"#,
     r#"{"$.a": 1, "a[0]": 1}"#,
     r#"{"huge": 12345678901234567890}"#,
-    r#"{"huge": 1.2345678901234567e19}"#,
     r#"{"huge": 12345678901234567000}"#,
     r#"{"huge": 99999999999999999999}"#,
-    r#"{"nul": "a\u0000b", "k\u0000": 1}"#,
     r#"{"nul": "a"}"#,
     r#"{"esc\u00e9": "\u00e9t\u00e9"}"#,
     r#"{"edge": 9223372036854775807}"#,
     r#"{"edge": 9223372036854775808}"#,
     r#"{"edge": 18446744073709551615}"#,
-    r#"{"edge": 18446744073709551616}"#,
-    r#"{"edge": 9.223372036854776e18}"#,
-    r#"{"neg_huge": -9223372036854775809}"#,
+    r#"{"neg_huge": -9223372036854775808}"#,
+    r#"{"neg_huge": -9223372036854775807}"#,
     r#"{"id53": 9007199254740993}"#,
     r#"{"id53": 9007199254740992.0}"#,
 ];
 
-impl World {
+impl<F: Fixture> World<F> {
+    /// The seeded world.
     fn new() -> Self {
-        let mut stores = Stores::new();
-        let owner = Uuid::new_v4();
-        let project = Uuid::new_v4();
-        let agent = Uuid::new_v4();
-        let other_agent = Uuid::new_v4();
-        let conn = &mut stores.conn;
-        insert_user(conn, owner, "owner@example.com");
-        insert_project(conn, project, owner, true);
-        insert_agent(conn, agent, project, owner, true);
-        insert_agent(conn, other_agent, project, owner, true);
-        let mut world = Self {
-            stores,
-            agent,
-            other_agent,
-            sessions: Vec::new(),
-        };
+        let mut world = Self::empty();
         world.seed();
         world
+    }
+
+    /// The two agents, without a session.
+    fn empty() -> Self {
+        let stores = TwoAgents::new();
+        Self {
+            agent: stores.agent,
+            other_agent: stores.other_agent,
+            stores,
+            sessions: Vec::new(),
+        }
     }
 
     /// Each meta at several times, most of them shared (ties broken by id),
@@ -129,26 +127,18 @@ impl World {
                 }
                 self.insert(self.agent, base() + *offset, meta);
             }
-            insert_session(
-                &mut self.stores.conn,
-                Uuid::new_v4(),
-                self.other_agent,
-                None,
-                base() + Duration::hours(2),
-                meta,
-            );
+            self.insert(self.other_agent, base() + Duration::hours(2), meta);
         }
     }
 
+    /// Inserts a session without a key; the reference learns of it when it
+    /// is one of `self.agent`'s.
     fn insert(&mut self, agent: Uuid, created_at: DateTime<Utc>, meta: &str) -> Session {
         let id = Uuid::new_v4();
-        insert_session(&mut self.stores.conn, id, agent, None, created_at, meta);
-        let session = Session {
-            id: SessionId::from_uuid(id),
-            agent_key_id: None,
-            created_at: Timestamp::new(created_at),
-            meta: Meta::from_json(meta.to_owned()).expect("an object"),
-        };
+        self.stores
+            .fixture
+            .insert_session(id, agent, None, created_at, meta);
+        let session = reference::session(id, created_at, meta);
         if agent == self.agent {
             self.sessions.push(session.clone());
         }
@@ -157,56 +147,26 @@ impl World {
 
     /// What the reference keeps, in the query's order.
     fn expected(&self, query: &SessionQuery) -> Vec<SessionKey> {
-        let mut kept: Vec<SessionKey> = self
-            .sessions
-            .iter()
-            .filter(|s| query.keeps(s))
-            .map(SessionKey::of)
-            .collect();
-        kept.sort();
-        if query.order == Order::Desc {
-            kept.reverse();
-        }
-        kept
+        expected(&self.sessions, query)
     }
 
     fn read(&self, query: &SessionQuery, after: Option<SessionKey>, limit: usize) -> Vec<Session> {
-        self.stores
-            .sessions
-            .sessions_after(query, after, limit)
-            .unwrap_or_else(|e| panic!("the store answers {}: {e}", describe(query)))
+        read(self.stores.fixture.session_store(), query, after, limit)
     }
 
     /// Every page of `size` from the start, each after the previous page's last key.
     fn walk(&self, query: &SessionQuery, size: usize) -> Vec<SessionKey> {
-        let mut seen = Vec::new();
-        let mut after = None;
-        loop {
-            let page = self.read(query, after, size);
-            assert!(page.len() <= size, "a page of {size} held {}", page.len());
-            let Some(last) = page.last() else {
-                return seen;
-            };
-            after = Some(SessionKey::of(last));
-            seen.extend(page.iter().map(SessionKey::of));
-            assert!(
-                seen.len() <= self.sessions.len(),
-                "the walk never ends: {}",
-                describe(query)
-            );
-        }
+        walk(
+            self.stores.fixture.session_store(),
+            query,
+            size,
+            self.sessions.len(),
+        )
     }
 
     fn summarize(&self, query: &SessionQuery) -> SessionSummary {
-        self.stores
-            .sessions
-            .summarize(query)
-            .unwrap_or_else(|e| panic!("the store summarizes {}: {e}", describe(query)))
+        summarize(self.stores.fixture.session_store(), query)
     }
-}
-
-fn describe(query: &SessionQuery) -> String {
-    format!("{:?} {:?}", query.order, query.filter)
 }
 
 fn meta(value: Value) -> MetaFilter {
@@ -242,9 +202,15 @@ fn with_meta(value: Value) -> SessionFilter {
     }
 }
 
+const NOTHING: SessionSummary = SessionSummary {
+    count: 0,
+    newest: None,
+};
+
 /// The filters every test runs through: time bounds (on and around the
-/// sessions' exact times), every scalar kind, keys a SQL builder could get
-/// wrong, several keys, and filters mixed with time bounds.
+/// sessions' exact times), every scalar kind, keys a SQL builder or a JSON
+/// path could get wrong, numbers around 2^53, i64 and u64, several keys, and
+/// filters mixed with time bounds.
 fn filters() -> Vec<SessionFilter> {
     let b = base();
     vec![
@@ -301,19 +267,14 @@ fn filters() -> Vec<SessionFilter> {
         with_meta(json!({"[0]": "bracket"})),
         with_meta(json!({"$.a": 1})),
         with_meta(json!({"a[0]": 1})),
-        with_meta(json!({"huge": 12_345_678_901_234_567_890_u64})),
-        with_meta(json!({"huge": 1.2345678901234567e19})),
-        with_meta(json!({"nul": "a\u{0}b"})),
-        with_meta(json!({"k\u{0}": 1})),
+        with_meta(json!({"nul": "a"})),
         with_meta(json!({"esc\u{e9}": "été"})),
+        with_meta(json!({"huge": 12_345_678_901_234_567_890_u64})),
         with_meta(json!({"edge": 9_223_372_036_854_775_807_i64})),
         with_meta(json!({"edge": 9_223_372_036_854_775_808_u64})),
         with_meta(json!({"edge": 18_446_744_073_709_551_615_u64})),
-        with_meta(json!({"edge": 9.223_372_036_854_776e18})),
         with_meta(json!({"neg_huge": i64::MIN})),
         with_meta(json!({"id53": 9_007_199_254_740_992_i64})),
-        with_meta(json!({"id53": 9_007_199_254_740_993_i64})),
-        with_meta(json!({"id53": 9_007_199_254_740_992.0})),
         SessionFilter {
             created_after: Some(Timestamp::new(b - Duration::microseconds(1))),
             created_before: Some(Timestamp::new(b + Duration::hours(1))),
@@ -327,30 +288,25 @@ fn filters() -> Vec<SessionFilter> {
     ]
 }
 
-#[test]
-fn the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order() {
-    let world = World::new();
+/// Every filter, both orders, one page: exactly the reference's sessions.
+pub fn the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order<F: Fixture>() {
+    let world = World::<F>::new();
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
             let query = query(world.agent, order, filter);
             let expected = world.expected(&query);
 
-            let listed: Vec<SessionKey> = world
-                .read(&query, None, 1_000)
-                .iter()
-                .map(SessionKey::of)
-                .collect();
+            let listed = keys(&world.read(&query, None, 1_000));
 
             assert_eq!(listed, expected, "{}", describe(&query));
         }
     }
 }
 
-#[test]
-fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others() {
-    // Guards the other tests: a filter that keeps all or nothing proves little.
-    let world = World::new();
+/// Guards the other tests: a filter that keeps all or nothing proves little.
+pub fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others<F: Fixture>() {
+    let world = World::<F>::new();
     let total = world.sessions.len();
 
     let kept: Vec<(usize, String)> = filters()
@@ -374,16 +330,17 @@ fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others() {
     assert_eq!(keeping_none.len(), 3, "{keeping_none:#?}");
 }
 
-#[test]
-fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order() {
-    let world = World::new();
+/// Every filter, both orders, pages of 1, 3 and 7: the reference's
+/// sessions, each once, in order.
+pub fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order<F: Fixture>() {
+    let world = World::<F>::new();
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
             let query = query(world.agent, order, filter);
             let expected = world.expected(&query);
 
-            for size in [1, 3, 7] {
+            for size in reference::WALK_PAGE_SIZES {
                 let walked = world.walk(&query, size);
 
                 assert_eq!(walked, expected, "pages of {size}, {}", describe(&query));
@@ -392,23 +349,67 @@ fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order() {
     }
 }
 
-#[test]
-fn summarize_counts_the_reference_sessions_and_names_the_newest() {
-    let world = World::new();
+/// After any key (a listed session's, or one no session has, inside or
+/// outside the time bounds), a page is the reference's sessions beyond it.
+pub fn a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_after_that_key<
+    F: Fixture,
+>() {
+    let world = World::<F>::new();
+    let b = base();
+    let far = |t: DateTime<Utc>| SessionKey {
+        created_at: Timestamp::new(t),
+        id: SessionId::from_uuid(Uuid::nil()),
+    };
+    let mut keys_to_start_after: Vec<SessionKey> = world
+        .sessions
+        .iter()
+        .map(SessionKey::of)
+        .step_by(7)
+        .collect();
+    keys_to_start_after.extend([
+        far(b - Duration::days(30)),
+        far(b + Duration::days(30)),
+        far(b),
+        far(b + Duration::microseconds(1)),
+        far(b - Duration::microseconds(1)),
+    ]);
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
             let query = query(world.agent, order, filter);
             let expected = world.expected(&query);
+            for key in &keys_to_start_after {
+                let beyond: Vec<SessionKey> = expected
+                    .iter()
+                    .copied()
+                    .filter(|k| match order {
+                        Order::Desc => k < key,
+                        Order::Asc => k > key,
+                    })
+                    .collect();
+
+                let listed = keys(&world.read(&query, Some(*key), 1_000));
+
+                assert_eq!(listed, beyond, "after {key:?}, {}", describe(&query));
+            }
+        }
+    }
+}
+
+/// Every filter, both orders: the count of the reference's sessions and the
+/// newest of them.
+pub fn summarize_counts_the_reference_sessions_and_names_the_newest<F: Fixture>() {
+    let world = World::<F>::new();
+
+    for order in [Order::Desc, Order::Asc] {
+        for filter in filters() {
+            let query = query(world.agent, order, filter);
 
             let summary = world.summarize(&query);
 
             assert_eq!(
                 summary,
-                SessionSummary {
-                    count: expected.len() as u64,
-                    newest: expected.iter().max().copied(),
-                },
+                reference::expected_summary(&world.sessions, &query),
                 "{}",
                 describe(&query)
             );
@@ -416,19 +417,15 @@ fn summarize_counts_the_reference_sessions_and_names_the_newest() {
     }
 }
 
-#[test]
-fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest() {
-    let world = World::new();
-    let nothing = SessionSummary {
-        count: 0,
-        newest: None,
-    };
+/// No session kept: a count of 0, no newest, an empty page.
+pub fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest<F: Fixture>() {
+    let world = World::<F>::new();
 
     // No sessions at all, whatever the filter.
     let empty_agent = Uuid::new_v4();
     for filter in filters() {
         let query = query(empty_agent, Order::Desc, filter);
-        assert_eq!(world.summarize(&query), nothing, "{}", describe(&query));
+        assert_eq!(world.summarize(&query), NOTHING, "{}", describe(&query));
         assert!(world.read(&query, None, 10).is_empty());
     }
     // Sessions, but none the filter keeps (the other agent has matching ones).
@@ -439,14 +436,14 @@ fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest() {
         before(base() - Duration::days(1)),
     ] {
         let query = query(world.agent, Order::Asc, filter);
-        assert_eq!(world.summarize(&query), nothing, "{}", describe(&query));
+        assert_eq!(world.summarize(&query), NOTHING, "{}", describe(&query));
         assert!(world.read(&query, None, 10).is_empty());
     }
 }
 
-#[test]
-fn another_agents_matching_sessions_are_never_listed_or_counted() {
-    let world = World::new();
+/// A filter never reaches another agent's sessions.
+pub fn another_agents_matching_sessions_are_never_listed_or_counted<F: Fixture>() {
+    let world = World::<F>::new();
     let filter = with_meta(json!({"task": "summarize"}));
     let theirs = query(world.other_agent, Order::Desc, filter.clone());
     let mine = query(world.agent, Order::Desc, filter);
@@ -464,9 +461,9 @@ fn another_agents_matching_sessions_are_never_listed_or_counted() {
     assert_ne!(their_summary.newest, my_summary.newest);
 }
 
-#[test]
-fn a_session_added_later_joins_the_filtered_listing_and_its_summary() {
-    let mut world = World::new();
+/// A new matching session is counted, named newest and listed first.
+pub fn a_session_added_later_joins_the_filtered_listing_and_its_summary<F: Fixture>() {
+    let mut world = World::<F>::new();
     let query = query(world.agent, Order::Desc, with_meta(json!({"n": 512})));
     let before_adding = world.summarize(&query);
 
@@ -485,8 +482,8 @@ fn a_session_added_later_joins_the_filtered_listing_and_its_summary() {
 
 /// Two sessions whose ids are 2^53 + 1 and 2^53: distinct JSON numbers, the
 /// same f64; and a query for the first.
-fn integers_beyond_double_precision() -> (World, SessionQuery, Session) {
-    let mut world = World::new();
+fn integers_beyond_double_precision<F: Fixture>() -> (World<F>, SessionQuery, Session) {
+    let mut world = World::<F>::empty();
     let exact = world.insert(world.agent, base(), r#"{"id": 9007199254740993}"#);
     world.insert(world.agent, base(), r#"{"id": 9007199254740992}"#);
     let query = query(
@@ -497,9 +494,9 @@ fn integers_beyond_double_precision() -> (World, SessionQuery, Session) {
     (world, query, exact)
 }
 
-#[test]
-fn the_store_matches_integers_beyond_double_precision_only_when_exactly_equal() {
-    let (world, query, exact) = integers_beyond_double_precision();
+/// 2^53 + 1 matches 2^53 + 1 only, never 2^53 (the same double).
+pub fn the_store_matches_integers_beyond_double_precision_only_when_exactly_equal<F: Fixture>() {
+    let (world, query, exact) = integers_beyond_double_precision::<F>();
 
     let listed = world.read(&query, None, 10);
     let summary = world.summarize(&query);
@@ -508,79 +505,80 @@ fn the_store_matches_integers_beyond_double_precision_only_when_exactly_equal() 
     assert_eq!(summary.count, 1);
 }
 
-#[test]
-fn the_reference_matches_integers_beyond_double_precision_only_when_exactly_equal() {
-    let (world, query, exact) = integers_beyond_double_precision();
+/// The reference the other tests trust tells 2^53 + 1 from 2^53 too.
+pub fn the_reference_matches_integers_beyond_double_precision_only_when_exactly_equal<
+    F: Fixture,
+>() {
+    let (world, query, exact) = integers_beyond_double_precision::<F>();
 
     let kept = world.expected(&query);
 
     assert_eq!(kept, [SessionKey::of(&exact)]);
 }
 
-/// A key holding U+0000, and a value holding it: SQLite text holds the
-/// character, so the store compares it like any other.
-fn nul_filters() -> Vec<SessionFilter> {
-    vec![
-        with_meta(json!({"a\u{0}b": 1})),
-        with_meta(json!({"s": "a\u{0}b"})),
-        with_meta(json!({"nul": "a\u{0}b"})),
-        with_meta(json!({"nul": "a"})),
-        with_meta(json!({"k\u{0}": 1})),
-        with_meta(json!({"k": 1})),
-    ]
-}
+/// An integer beyond i64 is compared exactly whatever its key's spelling
+/// (quotes, backslashes, JSON path syntax, unicode, the empty key).
+pub fn an_integer_beyond_i64_is_read_exactly_under_any_key<F: Fixture>() {
+    let mut world = World::<F>::new();
+    let keys_to_try = [
+        "say \"hi\"",
+        "back\\slash",
+        "a.b",
+        "$.x",
+        "tab\tnewline\n",
+        "clé 日本語 🚀",
+        "",
+    ];
+    let mut exact = Vec::new();
+    for key in keys_to_try {
+        let spelled = |n: &str| format!("{{{}: {n}}}", Value::String(key.to_owned()));
+        exact.push(world.insert(world.agent, base(), &spelled("12345678901234567890")));
+        world.insert(world.agent, base(), &spelled("12345678901234567000"));
+    }
 
-#[test]
-fn a_meta_filter_holding_a_nul_character_keeps_the_reference_sessions_rather_than_failing() {
-    // The PostgreSQL adapter fails on these (its ignored tests); SQLite answers.
-    let world = World::new();
+    for (key, exact) in keys_to_try.iter().zip(&exact) {
+        let mut filter = serde_json::Map::new();
+        filter.insert((*key).to_owned(), json!(12_345_678_901_234_567_890_u64));
+        let query = query(world.agent, Order::Desc, with_meta(Value::Object(filter)));
 
-    for filter in nul_filters() {
-        let query = query(world.agent, Order::Desc, filter);
-        let expected = world.expected(&query);
+        let listed = keys(&world.read(&query, None, 1_000));
 
-        let listed = world.stores.sessions.sessions_after(&query, None, 1_000);
-        let summary = world.stores.sessions.summarize(&query);
-
-        let listed: Vec<SessionKey> = listed
-            .unwrap_or_else(|e| panic!("the store answers {}: {e}", describe(&query)))
-            .iter()
-            .map(SessionKey::of)
-            .collect();
-        assert_eq!(listed, expected, "{}", describe(&query));
-        assert_eq!(
-            summary,
-            Ok(SessionSummary {
-                count: expected.len() as u64,
-                newest: expected.iter().max().copied(),
-            }),
-            "{}",
-            describe(&query)
-        );
+        assert_eq!(listed, [SessionKey::of(exact)], "{key:?}");
+        assert_eq!(listed, world.expected(&query), "{key:?}");
     }
 }
 
-#[test]
-fn a_meta_filter_on_a_key_absent_from_every_session_keeps_nothing() {
-    let world = World::new();
-    let query = query(world.agent, Order::Desc, with_meta(json!({"a\u{0}b": 1})));
+/// A filter whose key or string value holds U+0000 matches no stored meta
+/// here (none holds the character): the store answers, with nothing.
+pub fn a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing<F: Fixture>() {
+    let world = World::<F>::new();
 
-    let listed = world.stores.sessions.sessions_after(&query, None, 10);
-    let summary = world.stores.sessions.summarize(&query);
+    for filter in [
+        json!({"a\u{0}b": 1}),
+        json!({"s": "a\u{0}b"}),
+        json!({"nul": "a\u{0}"}),
+        json!({"task": "summarize", "k\u{0}": 1}),
+    ] {
+        for order in [Order::Desc, Order::Asc] {
+            let query = query(world.agent, order, with_meta(filter.clone()));
 
-    assert_eq!(listed, Ok(Vec::new()));
-    assert_eq!(
-        summary,
-        Ok(SessionSummary {
-            count: 0,
-            newest: None
-        })
-    );
+            let listed = world
+                .stores
+                .fixture
+                .session_store()
+                .sessions_after(&query, None, 10);
+            let summary = world.stores.fixture.session_store().summarize(&query);
+
+            assert_eq!(listed, Ok(Vec::new()), "{}", describe(&query));
+            assert_eq!(summary, Ok(NOTHING), "{}", describe(&query));
+            assert!(world.expected(&query).is_empty(), "{}", describe(&query));
+        }
+    }
 }
 
-#[test]
-fn a_meta_filter_key_is_a_member_name_never_a_json_path() {
-    let world = World::new();
+/// `a.b` names the member "a.b", never `a` then `b`; `$.a` likewise.
+pub fn a_meta_filter_key_is_a_member_name_never_a_json_path<F: Fixture>() {
+    let world = World::<F>::new();
     let flat = query(world.agent, Order::Asc, with_meta(json!({"a.b": 1})));
     let dollar = query(world.agent, Order::Asc, with_meta(json!({"$.a": 1})));
 
@@ -588,47 +586,20 @@ fn a_meta_filter_key_is_a_member_name_never_a_json_path() {
     let dollar_listed = world.read(&dollar, None, 1_000);
 
     // `{"a": {"b": 1}}` has no member "a.b", and no session has "a" = 1.
+    let value = |s: &Session| -> Value { serde_json::from_str(s.meta.as_str()).expect("JSON") };
     assert!(!flat_listed.is_empty());
-    assert!(flat_listed
-        .iter()
-        .all(|s| s.meta.as_str() == r#"{"a.b": 1}"#));
+    assert!(flat_listed.iter().all(|s| value(s) == json!({"a.b": 1})));
     assert!(!dollar_listed.is_empty());
     assert!(dollar_listed
         .iter()
-        .all(|s| s.meta.as_str() == r#"{"$.a": 1, "a[0]": 1}"#));
+        .all(|s| value(s) == json!({"$.a": 1, "a[0]": 1})));
+    assert_eq!(keys(&flat_listed), world.expected(&flat));
+    assert_eq!(keys(&dollar_listed), world.expected(&dollar));
 }
 
-#[test]
-fn integers_beyond_i64_match_exactly_and_doubles_by_value_as_the_reference_does() {
-    // SQLite holds a double for an integer beyond i64: the store reads the
-    // member's text to tell 12345678901234567890 from 12345678901234567000
-    // (the same double), and 1.2345678901234567e19 equals it as a double.
-    let world = World::new();
-    let query = query(
-        world.agent,
-        Order::Desc,
-        with_meta(json!({"huge": 12_345_678_901_234_567_890_u64})),
-    );
-
-    let listed = world.read(&query, None, 1_000);
-
-    let metas: std::collections::BTreeSet<&str> = listed.iter().map(|s| s.meta.as_str()).collect();
-    assert_eq!(
-        metas.into_iter().collect::<Vec<_>>(),
-        [
-            r#"{"huge": 1.2345678901234567e19}"#,
-            r#"{"huge": 12345678901234567890}"#,
-        ]
-    );
-    assert_eq!(
-        listed.iter().map(SessionKey::of).collect::<Vec<_>>(),
-        world.expected(&query)
-    );
-}
-
-#[test]
-fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does() {
-    let mut world = World::new();
+/// `{"dup": 1, "dup": 2}` is `{"dup": 2}` for the store as for the reference.
+pub fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does<F: Fixture>() {
+    let mut world = World::<F>::new();
     let numbers = world.insert(world.agent, base(), r#"{"dup": 1, "dup": 2}"#);
     let mixed = world.insert(world.agent, base(), r#"{"dup": "x", "dup": null}"#);
 
@@ -640,96 +611,9 @@ fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does() {
     ] {
         let query = query(world.agent, Order::Desc, with_meta(filter));
 
-        let listed: Vec<SessionKey> = world
-            .read(&query, None, 1_000)
-            .iter()
-            .map(SessionKey::of)
-            .collect();
+        let listed = keys(&world.read(&query, None, 1_000));
 
         assert_eq!(listed, kept, "{}", describe(&query));
         assert_eq!(listed, world.expected(&query), "{}", describe(&query));
-    }
-}
-
-#[test]
-fn a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_after_that_key() {
-    let world = World::new();
-    let b = base();
-    let far = |t: DateTime<Utc>| SessionKey {
-        created_at: Timestamp::new(t),
-        id: SessionId::from_uuid(Uuid::nil()),
-    };
-    let mut keys: Vec<SessionKey> = world
-        .sessions
-        .iter()
-        .map(SessionKey::of)
-        .step_by(7)
-        .collect();
-    keys.extend([
-        far(b - Duration::days(30)),
-        far(b + Duration::days(30)),
-        far(b),
-        far(b + Duration::microseconds(1)),
-        far(b - Duration::microseconds(1)),
-    ]);
-
-    for order in [Order::Desc, Order::Asc] {
-        for filter in filters() {
-            let query = query(world.agent, order, filter);
-            let expected = world.expected(&query);
-            for key in &keys {
-                let beyond: Vec<SessionKey> = expected
-                    .iter()
-                    .copied()
-                    .filter(|k| match order {
-                        Order::Desc => k < key,
-                        Order::Asc => k > key,
-                    })
-                    .collect();
-
-                let listed: Vec<SessionKey> = world
-                    .read(&query, Some(*key), 1_000)
-                    .iter()
-                    .map(SessionKey::of)
-                    .collect();
-
-                assert_eq!(listed, beyond, "after {key:?}, {}", describe(&query));
-            }
-        }
-    }
-}
-
-#[test]
-fn an_integer_beyond_i64_is_read_exactly_under_any_key() {
-    let mut world = World::new();
-    let keys = [
-        "say \"hi\"",
-        "back\\slash",
-        "a.b",
-        "$.x",
-        "tab\tnul\u{0}",
-        "clé 日本語 🚀",
-        "",
-    ];
-    let mut exact = Vec::new();
-    for key in keys {
-        let spelled = |n: &str| format!("{{{}: {n}}}", Value::String(key.to_owned()));
-        exact.push(world.insert(world.agent, base(), &spelled("12345678901234567890")));
-        world.insert(world.agent, base(), &spelled("12345678901234567000"));
-    }
-
-    for (key, exact) in keys.iter().zip(&exact) {
-        let mut filter = serde_json::Map::new();
-        filter.insert((*key).to_owned(), json!(12_345_678_901_234_567_890_u64));
-        let query = query(world.agent, Order::Desc, with_meta(Value::Object(filter)));
-
-        let listed: Vec<SessionKey> = world
-            .read(&query, None, 1_000)
-            .iter()
-            .map(SessionKey::of)
-            .collect();
-
-        assert_eq!(listed, [SessionKey::of(exact)], "{key:?}");
-        assert_eq!(listed, world.expected(&query), "{key:?}");
     }
 }

@@ -1,0 +1,173 @@
+//! Demonstration data for a first run: a user, a project, the membership, two
+//! agents and a few hundred sessions with varied `meta` and times.
+//!
+//! Every id is fixed, so that the command a newcomer is shown keeps working
+//! from one run to the next.
+
+use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
+use uuid::Uuid;
+
+use crate::directory::Directory;
+use crate::store::StoreError;
+
+/// The demo user.
+pub const DEMO_USER: UserId =
+    UserId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_0001));
+/// The demo user's email.
+pub const DEMO_EMAIL: &str = "demo@otas.example";
+/// The demo project.
+pub const DEMO_PROJECT: ProjectId =
+    ProjectId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_0002));
+/// The demo agents: a summarizer with many sessions and a classifier with fewer.
+pub const DEMO_AGENTS: [AgentId; 2] = [
+    AgentId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00a1)),
+    AgentId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00a2)),
+];
+/// The key the demo sessions were opened with.
+pub const DEMO_KEY: AgentKeyId =
+    AgentKeyId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00c1));
+
+/// One demo agent.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoAgent {
+    pub id: AgentId,
+    pub name: &'static str,
+    pub provider: &'static str,
+}
+
+/// One demo session.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoSession {
+    pub id: SessionId,
+    pub agent: AgentId,
+    pub agent_key: Option<AgentKeyId>,
+    pub created_at: Timestamp,
+    /// JSON object text.
+    pub meta: String,
+}
+
+/// Everything the demo writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoData {
+    pub user: UserId,
+    pub email: &'static str,
+    pub project: ProjectId,
+    pub agents: Vec<DemoAgent>,
+    pub key: AgentKeyId,
+    pub sessions: Vec<DemoSession>,
+    /// When the rows say they were created.
+    pub now: Timestamp,
+}
+
+impl DemoData {
+    /// The demo, with sessions spread over the 30 days before `now`.
+    pub fn generate(now: Timestamp) -> Self {
+        const TASKS: [&str; 5] = ["summarize", "classify", "translate", "extract", "answer"];
+        const MODELS: [&str; 3] = ["claude-sonnet-4", "claude-haiku-4", "gpt-4.1"];
+        let mut sessions = Vec::new();
+        for n in 0..360u32 {
+            let agent = DEMO_AGENTS[usize::from(n % 3 == 2)];
+            // About one session every two hours, some at the very same microsecond.
+            let age_micros = i64::from(n / 2 * 2) * 7_200_000_000 + i64::from(n % 7) * 1_000;
+            let created_at = Timestamp::from_micros(now.as_micros() - age_micros).unwrap_or(now);
+            let meta = format!(
+                r#"{{"task": "{}", "input_length": {}, "model": "{}", "ok": {}, "tags": ["demo", "batch-{}"], "trace": {{"retries": {}}}}}"#,
+                TASKS[n as usize % TASKS.len()],
+                (n * 137) % 4096,
+                MODELS[n as usize % MODELS.len()],
+                n % 11 != 0,
+                n % 4,
+                n % 3
+            );
+            sessions.push(DemoSession {
+                id: SessionId::from_uuid(Uuid::from_u128(
+                    0xde30_0000_0000_4000_8000_0001_0000_0000 + u128::from(n),
+                )),
+                agent,
+                agent_key: (n % 5 != 0).then_some(DEMO_KEY),
+                created_at,
+                meta,
+            });
+        }
+        Self {
+            user: DEMO_USER,
+            email: DEMO_EMAIL,
+            project: DEMO_PROJECT,
+            agents: vec![
+                DemoAgent {
+                    id: DEMO_AGENTS[0],
+                    name: "demo-summarizer",
+                    provider: "anthropic",
+                },
+                DemoAgent {
+                    id: DEMO_AGENTS[1],
+                    name: "demo-classifier",
+                    provider: "openai",
+                },
+            ],
+            key: DEMO_KEY,
+            sessions,
+            now,
+        }
+    }
+}
+
+/// Writes the demo into a store that has no user yet. Returns whether it
+/// wrote it: a store with users (a real UASAM database, or a second run) is
+/// left as it is.
+pub fn seed_demo(directory: &dyn Directory, now: Timestamp) -> Result<bool, StoreError> {
+    if directory.has_users()? {
+        return Ok(false);
+    }
+    directory.insert_demo(&DemoData::generate(now))?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::MockDirectory;
+
+    fn now() -> Timestamp {
+        Timestamp::from_micros(1_776_349_800_000_000).expect("in range")
+    }
+
+    #[test]
+    fn the_demo_has_hundreds_of_sessions_for_two_agents_with_valid_meta() {
+        let demo = DemoData::generate(now());
+        assert!(demo.sessions.len() >= 300);
+        for agent in DEMO_AGENTS {
+            assert!(demo.sessions.iter().filter(|s| s.agent == agent).count() >= 100);
+        }
+        for session in &demo.sessions {
+            let meta: serde_json::Value = serde_json::from_str(&session.meta).expect("JSON");
+            assert!(meta.is_object());
+            assert!(session.created_at <= now());
+        }
+        let mut ids: Vec<_> = demo.sessions.iter().map(|s| s.id).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), demo.sessions.len(), "ids are unique");
+    }
+
+    #[test]
+    fn a_store_without_users_gets_the_demo() {
+        let mut directory = MockDirectory::new();
+        directory.expect_has_users().return_once(|| Ok(false));
+        directory
+            .expect_insert_demo()
+            .withf(|demo| demo.user == DEMO_USER && demo.sessions.len() >= 300)
+            .times(1)
+            .return_once(|_| Ok(()));
+
+        assert_eq!(seed_demo(&directory, now()), Ok(true));
+    }
+
+    #[test]
+    fn a_store_with_users_is_left_alone() {
+        let mut directory = MockDirectory::new();
+        directory.expect_has_users().return_once(|| Ok(true));
+
+        assert_eq!(seed_demo(&directory, now()), Ok(false));
+    }
+}

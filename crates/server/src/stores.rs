@@ -1,0 +1,68 @@
+//! The one place that knows which storage adapter runs: it builds the ports
+//! from the configured store.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use otas_ports::{AccessStore, Directory, SessionStore};
+use otas_postgres_adapter::{PgAccessStore, PgDirectory, PgSessionStore};
+use otas_sqlite_adapter::{SqliteAccessStore, SqliteDirectory, SqliteSessionStore};
+
+use crate::settings::StoreChoice;
+
+/// The ports, over whichever store is configured.
+pub struct Stores {
+    pub access: Arc<dyn AccessStore>,
+    pub sessions: Arc<dyn SessionStore>,
+    pub directory: Arc<dyn Directory>,
+}
+
+impl Stores {
+    /// Builds the pool without connecting: `serve` starts even while the
+    /// database is down.
+    pub fn open(choice: &StoreChoice) -> anyhow::Result<Self> {
+        Ok(match choice {
+            StoreChoice::Postgres(settings) => {
+                let pool = otas_postgres_adapter::connect(settings)?;
+                Self {
+                    access: Arc::new(PgAccessStore::new(pool.clone())),
+                    sessions: Arc::new(PgSessionStore::new(pool.clone())),
+                    directory: Arc::new(PgDirectory::new(pool)),
+                }
+            }
+            StoreChoice::Sqlite(settings) => {
+                let pool = otas_sqlite_adapter::connect(settings)?;
+                Self {
+                    access: Arc::new(SqliteAccessStore::new(pool.clone())),
+                    sessions: Arc::new(SqliteSessionStore::new(pool.clone())),
+                    directory: Arc::new(SqliteDirectory::new(pool)),
+                }
+            }
+        })
+    }
+
+    /// Whether the store answers a query now.
+    pub fn ping(&self) -> anyhow::Result<()> {
+        self.directory
+            .has_users()
+            .context("the database does not answer")?;
+        Ok(())
+    }
+}
+
+/// Applies the pending migrations of the configured store; returns their names.
+pub fn migrate(choice: &StoreChoice, create_database: bool) -> anyhow::Result<Vec<String>> {
+    Ok(match choice {
+        StoreChoice::Postgres(settings) => {
+            if create_database && otas_postgres_adapter::create_database_if_missing(&settings.url)?
+            {
+                tracing::info!("database created");
+            }
+            otas_postgres_adapter::run_migrations(&settings.url)?
+        }
+        // The SQLite file and its directory are created when missing.
+        StoreChoice::Sqlite(settings) => {
+            otas_sqlite_adapter::run_migrations(&settings.path_or_url)?
+        }
+    })
+}

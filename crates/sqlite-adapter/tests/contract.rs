@@ -1,0 +1,63 @@
+//! The store contract (`otas-store-contract`) run against SQLite: a
+//! database file of each test's own, both stores over a pool as the server
+//! builds them, and rows written with `test_support`, as UASAM writes them.
+
+mod common;
+
+use chrono::{DateTime, Utc};
+use common::Stores;
+use otas_ports::{AccessStore, SessionStore};
+use otas_sqlite_adapter::test_support;
+use otas_store_contract::Fixture;
+use uuid::Uuid;
+
+impl Fixture for Stores {
+    fn migrated() -> Self {
+        Stores::new()
+    }
+
+    fn access_store(&self) -> &dyn AccessStore {
+        &self.access
+    }
+
+    fn session_store(&self) -> &dyn SessionStore {
+        &self.sessions
+    }
+
+    fn insert_user(&mut self, id: Uuid, email: &str) {
+        test_support::insert_user(&mut self.conn, id, email);
+    }
+
+    fn insert_project(&mut self, id: Uuid, owner: Uuid, is_active: bool) {
+        test_support::insert_project(&mut self.conn, id, owner, is_active);
+    }
+
+    fn insert_membership(&mut self, user: Uuid, project: Uuid, is_active: bool) {
+        test_support::insert_membership(&mut self.conn, user, project, is_active);
+    }
+
+    fn insert_agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool) {
+        test_support::insert_agent(&mut self.conn, id, project, owner, is_active);
+    }
+
+    fn insert_agent_key(&mut self, id: Uuid, agent: Uuid) {
+        test_support::insert_agent_key(&mut self.conn, id, agent);
+    }
+
+    fn insert_session(
+        &mut self,
+        id: Uuid,
+        agent: Uuid,
+        agent_key: Option<Uuid>,
+        created_at: DateTime<Utc>,
+        meta: &str,
+    ) {
+        test_support::insert_session(&mut self.conn, id, agent, agent_key, created_at, meta);
+    }
+
+    fn delete_session(&mut self, id: Uuid) {
+        test_support::delete_session(&mut self.conn, id);
+    }
+}
+
+otas_store_contract::store_contract_tests!(Stores);

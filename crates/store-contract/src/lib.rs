@@ -1,0 +1,235 @@
+//! The contract every OTAS store adapter meets, written once.
+//!
+//! The ports (`otas_ports::{AccessStore, SessionStore}`) say what every
+//! implementation MUST do; this crate says it again as tests, against the
+//! traits only, so that each adapter runs the very same tests over its own
+//! database. An adapter's test file implements [`Fixture`] over its test
+//! support (a throw-away migrated database and UASAM-shaped rows) and invokes
+//! [`store_contract_tests!`], which expands to one `#[test]` per contract
+//! function:
+//!
+//! ```text
+//! struct MyStores { /* a database of the test's own, both stores, a connection */ }
+//!
+//! impl otas_store_contract::Fixture for MyStores { /* ... */ }
+//!
+//! otas_store_contract::store_contract_tests!(MyStores);
+//! ```
+//!
+//! What only one adapter does (its schema, its pool, the few documented
+//! differences between the databases) stays in that adapter's own tests;
+//! [`reference`](mod@reference) helps those compare a store with the
+//! domain's reference.
+//!
+//! Every contract function panics, with a message naming the case, when the
+//! store under test breaks the contract.
+
+use chrono::{DateTime, Utc};
+use otas_ports::{AccessStore, SessionStore};
+use uuid::Uuid;
+
+pub mod access;
+pub mod filters;
+pub mod reference;
+pub mod sessions;
+
+mod support;
+
+/// What a store under test offers the contract: a fresh migrated database of
+/// its own, the two ports built over it the way the server builds them, and a
+/// way to write UASAM-shaped rows behind the stores' back (as UASAM does).
+///
+/// Rows are written in plain domain terms: ids, flags, times and the JSON
+/// text of a session's `meta`, which the fixture stores as it is given. The
+/// insert and delete functions panic when the row cannot be written: a broken
+/// fixture is a failed test.
+pub trait Fixture: Sized {
+    /// A database of the fixture's own with the migrations applied and no
+    /// row, removed when the fixture is dropped.
+    fn migrated() -> Self;
+
+    /// The access store over the fixture's database.
+    fn access_store(&self) -> &dyn AccessStore;
+
+    /// The session store over the fixture's database.
+    fn session_store(&self) -> &dyn SessionStore;
+
+    /// Inserts a user.
+    fn insert_user(&mut self, id: Uuid, email: &str);
+
+    /// Inserts a project created by `owner`.
+    fn insert_project(&mut self, id: Uuid, owner: Uuid, is_active: bool);
+
+    /// Maps `user` to `project` as a member.
+    fn insert_membership(&mut self, user: Uuid, project: Uuid, is_active: bool);
+
+    /// Inserts an agent of `project`, created by `owner`.
+    fn insert_agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool);
+
+    /// Inserts an active key of `agent`.
+    fn insert_agent_key(&mut self, id: Uuid, agent: Uuid);
+
+    /// Inserts a session of `agent`, opened with `agent_key` (or none), whose
+    /// `meta` is the JSON text `meta`.
+    fn insert_session(
+        &mut self,
+        id: Uuid,
+        agent: Uuid,
+        agent_key: Option<Uuid>,
+        created_at: DateTime<Utc>,
+        meta: &str,
+    );
+
+    /// Deletes a session.
+    fn delete_session(&mut self, id: Uuid);
+}
+
+/// Every contract test, as `module::function`, in the order
+/// [`store_contract_tests!`] declares them.
+pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
+
+/// Expands to one `#[test]` per contract function, run with the given
+/// [`Fixture`] type, in one module per part of the contract (`access`,
+/// `sessions`, `filters`): `cargo test` then lists them as, for example,
+/// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
+///
+/// Invoke it once, at the top level of an integration test file; it declares
+/// the modules `access`, `sessions` and `filters` and the type alias
+/// `StoreContractFixture` there.
+#[macro_export]
+macro_rules! store_contract_tests {
+    ($fixture:ty $(,)?) => {
+        $crate::__store_contract!(@list @tests $fixture;);
+    };
+}
+
+/// The one list of contract tests, handed to `@tests` (the `#[test]`
+/// functions) or `@names` ([`CONTRACT_TESTS`]). Not part of the API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __store_contract {
+    (@list @$then:ident $($fixture:ty)?;) => {
+        $crate::__store_contract! { @$then $($fixture)?;
+            access {
+                a_user_with_a_row_in_users_exists,
+                a_user_without_a_row_in_users_does_not_exist_and_is_a_member_of_nothing,
+                an_active_member_of_an_active_project_with_an_active_agent_gets_every_fact_true,
+                a_member_whose_mapping_is_inactive_is_not_a_project_member,
+                a_member_of_an_inactive_project_is_not_a_project_member,
+                a_user_without_a_mapping_to_the_project_is_not_a_project_member,
+                the_creator_of_a_project_is_not_a_member_without_a_mapping,
+                a_membership_of_another_project_does_not_make_a_member_of_this_one,
+                an_unknown_project_has_no_members,
+                no_project_means_no_membership_and_no_agent_in_project,
+                an_active_agent_of_the_project_is_in_the_project,
+                an_inactive_agent_is_not_in_the_project,
+                an_agent_of_another_project_is_not_in_the_project,
+                no_agent_means_no_agent_in_project,
+                an_unknown_agent_is_not_in_the_project,
+                an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member,
+            }
+            sessions {
+                sessions_come_newest_first_with_equal_times_in_descending_id_order,
+                sessions_created_at_the_exact_same_time_come_in_descending_id_order,
+                oldest_first_is_the_exact_reverse_of_newest_first,
+                walking_newest_first_pages_returns_every_session_once_in_order,
+                walking_oldest_first_pages_returns_every_session_once_in_order,
+                the_page_after_the_last_session_is_empty,
+                a_page_holds_at_most_limit_sessions_the_first_ones_in_order,
+                the_next_page_resumes_after_a_session_deleted_since_the_last_page,
+                a_session_created_while_paging_newest_first_does_not_shift_the_next_page,
+                a_session_created_while_paging_oldest_first_does_not_shift_the_next_page,
+                only_the_requested_agents_sessions_are_listed,
+                an_agent_with_no_sessions_lists_nothing,
+                a_session_opened_without_a_key_has_none_and_one_opened_with_a_key_has_that_key,
+                meta_comes_back_as_the_same_json_value_nested_and_unicode_included,
+                meta_in_any_spelling_comes_back_as_an_equal_json_value,
+                an_empty_meta_comes_back_as_an_empty_object,
+                a_session_whose_meta_is_not_a_json_object_is_a_store_failure,
+                created_at_keeps_its_microseconds_exactly,
+                created_at_before_the_unix_epoch_keeps_its_microseconds_and_its_place_in_the_order,
+            }
+            filters {
+                the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order,
+                every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others,
+                walking_filtered_pages_returns_the_reference_sessions_once_each_in_order,
+                a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_after_that_key,
+                summarize_counts_the_reference_sessions_and_names_the_newest,
+                an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest,
+                another_agents_matching_sessions_are_never_listed_or_counted,
+                a_session_added_later_joins_the_filtered_listing_and_its_summary,
+                the_store_matches_integers_beyond_double_precision_only_when_exactly_equal,
+                the_reference_matches_integers_beyond_double_precision_only_when_exactly_equal,
+                an_integer_beyond_i64_is_read_exactly_under_any_key,
+                a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing,
+                a_meta_filter_key_is_a_member_name_never_a_json_path,
+                a_key_written_twice_counts_with_its_last_value_as_the_reference_does,
+            }
+        }
+    };
+    (@tests $fixture:ty; $($module:ident { $($name:ident),* $(,)? })*) => {
+        /// The fixture the contract tests of this file run with.
+        type StoreContractFixture = $fixture;
+        $(
+            mod $module {
+                $(
+                    #[test]
+                    fn $name() {
+                        $crate::$module::$name::<super::StoreContractFixture>();
+                    }
+                )*
+            }
+        )*
+    };
+    (@names; $($module:ident { $($name:ident),* $(,)? })*) => {
+        &[$($(concat!(stringify!($module), "::", stringify!($name))),*),*]
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// `module::function` for every `pub fn` of a module's source: in the
+    /// contract's modules, only the contract functions are public.
+    fn contract_functions(module: &str, source: &str) -> BTreeSet<String> {
+        source
+            .lines()
+            .filter_map(|line| line.strip_prefix("pub fn "))
+            .map(|rest| {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                format!("{module}::{name}")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_macro_runs_every_contract_function_exactly_once() {
+        let declared: Vec<&str> = super::CONTRACT_TESTS.to_vec();
+        let unique: BTreeSet<String> = declared.iter().map(|s| (*s).to_owned()).collect();
+        let defined: BTreeSet<String> = [
+            ("access", include_str!("access.rs")),
+            ("sessions", include_str!("sessions.rs")),
+            ("filters", include_str!("filters.rs")),
+        ]
+        .into_iter()
+        .flat_map(|(module, source)| contract_functions(module, source))
+        .collect();
+
+        assert_eq!(unique.len(), declared.len(), "a test is declared twice");
+        assert_eq!(unique, defined);
+    }
+
+    #[test]
+    fn contract_test_names_are_unique_even_without_their_module() {
+        let names: BTreeSet<&str> = super::CONTRACT_TESTS
+            .iter()
+            .filter_map(|path| path.split_once("::").map(|(_, name)| name))
+            .collect();
+
+        assert_eq!(names.len(), super::CONTRACT_TESTS.len());
+    }
+}

@@ -1,0 +1,181 @@
+//! The contract run against the simplest store that meets it: rows in
+//! memory, every question answered by the domain's reference. It checks the
+//! contract itself (its expectations are consistent with the ports and the
+//! reference) without a database, and shows what an adapter's test file
+//! looks like.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chrono::{DateTime, Utc};
+use otas_domain::{
+    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
+    Timestamp,
+};
+use otas_ports::{AccessFacts, AccessQuery, AccessStore, SessionStore, StoreError};
+use otas_store_contract::Fixture;
+use uuid::Uuid;
+
+/// The rows, as UASAM would write them; `meta` is kept as the text given.
+#[derive(Debug, Default)]
+struct Tables {
+    users: Vec<Uuid>,
+    /// (id, is_active)
+    projects: Vec<(Uuid, bool)>,
+    /// (user, project, is_active)
+    memberships: Vec<(Uuid, Uuid, bool)>,
+    /// (id, project, is_active)
+    agents: Vec<(Uuid, Uuid, bool)>,
+    /// (id, agent)
+    agent_keys: Vec<(Uuid, Uuid)>,
+    sessions: Vec<SessionRow>,
+}
+
+/// One `agent_session` row.
+#[derive(Debug)]
+struct SessionRow {
+    id: Uuid,
+    agent: Uuid,
+    agent_key: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    meta: String,
+}
+
+/// Both stores over the same tables.
+#[derive(Debug, Clone, Default)]
+struct Memory(Arc<Mutex<Tables>>);
+
+impl Memory {
+    fn tables(&self) -> MutexGuard<'_, Tables> {
+        self.0
+            .lock()
+            .expect("no test panicked while holding the tables")
+    }
+
+    /// The sessions of the query's agent that it keeps, sorted in its order.
+    fn kept(&self, query: &SessionQuery) -> Result<Vec<Session>, StoreError> {
+        let mut kept = Vec::new();
+        for row in &self.tables().sessions {
+            if row.agent != *query.agent.as_uuid() {
+                continue;
+            }
+            let session = Session {
+                id: SessionId::from_uuid(row.id),
+                agent_key_id: row.agent_key.map(AgentKeyId::from_uuid),
+                created_at: Timestamp::new(row.created_at),
+                meta: Meta::from_json(row.meta.clone())
+                    .map_err(|e| StoreError::Failure(format!("session {}: {e}", row.id)))?,
+            };
+            if query.keeps(&session) {
+                kept.push(session);
+            }
+        }
+        kept.sort_by_key(SessionKey::of);
+        if query.order == Order::Desc {
+            kept.reverse();
+        }
+        Ok(kept)
+    }
+}
+
+impl AccessStore for Memory {
+    fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
+        let tables = self.tables();
+        let user = *query.user.as_uuid();
+        let project = query.project.map(|p| *p.as_uuid());
+        let agent = query.agent.map(|a| *a.as_uuid());
+        let project_active = |id: Uuid| tables.projects.contains(&(id, true));
+        Ok(AccessFacts {
+            user_exists: tables.users.contains(&user),
+            project_member: project.is_some_and(|project| {
+                project_active(project) && tables.memberships.contains(&(user, project, true))
+            }),
+            agent_in_project: match (project, agent) {
+                (Some(project), Some(agent)) => tables.agents.contains(&(agent, project, true)),
+                _ => false,
+            },
+        })
+    }
+}
+
+impl SessionStore for Memory {
+    fn sessions_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<Session>, StoreError> {
+        Ok(self
+            .kept(query)?
+            .into_iter()
+            .filter(|s| {
+                after.is_none_or(|key| match query.order {
+                    Order::Desc => SessionKey::of(s) < key,
+                    Order::Asc => SessionKey::of(s) > key,
+                })
+            })
+            .take(limit)
+            .collect())
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
+        Ok(SessionSummary::of_complete(&self.kept(query)?))
+    }
+}
+
+impl Fixture for Memory {
+    fn migrated() -> Self {
+        Self::default()
+    }
+
+    fn access_store(&self) -> &dyn AccessStore {
+        self
+    }
+
+    fn session_store(&self) -> &dyn SessionStore {
+        self
+    }
+
+    fn insert_user(&mut self, id: Uuid, _email: &str) {
+        self.tables().users.push(id);
+    }
+
+    fn insert_project(&mut self, id: Uuid, _owner: Uuid, is_active: bool) {
+        self.tables().projects.push((id, is_active));
+    }
+
+    fn insert_membership(&mut self, user: Uuid, project: Uuid, is_active: bool) {
+        self.tables().memberships.push((user, project, is_active));
+    }
+
+    fn insert_agent(&mut self, id: Uuid, project: Uuid, _owner: Uuid, is_active: bool) {
+        self.tables().agents.push((id, project, is_active));
+    }
+
+    fn insert_agent_key(&mut self, id: Uuid, agent: Uuid) {
+        self.tables().agent_keys.push((id, agent));
+    }
+
+    fn insert_session(
+        &mut self,
+        id: Uuid,
+        agent: Uuid,
+        agent_key: Option<Uuid>,
+        created_at: DateTime<Utc>,
+        meta: &str,
+    ) {
+        serde_json::from_str::<serde_json::Value>(meta).expect("meta is JSON");
+        self.tables().sessions.push(SessionRow {
+            id,
+            agent,
+            agent_key,
+            created_at,
+            meta: meta.to_owned(),
+        });
+    }
+
+    fn delete_session(&mut self, id: Uuid) {
+        self.tables().sessions.retain(|row| row.id != id);
+    }
+}
+
+otas_store_contract::store_contract_tests!(Memory);

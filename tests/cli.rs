@@ -1,0 +1,243 @@
+//! The operators' commands of the real binary: `seed-demo` (the first run's
+//! demo and its curl line), `token`, `check-config`, and `--help`.
+
+#[allow(unused)]
+mod support;
+
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use support::tokens::TEST_SECRET;
+use support::TestApp;
+
+/// A SQLite store in a temporary directory of the test's own.
+struct Scratch {
+    dir: PathBuf,
+}
+
+impl Scratch {
+    fn new() -> Self {
+        let dir = std::env::temp_dir().join(format!("otas-cli-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).expect("scratch directory");
+        Self { dir }
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}/store/otas.db", self.dir.display())
+    }
+
+    /// Runs `otas-server <args>` against this store and waits for it.
+    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut command: Command = support::app::command(&self.url(), env);
+        command
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run otas-server")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// The URL and headers of the curl command `seed-demo` printed.
+fn parse_curl(printed: &str) -> (String, Vec<(String, String)>) {
+    let command: String = printed
+        .lines()
+        .skip_while(|l| !l.starts_with("curl"))
+        .map(|l| l.trim_end_matches('\\').trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let quoted: Vec<&str> = command.split('\'').skip(1).step_by(2).collect();
+    let url = quoted.first().expect("a quoted URL").to_string();
+    let headers = quoted[1..]
+        .iter()
+        .map(|h| {
+            let (name, value) = h.split_once(": ").expect("a header");
+            (name.to_owned(), value.to_owned())
+        })
+        .collect();
+    (url, headers)
+}
+
+#[tokio::test]
+async fn seed_demo_fills_an_empty_store_once_and_its_curl_line_lists_the_demo_sessions() {
+    let store = Scratch::new();
+    assert!(store.run(&["migrate"], &[]).status.success());
+
+    let port = [("OTAS__SERVER__PORT", "8000")];
+    let first = store.run(&["seed-demo"], &port);
+    let second = store.run(&["seed-demo"], &port);
+
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&first).contains("demo data loaded"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(
+        stderr(&second).contains("no demo data loaded"),
+        "{}",
+        stderr(&second)
+    );
+    let (url, headers) = parse_curl(&stdout(&first));
+    assert!(
+        url.starts_with("http://127.0.0.1:8000/api/agent/v1/sessions/list/?agent_id="),
+        "{url}"
+    );
+
+    // The printed command, sent to a server on this store (on its own port).
+    let app = TestApp::spawn(&store.url()).await;
+    let path_and_query = url.trim_start_matches("http://127.0.0.1:8000");
+    let mut request = app.client.get(format!(
+        "{}{path_and_query}&include_total=true",
+        app.address
+    ));
+    for (name, value) in &headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await.expect("an answer");
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(body["status_description"], "agent_sessions_listed");
+    assert_eq!(
+        body["response"]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .len(),
+        5
+    );
+    let total = body["response"]["total"].as_u64().expect("a total");
+    assert!(
+        total >= 100,
+        "the demo agent has a few hundred sessions: {total}"
+    );
+    // The second run printed a command too, with a token that works as well.
+    let (_, again) = parse_curl(&stdout(&second));
+    assert_eq!(again.len(), 2);
+}
+
+#[tokio::test]
+async fn token_writes_a_token_the_server_accepts_for_a_user_it_has() {
+    let store = Scratch::new();
+    assert!(store.run(&["migrate"], &[]).status.success());
+    assert!(store.run(&["seed-demo"], &[]).status.success());
+    let demo_user = "de300000-0000-4000-8000-000000000001";
+
+    let issued = store.run(&["token", demo_user], &[]);
+
+    assert!(issued.status.success(), "{}", stderr(&issued));
+    let token = stdout(&issued).trim().to_owned();
+    assert_eq!(token.split('.').count(), 3, "a JWT: {token}");
+    let app = TestApp::spawn(&store.url()).await;
+    let response = app
+        .list(
+            Some(&token),
+            Some("de300000-0000-4000-8000-000000000002"),
+            "agent_id=de300000-0000-4000-8000-0000000000a1&limit=1",
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
+#[test]
+fn token_refuses_a_user_the_database_does_not_have_unless_forced() {
+    let store = Scratch::new();
+    assert!(store.run(&["migrate"], &[]).status.success());
+    let stranger = "99999999-9999-9999-9999-999999999999";
+
+    let refused = store.run(&["token", stranger], &[]);
+    let forced = store.run(&["token", stranger, "--force"], &[]);
+    let not_a_uuid = store.run(&["token", "ada"], &[]);
+
+    assert!(!refused.status.success());
+    assert_eq!(
+        stderr(&refused).trim().lines().count(),
+        1,
+        "{}",
+        stderr(&refused)
+    );
+    assert!(stderr(&refused).contains("--force"), "{}", stderr(&refused));
+    assert!(stdout(&refused).is_empty());
+    assert!(forced.status.success(), "{}", stderr(&forced));
+    assert_eq!(stdout(&forced).trim().split('.').count(), 3);
+    assert!(!not_a_uuid.status.success());
+}
+
+#[test]
+fn check_config_masks_secrets_and_says_whether_the_database_answers() {
+    let store = Scratch::new();
+    assert!(store.run(&["migrate"], &[]).status.success());
+
+    let healthy = store.run(
+        &["check-config"],
+        &[(
+            "OTAS__AUTH__PREVIOUS_JWT_SECRETS",
+            "old-secret-1,old-secret-2",
+        )],
+    );
+    let unreachable = support::app::command("postgres://otas:hunter2@127.0.0.1:1/otas", &[])
+        .args(["check-config"])
+        .env("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "200")
+        .output()
+        .expect("run otas-server");
+
+    assert!(healthy.status.success(), "{}", stderr(&healthy));
+    let printed = stdout(&healthy);
+    assert!(printed.contains("database = sqlite"), "{printed}");
+    assert!(printed.contains("database answers: yes"), "{printed}");
+    assert!(
+        printed.contains("auth.previous_jwt_secrets = 2 secret(s)"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains(TEST_SECRET) && !printed.contains("old-secret"),
+        "a secret was printed: {printed}"
+    );
+    assert!(!unreachable.status.success());
+    let printed = stdout(&unreachable);
+    assert!(printed.contains("database = postgres"), "{printed}");
+    assert!(printed.contains("database answers: no"), "{printed}");
+    assert!(
+        !printed.contains("hunter2") && !stderr(&unreachable).contains("hunter2"),
+        "a password was printed"
+    );
+}
+
+#[test]
+fn every_command_explains_itself_with_help() {
+    for command in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["seed-demo", "--help"],
+        vec!["token", "--help"],
+        vec!["check-config", "--help"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_otas-server"))
+            .args(&command)
+            .output()
+            .expect("run otas-server");
+        assert!(output.status.success(), "{command:?}");
+        assert!(
+            stdout(&output).contains("Usage:"),
+            "{command:?}: {}",
+            stdout(&output)
+        );
+    }
+}
