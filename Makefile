@@ -71,6 +71,7 @@ layers:
 	for dep in otas-auth-adapter otas-http otas-sqlite-adapter actix-web jsonwebtoken; do check otas-postgres-adapter $$dep; done; \
 	for dep in otas-auth-adapter otas-http otas-postgres-adapter actix-web jsonwebtoken; do check otas-sqlite-adapter $$dep; done; \
 	for dep in otas-postgres-adapter otas-sqlite-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
+	for dep in otas-postgres-adapter otas-sqlite-adapter otas-http diesel; do check otas-store-contract $$dep; done; \
 	[ $$fail = 0 ] && echo "layers: domain and ports depend on no web, database or JWT crate; adapters and http stay apart"; \
 	exit $$fail
 
