@@ -247,7 +247,11 @@ async fn seed_demo_works_on_postgresql_too_and_leaves_a_database_with_users_alon
     use otas_postgres_adapter::test_support::{insert_user, TestDatabase};
     let empty = TestDatabase::migrated();
     let uasam = TestDatabase::migrated();
-    insert_user(&mut uasam.connect(), uuid::Uuid::new_v4(), "someone@example.com");
+    insert_user(
+        &mut uasam.connect(),
+        uuid::Uuid::new_v4(),
+        "someone@example.com",
+    );
     let run = |url: &str| {
         support::app::command(url, &[("OTAS__SERVER__PORT", "8000")])
             .arg("seed-demo")
@@ -259,20 +263,36 @@ async fn seed_demo_works_on_postgresql_too_and_leaves_a_database_with_users_alon
     let untouched = run(uasam.url());
 
     assert!(seeded.status.success(), "{}", stderr(&seeded));
-    assert!(stderr(&seeded).contains("demo data loaded"), "{}", stderr(&seeded));
+    assert!(
+        stderr(&seeded).contains("demo data loaded"),
+        "{}",
+        stderr(&seeded)
+    );
     assert!(untouched.status.success(), "{}", stderr(&untouched));
-    assert!(stdout(&untouched).is_empty(), "no demo, no command: {}", stdout(&untouched));
+    assert!(
+        stdout(&untouched).is_empty(),
+        "no demo, no command: {}",
+        stdout(&untouched)
+    );
     let (url, headers) = parse_curl(&stdout(&seeded));
     let app = TestApp::spawn(empty.url()).await;
-    let mut request = app
-        .client
-        .get(format!("{}{}", app.address, url.trim_start_matches("http://127.0.0.1:8000")));
+    let mut request = app.client.get(format!(
+        "{}{}",
+        app.address,
+        url.trim_start_matches("http://127.0.0.1:8000")
+    ));
     for (name, value) in &headers {
         request = request.header(name, value);
     }
     let response = request.send().await.expect("an answer");
     assert_eq!(response.status(), StatusCode::OK);
     let body: Value = response.json().await.expect("JSON");
-    assert_eq!(body["response"]["sessions"].as_array().expect("sessions").len(), 5);
+    assert_eq!(
+        body["response"]["sessions"]
+            .as_array()
+            .expect("sessions")
+            .len(),
+        5
+    );
     assert_eq!(body["response"]["has_more"], true);
 }
