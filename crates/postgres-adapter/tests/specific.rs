@@ -268,3 +268,60 @@ fn a_number_beyond_2_53_spelled_as_a_double_matches_only_its_exact_decimal_unlik
         }
     }
 }
+
+/// The common first read (an unfiltered listing) comes in the same statement
+/// as the access facts; a filtered one is left to `sessions_after`.
+#[test]
+fn an_unfiltered_first_read_comes_with_the_access_facts_in_one_statement() {
+    use otas_domain::{ProjectId, UserId};
+    use otas_ports::{AccessQuery, AccessStore, SessionStore};
+    use otas_postgres_adapter::test_support::{
+        insert_agent, insert_membership, insert_project, insert_user,
+    };
+
+    let mut stores = Stores::new();
+    let (user, project, agent) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    insert_user(&mut stores.conn, user, "member@example.com");
+    insert_project(&mut stores.conn, project, user, true);
+    insert_membership(&mut stores.conn, user, project, true);
+    insert_agent(&mut stores.conn, agent, project, user, true);
+    for i in 0..4u128 {
+        insert_session(
+            &mut stores.conn,
+            Uuid::from_u128(i + 1),
+            agent,
+            None,
+            at("2026-04-16T14:30:00Z"),
+            "{}",
+        );
+    }
+    let access = AccessQuery {
+        user: UserId::from_uuid(user),
+        project: Some(ProjectId::from_uuid(project)),
+        agent: Some(AgentId::from_uuid(agent)),
+    };
+    let unfiltered = SessionQuery::all_of(AgentId::from_uuid(agent));
+    let filtered = SessionQuery {
+        filter: SessionFilter {
+            meta: MetaFilter::from_object(json!({"a": 1})).expect("scalars"),
+            ..SessionFilter::default()
+        },
+        ..unfiltered.clone()
+    };
+
+    let (_, first) = stores
+        .access
+        .access_facts_and_first_sessions(&access, &unfiltered, 3)
+        .expect("answers");
+    let (_, none) = stores
+        .access
+        .access_facts_and_first_sessions(&access, &filtered, 3)
+        .expect("answers");
+
+    let expected = stores
+        .sessions
+        .sessions_after(&unfiltered, None, 3)
+        .expect("answers");
+    assert_eq!(first, Some(expected));
+    assert_eq!(none, None);
+}

@@ -279,3 +279,82 @@ pub fn an_unknown_agent_is_not_in_the_project<F: Fixture>() {
     assert!(facts.project_member);
     assert!(!facts.agent_in_project);
 }
+
+/// `access_facts_and_first_sessions` gives the same facts as `access_facts`
+/// and, only when every fact holds, the same first sessions as
+/// `sessions_after` from the start (or `None`, leaving the read to the
+/// caller), whatever the order and filter.
+pub fn the_first_sessions_come_with_the_facts_only_when_every_fact_holds<F: Fixture>() {
+    use chrono::{DateTime, Utc};
+    use otas_domain::{MetaFilter, Order, SessionFilter, SessionQuery};
+
+    let shapes: [fn(&mut Shape); 4] = [
+        |_| {},
+        |s| s.member = Some(false),
+        |s| s.project_active = false,
+        |s| s.agent_active = false,
+    ];
+    for (n, shape) in shapes.into_iter().enumerate() {
+        let mut world = World::<F>::new(shape);
+        let at = DateTime::<Utc>::from_timestamp(1_776_349_800, 0).expect("in range");
+        for i in 0..5u128 {
+            // Two sessions share each time: the order needs the id too.
+            let created_at = at + chrono::Duration::seconds((i / 2) as i64);
+            let meta = if i % 2 == 0 {
+                r#"{"even": true}"#
+            } else {
+                r#"{"even": false}"#
+            };
+            world.fixture.insert_session(
+                Uuid::from_u128(0x5e55 + i),
+                world.agent,
+                None,
+                created_at,
+                meta,
+            );
+        }
+        let access = AccessQuery {
+            user: UserId::from_uuid(world.user),
+            project: Some(ProjectId::from_uuid(world.project)),
+            agent: Some(AgentId::from_uuid(world.agent)),
+        };
+        let even = MetaFilter::from_object(serde_json::json!({"even": true})).expect("scalars");
+        for order in [Order::Desc, Order::Asc] {
+            for filter in [
+                SessionFilter::default(),
+                SessionFilter {
+                    meta: even.clone(),
+                    ..SessionFilter::default()
+                },
+            ] {
+                let listing = SessionQuery {
+                    agent: AgentId::from_uuid(world.agent),
+                    order,
+                    filter,
+                };
+
+                let (facts, first) = world
+                    .fixture
+                    .access_store()
+                    .access_facts_and_first_sessions(&access, &listing, 3)
+                    .expect("the access store answers");
+
+                assert_eq!(facts, world.member_facts(), "shape {n}");
+                let granted = facts.user_exists && facts.project_member && facts.agent_in_project;
+                assert_eq!(granted, n == 0, "shape {n}");
+                match first {
+                    None => {}
+                    Some(sessions) => {
+                        assert!(granted, "sessions read for a refused request (shape {n})");
+                        let expected = world
+                            .fixture
+                            .session_store()
+                            .sessions_after(&listing, None, 3)
+                            .expect("the session store answers");
+                        assert_eq!(sessions, expected, "order {order:?}");
+                    }
+                }
+            }
+        }
+    }
+}

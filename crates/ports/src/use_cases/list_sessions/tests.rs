@@ -486,3 +486,86 @@ fn a_store_failure_while_reading_sessions_is_reported_by_kind() {
 
     assert_eq!(page, Err(ListSessionsError::Unavailable));
 }
+
+#[test]
+fn a_first_read_asks_the_facts_and_the_first_sessions_together() {
+    let mut access = MockAccessStore::new();
+    access
+        .expect_access_facts_and_first_sessions()
+        .withf(|query, listing, limit| {
+            *query == full_query() && *listing == SessionQuery::all_of(agent()) && *limit == 500
+        })
+        .times(1)
+        .return_once(|_, _, _| Ok((ALL_TRUE, Some(vec![session(1)]))));
+    let list = use_case(accepting_verifier(), access, MockSessionStore::new());
+
+    let (listing, first) = list
+        .authorize_and_read(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)), 500)
+        .expect("granted");
+
+    assert_eq!(listing.query, SessionQuery::all_of(agent()));
+    assert_eq!(first, Some(vec![session(1)]));
+}
+
+#[test]
+fn a_first_page_reads_one_session_more_than_its_limit() {
+    let mut access = MockAccessStore::new();
+    access
+        .expect_access_facts_and_first_sessions()
+        .withf(|_, _, limit| *limit == 26)
+        .times(1)
+        .return_once(|_, _, _| Ok((ALL_TRUE, None)));
+    let list = use_case(accepting_verifier(), access, MockSessionStore::new());
+    let mut paged = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+    paged.params.limit = Some("25");
+
+    let (listing, first) = list.authorize_and_read(&paged, 500).expect("granted");
+
+    assert_eq!((listing.limit, first), (Some(25), None));
+}
+
+#[test]
+fn a_first_read_keeps_the_order_of_the_checks() {
+    let refused = AccessFacts {
+        project_member: false,
+        ..ALL_TRUE
+    };
+    let mut access = MockAccessStore::new();
+    access
+        .expect_access_facts_and_first_sessions()
+        .return_once(move |_, _, _| Ok((refused, None)));
+    let list = use_case(accepting_verifier(), access, MockSessionStore::new());
+
+    let answer = list.authorize_and_read(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)), 500);
+
+    assert_eq!(answer.err(), Some(ListSessionsError::ProjectAccessDenied));
+}
+
+#[test]
+fn a_continued_or_malformed_listing_asks_the_facts_alone() {
+    for (cursor, limit) in [(Some("sealed"), None), (None, Some("0"))] {
+        let mut access = MockAccessStore::new();
+        access
+            .expect_access_facts()
+            .times(1)
+            .return_once(|_| Ok(ALL_TRUE));
+        let mut cursors = MockCursorCodec::new();
+        cursors.expect_open().returning(|_, _| None);
+        let list = with_cursors(
+            accepting_verifier(),
+            access,
+            MockSessionStore::new(),
+            cursors,
+        );
+        let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
+        request.params.cursor = cursor;
+        request.params.limit = limit;
+
+        let answer = list.authorize_and_read(&request, 500);
+
+        assert!(
+            matches!(answer, Err(ListSessionsError::InvalidParameter(_))),
+            "cursor {cursor:?}, limit {limit:?}"
+        );
+    }
+}
