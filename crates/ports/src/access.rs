@@ -1,6 +1,6 @@
 //! Who may read which agent's sessions.
 
-use otas_domain::{AgentId, ProjectId, Session, SessionQuery, UserId};
+use otas_domain::{AgentId, ProjectId, UserId};
 
 use crate::store::StoreError;
 
@@ -34,21 +34,4 @@ pub trait AccessStore: Send + Sync {
     /// `false`; `agent_in_project` MUST be `false` when `project` is `None`.
     /// An unreachable store MUST be `StoreError::Unavailable`.
     fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError>;
-
-    /// The access facts and, in the same round trip where the store can, the
-    /// first `limit` sessions of `listing` (from its first session, in its
-    /// order, kept by its filter, exactly as `SessionStore::sessions_after`
-    /// with no key would return them). Implementations MUST read sessions
-    /// only when all three facts hold and return `None` otherwise; they MAY
-    /// always return `None`, and the caller then reads the sessions itself.
-    /// This default answers the facts alone.
-    fn access_facts_and_first_sessions(
-        &self,
-        query: &AccessQuery,
-        listing: &SessionQuery,
-        limit: usize,
-    ) -> Result<(AccessFacts, Option<Vec<Session>>), StoreError> {
-        let _ = (listing, limit);
-        Ok((self.access_facts(query)?, None))
-    }
 }

@@ -180,9 +180,7 @@ impl SessionStore for PgSessionStore {
     }
 }
 
-pub(crate) fn into_session(
-    (id, agent_key_id, created_at, meta): SessionRow,
-) -> Result<Session, StoreError> {
+fn into_session((id, agent_key_id, created_at, meta): SessionRow) -> Result<Session, StoreError> {
     let meta =
         Meta::from_json(meta).map_err(|e| StoreError::Failure(format!("session {id}: {e}")))?;
     Ok(Session {

@@ -127,7 +127,6 @@ macro_rules! __store_contract {
                 no_agent_means_no_agent_in_project,
                 an_unknown_agent_is_not_in_the_project,
                 an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member,
-                the_first_sessions_come_with_the_facts_only_when_every_fact_holds,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,

@@ -161,30 +161,20 @@ pub(crate) async fn list(
 /// The summary (count and newest session) is derived from the rows when
 /// they are all of them, and asked of the store otherwise.
 fn decide(use_case: &ListSessions, inputs: &Inputs, batch: usize) -> Result<Answer, ApiError> {
-    let request = inputs.request();
+    let listing = use_case.authorize(&inputs.request())?;
     let mut summary = None;
-    let (listing, first) = match &inputs.if_none_match {
-        // The tag first: a match answers without reading a session.
-        Some(if_none_match) => {
-            let listing = use_case.authorize(&request)?;
-            let known = use_case.summarize(&listing)?;
-            let etag = listing.entity_tag(&known);
-            if if_none_match_hits(if_none_match, &etag) {
-                return Ok(Answer::NotModified { etag });
-            }
-            summary = Some(known);
-            (listing, None)
+    if let Some(if_none_match) = &inputs.if_none_match {
+        let known = use_case.summarize(&listing)?;
+        let etag = listing.entity_tag(&known);
+        if if_none_match_hits(if_none_match, &etag) {
+            return Ok(Answer::NotModified { etag });
         }
-        // The checks and the first read, in one round trip where the store can.
-        None => use_case.authorize_and_read(&request, batch)?,
-    };
+        summary = Some(known);
+    }
     let from_start = listing.after.is_none();
 
     if listing.limit.is_some() {
-        let page = match first {
-            Some(sessions) => use_case.page_of(&listing, sessions),
-            None => use_case.page(&listing)?,
-        };
+        let page = use_case.page(&listing)?;
         let summary = match summary {
             Some(known) => known,
             None if from_start && !page.has_more => SessionSummary::of_complete(&page.sessions),
@@ -197,10 +187,7 @@ fn decide(use_case: &ListSessions, inputs: &Inputs, batch: usize) -> Result<Answ
         });
     }
 
-    let first = match first {
-        Some(sessions) => sessions,
-        None => use_case.sessions_after(&listing.query, listing.after, batch)?,
-    };
+    let first = use_case.sessions_after(&listing.query, listing.after, batch)?;
     let complete = first.len() < batch;
     let summary = match summary {
         Some(known) => known,

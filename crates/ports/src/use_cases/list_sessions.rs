@@ -108,80 +108,9 @@ impl ListSessions {
         &self,
         request: &ListSessionsRequest<'_>,
     ) -> Result<Listing, ListSessionsError> {
-        self.check(request, None).map(|(listing, _)| listing)
-    }
-
-    /// [`authorize`](Self::authorize), and the listing's first read in the
-    /// same round trip where the store can: the first page (one session more
-    /// than `limit`, see [`page_of`](Self::page_of)) or, for a whole list, its
-    /// first `batch` sessions. `None` when the store answered the checks alone.
-    ///
-    /// Blocking: call it off the async executor.
-    pub fn authorize_and_read(
-        &self,
-        request: &ListSessionsRequest<'_>,
-        batch: usize,
-    ) -> Result<(Listing, Option<Vec<Session>>), ListSessionsError> {
-        self.check(request, Some(batch))
-    }
-
-    fn check(
-        &self,
-        request: &ListSessionsRequest<'_>,
-        read_first: Option<usize>,
-    ) -> Result<(Listing, Option<Vec<Session>>), ListSessionsError> {
-        let (Some(token), Some(project_raw)) =
-            (non_empty(request.user_token), non_empty(request.project_id))
-        else {
-            return Err(ListSessionsError::MissingHeaders);
-        };
-        let user = self
-            .tokens
-            .verify_user_token(token)
-            .map_err(|_| ListSessionsError::InvalidToken)?;
-        let project = ProjectId::parse(project_raw).ok();
-        let agent_raw = non_empty(request.agent_id);
-        let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
-        // Parsed now, reported only after the access checks.
-        let params = ListParams::parse(&request.params);
-        let access = AccessQuery {
-            user,
-            project,
-            agent,
-        };
-
-        let (facts, first) = match (read_first, agent, &params) {
-            (Some(batch), Some(agent), Ok(params)) if params.cursor.is_none() => {
-                let query = SessionQuery {
-                    agent,
-                    order: params.order,
-                    filter: params.filter.clone(),
-                };
-                let limit = params.limit.map_or(batch, |limit| limit + 1);
-                self.access
-                    .access_facts_and_first_sessions(&access, &query, limit)
-                    .map_err(store_failed)?
-            }
-            _ => (
-                self.access.access_facts(&access).map_err(store_failed)?,
-                None,
-            ),
-        };
-
-        if !facts.user_exists {
-            return Err(ListSessionsError::InvalidToken);
-        }
-        if project.is_none() || !facts.project_member {
-            return Err(ListSessionsError::ProjectAccessDenied);
-        }
-        if agent_raw.is_none() {
-            return Err(ListSessionsError::AgentIdRequired);
-        }
-        let agent = match agent {
-            Some(agent) if facts.agent_in_project => agent,
-            _ => return Err(ListSessionsError::AgentNotFound),
-        };
-        let params = params.map_err(ListSessionsError::InvalidParameter)?;
+        let agent = self.authorize_agent(request)?;
+        let params =
+            ListParams::parse(&request.params).map_err(ListSessionsError::InvalidParameter)?;
         let query = SessionQuery {
             agent,
             order: params.order,
@@ -195,14 +124,54 @@ impl ListSessions {
                     .ok_or(ListSessionsError::InvalidParameter(InvalidParam::Cursor))?,
             ),
         };
-        let listing = Listing {
+        Ok(Listing {
             query,
             after,
             limit: params.limit,
             include_total: params.include_total,
             cursor: params.cursor,
+        })
+    }
+
+    fn authorize_agent(
+        &self,
+        request: &ListSessionsRequest<'_>,
+    ) -> Result<AgentId, ListSessionsError> {
+        let (Some(token), Some(project_raw)) =
+            (non_empty(request.user_token), non_empty(request.project_id))
+        else {
+            return Err(ListSessionsError::MissingHeaders);
         };
-        Ok((listing, first))
+        let user = self
+            .tokens
+            .verify_user_token(token)
+            .map_err(|_| ListSessionsError::InvalidToken)?;
+        let project = ProjectId::parse(project_raw).ok();
+        let agent_raw = non_empty(request.agent_id);
+        let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
+
+        let facts = self
+            .access
+            .access_facts(&AccessQuery {
+                user,
+                project,
+                agent,
+            })
+            .map_err(store_failed)?;
+
+        if !facts.user_exists {
+            return Err(ListSessionsError::InvalidToken);
+        }
+        if project.is_none() || !facts.project_member {
+            return Err(ListSessionsError::ProjectAccessDenied);
+        }
+        if agent_raw.is_none() {
+            return Err(ListSessionsError::AgentIdRequired);
+        }
+        match agent {
+            Some(agent) if facts.agent_in_project => Ok(agent),
+            _ => Err(ListSessionsError::AgentNotFound),
+        }
     }
 
     /// Counts the sessions a listing keeps and finds the newest, without
@@ -222,14 +191,7 @@ impl ListSessions {
     pub fn page(&self, listing: &Listing) -> Result<Page, ListSessionsError> {
         let limit = listing.limit.unwrap_or(otas_domain::MAX_LIMIT);
         // One more than asked tells whether another page follows.
-        let sessions = self.sessions_after(&listing.query, listing.after, limit + 1)?;
-        Ok(self.page_of(listing, sessions))
-    }
-
-    /// The page made of `sessions`, read as `limit + 1` sessions from the
-    /// listing's position (the extra one only tells that more follow).
-    pub fn page_of(&self, listing: &Listing, mut sessions: Vec<Session>) -> Page {
-        let limit = listing.limit.unwrap_or(otas_domain::MAX_LIMIT);
+        let mut sessions = self.sessions_after(&listing.query, listing.after, limit + 1)?;
         let has_more = sessions.len() > limit;
         sessions.truncate(limit);
         let next_cursor = match sessions.last() {
@@ -239,11 +201,11 @@ impl ListSessions {
             ),
             _ => None,
         };
-        Page {
+        Ok(Page {
             sessions,
             has_more,
             next_cursor,
-        }
+        })
     }
 
     /// Reads the next `limit` sessions of an authorized query, after `after`.
