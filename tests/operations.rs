@@ -174,19 +174,23 @@ async fn a_database_without_the_schema_is_a_json_500_without_sql() {
     assert!(line.contains("request_id"), "{line}");
 }
 
-#[tokio::test]
-async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_it_is_back() {
+/// A private cluster (it will be stopped) with a migrated database `otas`
+/// holding the world's rows, and that database's URL.
+fn private_cluster_with_world() -> (PrivateCluster, String) {
     let cluster = PrivateCluster::start();
-    {
-        let mut admin = PgConnection::establish(&cluster.url("postgres"))
-            .expect("connect to the private cluster");
-        admin
-            .batch_execute("CREATE DATABASE otas")
-            .expect("create database");
-    }
+    PgConnection::establish(&cluster.url("postgres"))
+        .expect("connect to the private cluster")
+        .batch_execute("CREATE DATABASE otas")
+        .expect("create database");
     let url = cluster.url("otas");
     otas_postgres_adapter::run_migrations(&url).expect("migrate");
     World::seed_into(&url);
+    (cluster, url)
+}
+
+#[tokio::test]
+async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_it_is_back() {
+    let (cluster, url) = private_cluster_with_world();
     let app = TestApp::spawn_with(&url, &[("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000")]).await;
     let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
     let list = || app.list(Some(VALID), Some(&project), &query);
@@ -219,17 +223,7 @@ async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_
 
 #[tokio::test]
 async fn a_database_lost_in_the_middle_of_a_long_list_never_yields_a_body_that_parses() {
-    let cluster = PrivateCluster::start();
-    {
-        let mut admin = PgConnection::establish(&cluster.url("postgres"))
-            .expect("connect to the private cluster");
-        admin
-            .batch_execute("CREATE DATABASE otas")
-            .expect("create database");
-    }
-    let url = cluster.url("otas");
-    otas_postgres_adapter::run_migrations(&url).expect("migrate");
-    World::seed_into(&url);
+    let (cluster, url) = private_cluster_with_world();
     PgConnection::establish(&url)
         .expect("connect")
         .batch_execute(&format!(

@@ -67,7 +67,7 @@ impl DemoData {
         let mut sessions = Vec::new();
         for n in 0..360u32 {
             let agent = DEMO_AGENTS[usize::from(n % 3 == 2)];
-            // About one session every two hours, some at the very same microsecond.
+            // Pairs of sessions a few milliseconds apart, a pair every four hours.
             let age_micros = i64::from(n / 2 * 2) * 7_200_000_000 + i64::from(n % 7) * 1_000;
             let created_at = Timestamp::from_micros(now.as_micros() - age_micros).unwrap_or(now);
             let meta = format!(
