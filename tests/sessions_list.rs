@@ -516,8 +516,24 @@ async fn another_method_on_the_list_is_a_json_405_naming_the_allowed_ones(store:
 on_both_stores!(head_answers_the_status_and_headers_of_get_without_a_body);
 async fn head_answers_the_status_and_headers_of_get_without_a_body(store: Store) {
     let world = World::new(store);
-    world.session(Uuid::new_v4(), AGENT_A, None, at(1, 0), "{}");
-    let app = TestApp::spawn(world.url()).await;
+    // Longer than a read batch: HEAD answers without reading the rest.
+    world.many_sessions(
+        AGENT_A,
+        50,
+        Spread {
+            meta_key: "i",
+            period_seconds: 7,
+        },
+    );
+    let app = TestApp::spawn_with(world.url(), &[("OTAS__HTTP__LIST_BATCH_SIZE", "10")]).await;
+    let get = app
+        .list(
+            Some(VALID),
+            Some(&PROJECT_A.to_string()),
+            &agent_query(AGENT_A),
+        )
+        .await;
+    let get_etag = get.headers()["etag"].clone();
 
     let response = app
         .client
@@ -533,6 +549,7 @@ async fn head_answers_the_status_and_headers_of_get_without_a_body(store: Store)
 
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()["content-type"], "application/json");
+    assert_eq!(response.headers()["etag"], get_etag);
     assert!(response.bytes().await.expect("body").is_empty());
 }
 

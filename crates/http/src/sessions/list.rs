@@ -11,6 +11,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::header::{self, ContentType, HeaderValue};
+use actix_web::http::Method;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::stream;
@@ -141,6 +142,12 @@ pub(crate) async fn list(
             if complete {
                 body.push_str(&tail);
                 return Ok(response.body(body));
+            }
+            if req.method() == Method::HEAD {
+                // No body goes out for HEAD: the rest of the list is not read.
+                return Ok(response.streaming(stream::once(async move {
+                    Ok::<_, ApiError>(Bytes::from(body))
+                })));
             }
             let after = first.last().map(SessionKey::of);
             let rest = remaining(
