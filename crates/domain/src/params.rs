@@ -2,7 +2,6 @@
 //! parsed and checked. An empty value counts as absent.
 
 use chrono::DateTime;
-use serde_json::Value;
 
 use crate::query::{MetaFilter, Order, SessionFilter};
 use crate::session::Timestamp;
@@ -91,10 +90,7 @@ impl ListParams {
             .transpose()?;
         let meta = match present(raw.meta) {
             None => MetaFilter::default(),
-            Some(v) => serde_json::from_str::<Value>(&v)
-                .ok()
-                .and_then(MetaFilter::from_object)
-                .ok_or(InvalidParam::Meta)?,
+            Some(v) => MetaFilter::parse(&v).ok_or(InvalidParam::Meta)?,
         };
         let include_total = match present(raw.include_total).as_deref() {
             None | Some("false") | Some("0") => false,

@@ -50,8 +50,13 @@ impl SessionKey {
 /// Top-level `meta` keys and the scalar value each must equal (JSON
 /// equality: `512` matches `512` and `512.0`, never `"512"`). Kept sorted by
 /// key, so that equal filters are equal whatever order they were written in.
+/// Each value's JSON text is kept as written too: a number with more digits
+/// than a double holds is compared by a store that can, digit for digit.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct MetaFilter(Vec<(String, Value)>);
+pub struct MetaFilter {
+    pairs: Vec<(String, Value)>,
+    written: Vec<String>,
+}
 
 impl MetaFilter {
     /// A filter from an object of scalars; `None` when `value` is not an
@@ -60,31 +65,64 @@ impl MetaFilter {
         let Value::Object(map) = value else {
             return None;
         };
-        let mut pairs = Vec::with_capacity(map.len());
-        for (key, value) in map {
-            if value.is_array() || value.is_object() {
-                return None;
-            }
-            pairs.push((key, value));
+        Self::from_entries(map.into_iter().map(|(key, value)| {
+            let text = value.to_string();
+            (key, value, text)
+        }))
+    }
+
+    /// A filter from the JSON text of an object of scalars, as a client wrote
+    /// it; `None` when it is not one. A repeated key counts with its last value.
+    pub fn parse(text: &str) -> Option<Self> {
+        let raw: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
+            serde_json::from_str(text).ok()?;
+        let mut entries = Vec::with_capacity(raw.len());
+        for (key, raw) in raw {
+            let value: Value = serde_json::from_str(raw.get()).ok()?;
+            entries.push((key, value, raw.get().to_owned()));
         }
-        pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        Some(Self(pairs))
+        Self::from_entries(entries)
+    }
+
+    fn from_entries(entries: impl IntoIterator<Item = (String, Value, String)>) -> Option<Self> {
+        let mut entries: Vec<(String, Value, String)> = entries.into_iter().collect();
+        if entries
+            .iter()
+            .any(|(_, value, _)| value.is_array() || value.is_object())
+        {
+            return None;
+        }
+        entries.sort_by(|a, b| a.0.cmp(&b.0));
+        let written = entries.iter().map(|(_, _, text)| text.clone()).collect();
+        let pairs = entries
+            .into_iter()
+            .map(|(key, value, _)| (key, value))
+            .collect();
+        Some(Self { pairs, written })
     }
 
     /// The keys and values, sorted by key.
     pub fn pairs(&self) -> &[(String, Value)] {
-        &self.0
+        &self.pairs
+    }
+
+    /// The keys, sorted, each with its value's JSON text as written.
+    pub fn written(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.pairs
+            .iter()
+            .zip(&self.written)
+            .map(|((key, _), text)| (key.as_str(), text.as_str()))
     }
 
     /// Whether the filter keeps every session.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.pairs.is_empty()
     }
 
     /// Whether a key or a string value holds U+0000, which no stored `meta`
     /// can (PostgreSQL's jsonb refuses it): such a filter keeps nothing.
     pub fn needs_nul(&self) -> bool {
-        self.0.iter().any(|(key, value)| {
+        self.pairs.iter().any(|(key, value)| {
             key.contains('\0') || value.as_str().is_some_and(|s| s.contains('\0'))
         })
     }
@@ -211,6 +249,25 @@ mod tests {
         assert!(MetaFilter::from_object(json!({"a": {"b": 1}})).is_none());
         assert!(MetaFilter::from_object(json!([1])).is_none());
         assert!(MetaFilter::from_object(json!("a")).is_none());
+    }
+
+    #[test]
+    fn a_parsed_meta_filter_keeps_each_value_as_written() {
+        let filter =
+            MetaFilter::parse(r#"{"n": 1.0000000000000001, "s": "\u00e9", "a": 1, "a": 2}"#)
+                .expect("scalars");
+        let written: Vec<(&str, &str)> = filter.written().collect();
+        assert_eq!(
+            written,
+            vec![
+                ("a", "2"),
+                ("n", "1.0000000000000001"),
+                ("s", r#""\u00e9""#)
+            ]
+        );
+        assert_eq!(filter.pairs()[2].1, json!("é"));
+        assert!(MetaFilter::parse(r#"{"a": [1]}"#).is_none());
+        assert!(MetaFilter::parse("[1]").is_none());
     }
 
     #[test]

@@ -65,12 +65,14 @@ fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
     }
     // jsonb equality: numbers compare by value, a string never equals a number,
     // and an absent key (SQL NULL) matches nothing, not even JSON null.
-    for (key, value) in filter.meta.pairs() {
+    // The value's text as the client wrote it: jsonb compares numbers as
+    // exact decimals, digit for digit.
+    for (key, text) in filter.meta.written() {
         statement = statement.filter(
             sql::<Bool>("(agent_session.meta -> ")
-                .bind::<Text, _>(key.clone())
+                .bind::<Text, _>(key.to_owned())
                 .sql(") = CAST(")
-                .bind::<Text, _>(value.to_string())
+                .bind::<Text, _>(text.to_owned())
                 .sql(" AS jsonb)"),
         );
     }

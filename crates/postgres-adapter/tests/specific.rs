@@ -268,3 +268,61 @@ fn a_number_beyond_2_53_spelled_as_a_double_matches_only_its_exact_decimal_unlik
         }
     }
 }
+
+/// A number with more digits than a double holds matches the stored value
+/// written the same way: the filter's text goes to jsonb as the client wrote it.
+#[test]
+fn a_meta_number_beyond_double_precision_matches_when_written_alike() {
+    use otas_ports::SessionStore;
+    let mut stores = Stores::new();
+    let agent = seed_agent(&mut stores);
+    insert_session(
+        &mut stores.conn,
+        Uuid::from_u128(1),
+        agent,
+        None,
+        at("2026-04-16T14:30:00Z"),
+        r#"{"n": 1.0000000000000001}"#,
+    );
+    insert_session(
+        &mut stores.conn,
+        Uuid::from_u128(2),
+        agent,
+        None,
+        at("2026-04-16T14:30:01Z"),
+        r#"{"n": 1}"#,
+    );
+    let query = |filter: &str| SessionQuery {
+        filter: SessionFilter {
+            meta: MetaFilter::parse(filter).expect("scalars"),
+            ..SessionFilter::default()
+        },
+        ..SessionQuery::all_of(AgentId::from_uuid(agent))
+    };
+
+    let exact = stores
+        .sessions
+        .sessions_after(&query(r#"{"n": 1.0000000000000001}"#), None, 10)
+        .expect("answers");
+    let one = stores
+        .sessions
+        .sessions_after(&query(r#"{"n": 1.0}"#), None, 10)
+        .expect("answers");
+
+    assert_eq!(
+        exact.iter().map(|s| *s.id.as_uuid()).collect::<Vec<_>>(),
+        vec![Uuid::from_u128(1)]
+    );
+    assert_eq!(
+        one.iter().map(|s| *s.id.as_uuid()).collect::<Vec<_>>(),
+        vec![Uuid::from_u128(2)]
+    );
+}
+
+fn seed_agent(stores: &mut Stores) -> Uuid {
+    let (user, project, agent) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    insert_user(&mut stores.conn, user, "owner@example.com");
+    insert_project(&mut stores.conn, project, user, true);
+    insert_agent(&mut stores.conn, agent, project, user, true);
+    agent
+}
