@@ -7,8 +7,8 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
 use otas_domain::{
-    AgentKeyId, Meta, Order, Session, SessionFilter, SessionId, SessionKey, SessionQuery,
-    SessionSummary, Timestamp,
+    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
+    Timestamp,
 };
 use otas_ports::{SessionStore, StoreError};
 use uuid::Uuid;
@@ -41,8 +41,9 @@ type SessionRow = (Uuid, Option<Uuid>, DateTime<Utc>, String);
 
 diesel::define_sql_function! {
     /// PostgreSQL's `concat` of one jsonb value: its text, as `meta::text`
-    /// prints it, but as a function call, so that diesel can keep the
-    /// statement prepared.
+    /// prints it, but as a function call rather than SQL text, so that diesel
+    /// keeps the statement prepared (an unfiltered read from the start, the
+    /// original API's and every dashboard's first request, has no SQL text).
     #[sql_name = "concat"]
     fn jsonb_text(value: diesel::sql_types::Jsonb) -> Text;
 }
@@ -96,36 +97,6 @@ fn beyond(
         .sql(")")
 }
 
-impl PgSessionStore {
-    /// The first sessions of an unfiltered listing (the original API's and
-    /// every dashboard's first request), as a statement diesel keeps
-    /// prepared on each connection: no parsing or planning per request.
-    fn first_sessions(&self, query: &SessionQuery, limit: i64) -> Result<Vec<Session>, StoreError> {
-        let agent = *query.agent.as_uuid();
-        let columns = (
-            agent_session::id,
-            agent_session::agent_key_id,
-            agent_session::created_at,
-            jsonb_text(agent_session::meta),
-        );
-        let rows: Vec<SessionRow> = with_connection(&self.pool, |conn| match query.order {
-            Order::Desc => agent_session::table
-                .filter(agent_session::agent_id.eq(agent))
-                .order((agent_session::created_at.desc(), agent_session::id.desc()))
-                .select(columns)
-                .limit(limit)
-                .load(conn),
-            Order::Asc => agent_session::table
-                .filter(agent_session::agent_id.eq(agent))
-                .order((agent_session::created_at.asc(), agent_session::id.asc()))
-                .select(columns)
-                .limit(limit)
-                .load(conn),
-        })?;
-        rows.into_iter().map(into_session).collect()
-    }
-}
-
 impl SessionStore for PgSessionStore {
     fn sessions_after(
         &self,
@@ -134,9 +105,6 @@ impl SessionStore for PgSessionStore {
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        if after.is_none() && query.filter == SessionFilter::default() {
-            return self.first_sessions(query, limit);
-        }
         let mut statement = kept(query);
         if let Some(key) = after {
             statement = statement.filter(beyond(key, query.order));
@@ -154,7 +122,7 @@ impl SessionStore for PgSessionStore {
                 agent_session::id,
                 agent_session::agent_key_id,
                 agent_session::created_at,
-                sql::<Text>("agent_session.meta::text"),
+                jsonb_text(agent_session::meta),
             ))
             .limit(limit);
         let rows: Vec<SessionRow> = with_connection(&self.pool, |conn| statement.load(conn))?;

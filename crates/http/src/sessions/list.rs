@@ -244,7 +244,7 @@ fn remaining(
     let read = move |after: Option<SessionKey>| -> Pending {
         let use_case = use_case.clone();
         let query = query.clone();
-        Box::pin(start_blocking(move || {
+        Box::pin(blocking(move || {
             Ok(use_case.sessions_after(&query, after, batch)?)
         }))
     };
@@ -273,15 +273,9 @@ fn remaining(
 }
 
 /// Runs blocking work (the stores) on the blocking pool, inside the request's
-/// span so that what it logs carries the request id.
-async fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> Result<T, ApiError> {
-    start_blocking(work).await
-}
-
-/// Like [`blocking`], but the work starts now, not when the future is first polled.
-fn start_blocking<T: Send + 'static>(
+/// span so that what it logs carries the request id. The work starts now,
+/// not when the returned future is first polled.
+fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> impl Future<Output = Result<T, ApiError>> {
     let span = Span::current();
