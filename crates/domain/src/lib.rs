@@ -8,6 +8,7 @@
 pub mod error;
 pub mod etag;
 pub mod ids;
+pub mod meta_filter;
 pub mod params;
 pub mod query;
 pub mod session;

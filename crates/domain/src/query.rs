@@ -6,6 +6,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 use crate::ids::{AgentId, SessionId};
+pub use crate::meta_filter::MetaFilter;
 use crate::session::{Session, Timestamp};
 
 /// The direction of a listing on (`created_at`, `id`).
@@ -44,87 +45,6 @@ impl SessionKey {
             created_at: session.created_at,
             id: session.id,
         }
-    }
-}
-
-/// Top-level `meta` keys and the scalar value each must equal (JSON
-/// equality: `512` matches `512` and `512.0`, never `"512"`). Kept sorted by
-/// key, so that equal filters are equal whatever order they were written in.
-/// Each value's JSON text is kept as written too: a number with more digits
-/// than a double holds is compared by a store that can, digit for digit.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct MetaFilter {
-    pairs: Vec<(String, Value)>,
-    written: Vec<String>,
-}
-
-impl MetaFilter {
-    /// A filter from an object of scalars; `None` when `value` is not an
-    /// object or one of its values is an array or an object.
-    pub fn from_object(value: Value) -> Option<Self> {
-        let Value::Object(map) = value else {
-            return None;
-        };
-        Self::from_entries(map.into_iter().map(|(key, value)| {
-            let text = value.to_string();
-            (key, value, text)
-        }))
-    }
-
-    /// A filter from the JSON text of an object of scalars, as a client wrote
-    /// it; `None` when it is not one. A repeated key counts with its last value.
-    pub fn parse(text: &str) -> Option<Self> {
-        let raw: std::collections::BTreeMap<String, Box<serde_json::value::RawValue>> =
-            serde_json::from_str(text).ok()?;
-        let mut entries = Vec::with_capacity(raw.len());
-        for (key, raw) in raw {
-            let value: Value = serde_json::from_str(raw.get()).ok()?;
-            entries.push((key, value, raw.get().to_owned()));
-        }
-        Self::from_entries(entries)
-    }
-
-    fn from_entries(entries: impl IntoIterator<Item = (String, Value, String)>) -> Option<Self> {
-        let mut entries: Vec<(String, Value, String)> = entries.into_iter().collect();
-        if entries
-            .iter()
-            .any(|(_, value, _)| value.is_array() || value.is_object())
-        {
-            return None;
-        }
-        entries.sort_by(|a, b| a.0.cmp(&b.0));
-        let written = entries.iter().map(|(_, _, text)| text.clone()).collect();
-        let pairs = entries
-            .into_iter()
-            .map(|(key, value, _)| (key, value))
-            .collect();
-        Some(Self { pairs, written })
-    }
-
-    /// The keys and values, sorted by key.
-    pub fn pairs(&self) -> &[(String, Value)] {
-        &self.pairs
-    }
-
-    /// The keys, sorted, each with its value's JSON text as written.
-    pub fn written(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.pairs
-            .iter()
-            .zip(&self.written)
-            .map(|((key, _), text)| (key.as_str(), text.as_str()))
-    }
-
-    /// Whether the filter keeps every session.
-    pub fn is_empty(&self) -> bool {
-        self.pairs.is_empty()
-    }
-
-    /// Whether a key or a string value holds U+0000, which no stored `meta`
-    /// can (PostgreSQL's jsonb refuses it): such a filter keeps nothing.
-    pub fn needs_nul(&self) -> bool {
-        self.pairs.iter().any(|(key, value)| {
-            key.contains('\0') || value.as_str().is_some_and(|s| s.contains('\0'))
-        })
     }
 }
 
@@ -238,37 +158,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn a_meta_filter_takes_an_object_of_scalars_only() {
-        assert!(
-            MetaFilter::from_object(json!({"a": 1, "b": "x", "c": true, "d": null, "e": 1.5}))
-                .is_some()
-        );
-        assert!(MetaFilter::from_object(json!({"a": [1]})).is_none());
-        assert!(MetaFilter::from_object(json!({"a": {"b": 1}})).is_none());
-        assert!(MetaFilter::from_object(json!([1])).is_none());
-        assert!(MetaFilter::from_object(json!("a")).is_none());
-    }
-
-    #[test]
-    fn a_parsed_meta_filter_keeps_each_value_as_written() {
-        let filter =
-            MetaFilter::parse(r#"{"n": 1.0000000000000001, "s": "\u00e9", "a": 1, "a": 2}"#)
-                .expect("scalars");
-        let written: Vec<(&str, &str)> = filter.written().collect();
-        assert_eq!(
-            written,
-            vec![
-                ("a", "2"),
-                ("n", "1.0000000000000001"),
-                ("s", r#""\u00e9""#)
-            ]
-        );
-        assert_eq!(filter.pairs()[2].1, json!("é"));
-        assert!(MetaFilter::parse(r#"{"a": [1]}"#).is_none());
-        assert!(MetaFilter::parse("[1]").is_none());
-    }
 
     #[test]
     fn the_binding_ignores_the_order_filters_were_written_in_and_nothing_else() {

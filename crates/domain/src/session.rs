@@ -61,25 +61,29 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// The stored value is not a JSON object.
+/// The stored value is not one JSON value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("session meta must be a JSON object")]
+#[error("session meta must be one JSON value")]
 pub struct MetaError;
 
-/// A session's `meta`: a JSON object kept as the exact text the store gave,
+/// A session's `meta`: one JSON value kept as the exact text the store gave,
 /// so that key order, unicode and number spelling survive the round trip.
+///
+/// Usually an object, but UASAM's own session creation stores whatever JSON
+/// an agent sends (`[1, 2]`, `"text"`, `5`), so any value is a valid meta:
+/// one odd row must never fail a listing.
 #[derive(Debug, Clone)]
 pub struct Meta(Box<RawValue>);
 
 impl Meta {
-    /// Checks that `json` is one JSON object and keeps its text as it is.
+    /// Checks that `json` is one JSON value and keeps its text as it is.
     pub fn from_json(json: String) -> Result<Self, MetaError> {
-        let raw = RawValue::from_string(json).map_err(|_| MetaError)?;
-        if raw.get().trim_start().starts_with('{') {
-            Ok(Self(raw))
-        } else {
-            Err(MetaError)
-        }
+        RawValue::from_string(json).map(Self).map_err(|_| MetaError)
+    }
+
+    /// Whether the value is a JSON object (the only kind a filter matches).
+    pub fn is_object(&self) -> bool {
+        self.0.get().trim_start().starts_with('{')
     }
 
     /// The empty object `{}`.
@@ -141,9 +145,16 @@ mod tests {
     }
 
     #[test]
-    fn meta_must_be_an_object() {
-        assert_eq!(Meta::from_json("[1]".to_owned()).err(), Some(MetaError));
+    fn meta_is_any_one_json_value() {
+        for odd in ["[1, 2]", "\"text\"", "5", "null", "true"] {
+            let meta = Meta::from_json(odd.to_owned()).expect("a JSON value");
+            assert_eq!(meta.as_str(), odd);
+            assert!(!meta.is_object(), "{odd}");
+        }
+        assert!(Meta::from_json(" {\"a\": 1}".to_owned())
+            .expect("an object")
+            .is_object());
         assert_eq!(Meta::from_json("{".to_owned()).err(), Some(MetaError));
-        assert_eq!(Meta::from_json("\"{}\"".to_owned()).err(), Some(MetaError));
+        assert_eq!(Meta::from_json("1 2".to_owned()).err(), Some(MetaError));
     }
 }

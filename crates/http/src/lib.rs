@@ -10,5 +10,6 @@ mod fallback;
 mod observe;
 mod server;
 mod sessions;
+mod state;
 
 pub use server::{serve, HttpSettings};

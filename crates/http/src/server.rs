@@ -7,11 +7,14 @@ use actix_web::dev::Server;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
-use otas_ports::ListSessions;
+use std::sync::Arc;
+
+use otas_ports::ListSessionsUseCase;
 
 use crate::fallback::{method_not_allowed, not_found};
 use crate::observe::{observe, REQUEST_ID};
 use crate::sessions::list;
+use crate::state::AppState;
 
 /// The paths of the session list: UASAM's, and the same without the trailing slash.
 const SESSIONS_LIST: [&str; 2] = [
@@ -24,30 +27,18 @@ const SESSIONS_LIST: [&str; 2] = [
 pub struct HttpSettings {
     /// Origins a browser may call from (CORS), e.g. `http://localhost:5173`.
     pub allowed_origins: Vec<String>,
-    /// Sessions read from the store per round trip when writing a whole list.
-    pub list_batch_size: usize,
     /// actix worker threads.
     pub workers: usize,
-}
-
-/// What every handler shares.
-#[derive(Debug)]
-pub(crate) struct AppState {
-    pub(crate) list_sessions: ListSessions,
-    pub(crate) list_batch_size: usize,
 }
 
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM (then it drains).
 pub fn serve(
     listener: TcpListener,
-    list_sessions: ListSessions,
+    list_sessions: Arc<dyn ListSessionsUseCase>,
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState {
-        list_sessions,
-        list_batch_size: settings.list_batch_size.max(1),
-    });
+    let state = web::Data::new(AppState { list_sessions });
     let origins = settings.allowed_origins.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -76,18 +67,33 @@ async fn options() -> HttpResponse {
         .finish()
 }
 
+/// The request headers a preflight may name: those UASAM accepts (so that
+/// no client UASAM served is refused), and the conditional and tracing ones.
+const PREFLIGHT_HEADERS: [&str; 16] = [
+    "accept",
+    "accept-encoding",
+    "authorization",
+    "content-type",
+    "dnt",
+    "origin",
+    "user-agent",
+    "x-csrftoken",
+    "x-requested-with",
+    "x-otas-user-token",
+    "x-otas-agent-key",
+    "x-otas-agent-session-key",
+    "x-otas-sdk-key",
+    "x-otas-project-id",
+    "if-none-match",
+    "x-request-id",
+];
+
 /// CORS for the browser dashboard: `GET` with the OTAS headers, from the
 /// configured origins only.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "HEAD", "OPTIONS"])
-        .allowed_headers([
-            HeaderName::from_static("x-otas-user-token"),
-            HeaderName::from_static("x-otas-project-id"),
-            header::IF_NONE_MATCH,
-            header::CONTENT_TYPE,
-            REQUEST_ID,
-        ])
+        .allowed_headers(PREFLIGHT_HEADERS.map(HeaderName::from_static))
         .expose_headers([header::ETAG, REQUEST_ID])
         .max_age(3600);
     for origin in origins {

@@ -15,10 +15,13 @@ pub mod use_cases;
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use cursor::CursorCodec;
 pub use directory::Directory;
-pub use sessions::SessionStore;
+pub use sessions::{SessionStore, SessionsAndSummary};
 pub use store::StoreError;
 pub use token::{InvalidToken, TokenVerifier};
-pub use use_cases::list_sessions::{ListSessions, ListSessionsRequest, Listing, Page};
+pub use use_cases::list_sessions::{
+    ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
+    SessionPage, WholeList,
+};
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
@@ -30,3 +33,5 @@ pub use directory::MockDirectory;
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]
 pub use token::MockTokenVerifier;
+#[cfg(any(test, feature = "mock"))]
+pub use use_cases::list_sessions::MockListSessionsUseCase;

@@ -1,16 +1,21 @@
 //! Keyset reads of `agent_session`, served by the index on
-//! (`agent_id`, `created_at` DESC, `id` DESC).
+//! (`agent_id`, `created_at` DESC, `id` DESC); a `meta` filter by jsonb
+//! containment, which the GIN index on `meta` serves when it is selective.
 
 use chrono::{DateTime, Utc};
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::PgConnection;
+use std::sync::Arc;
+
 use otas_domain::{
-    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
-    Timestamp,
+    AgentKeyId, Meta, MetaFilter, Order, Session, SessionId, SessionKey, SessionQuery,
+    SessionSummary, Timestamp,
 };
-use otas_ports::{SessionStore, StoreError};
+use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
@@ -20,6 +25,9 @@ use crate::schema::agent_session;
 #[derive(Clone)]
 pub struct PgSessionStore {
     pool: PgPool,
+    /// Runs between the two reads of `sessions_and_summary`: tests commit a
+    /// session there to prove both reads see one snapshot.
+    between_reads: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for PgSessionStore {
@@ -31,7 +39,18 @@ impl std::fmt::Debug for PgSessionStore {
 impl PgSessionStore {
     /// A store over the pool's database.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            between_reads: None,
+        }
+    }
+
+    /// The same store, running `hook` between the sessions and the summary
+    /// that `sessions_and_summary` reads.
+    #[cfg(feature = "test-support")]
+    pub fn with_hook_between_reads(mut self, hook: Arc<dyn Fn() + Send + Sync>) -> Self {
+        self.between_reads = Some(hook);
+        self
     }
 }
 
@@ -64,20 +83,91 @@ fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
         // PostgreSQL cannot even take U+0000 as a parameter; no row holds it.
         return statement.filter(sql::<Bool>("FALSE"));
     }
-    // jsonb equality: numbers compare by value, a string never equals a number,
-    // and an absent key (SQL NULL) matches nothing, not even JSON null.
-    // The value's text as the client wrote it: jsonb compares numbers as
-    // exact decimals, digit for digit.
-    for (key, text) in filter.meta.written() {
+    if !filter.meta.is_empty() {
+        // jsonb containment of an object of scalars: `meta` is an object
+        // holding each key with an equal value (numbers by value, digit for
+        // digit; a string never equals a number; an absent key matches
+        // nothing, not even null). The GIN index on `meta` serves it.
         statement = statement.filter(
-            sql::<Bool>("(agent_session.meta -> ")
-                .bind::<Text, _>(key.to_owned())
-                .sql(") = CAST(")
-                .bind::<Text, _>(text.to_owned())
+            sql::<Bool>("agent_session.meta @> CAST(")
+                .bind::<Text, _>(containment(&filter.meta))
                 .sql(" AS jsonb)"),
         );
     }
     statement
+}
+
+/// The filter as one JSON object, each value's text as the client wrote it.
+fn containment(meta: &MetaFilter) -> String {
+    let members: Vec<String> = meta
+        .written()
+        .map(|(key, text)| format!("{}:{text}", Value::String(key.to_owned())))
+        .collect();
+    format!("{{{}}}", members.join(","))
+}
+
+/// The query's sessions after `after`, in its order.
+fn ordered(
+    query: &SessionQuery,
+    after: Option<SessionKey>,
+) -> agent_session::BoxedQuery<'static, Pg> {
+    let mut statement = kept(query);
+    if let Some(key) = after {
+        statement = statement.filter(beyond(key, query.order));
+    }
+    match query.order {
+        Order::Desc => {
+            statement.order((agent_session::created_at.desc(), agent_session::id.desc()))
+        }
+        Order::Asc => statement.order((agent_session::created_at.asc(), agent_session::id.asc())),
+    }
+}
+
+/// Reads at most `limit` sessions of the query after `after`.
+fn read_sessions(
+    conn: &mut PgConnection,
+    query: &SessionQuery,
+    after: Option<SessionKey>,
+    limit: usize,
+) -> QueryResult<Vec<SessionRow>> {
+    ordered(query, after)
+        .select((
+            agent_session::id,
+            agent_session::agent_key_id,
+            agent_session::created_at,
+            jsonb_text(agent_session::meta),
+        ))
+        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+        .load(conn)
+}
+
+/// Counts the query's sessions and finds the newest, both from the listing
+/// index (without a meta filter, no row is read).
+fn read_summary(conn: &mut PgConnection, query: &SessionQuery) -> QueryResult<SummaryRow> {
+    let count: i64 = kept(query).count().get_result(conn)?;
+    let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
+        .order((agent_session::created_at.desc(), agent_session::id.desc()))
+        .select((agent_session::created_at, agent_session::id))
+        .first(conn)
+        .optional()?;
+    Ok((count, newest))
+}
+
+/// A count and the newest key, as read.
+type SummaryRow = (i64, Option<(DateTime<Utc>, Uuid)>);
+
+fn into_summary((count, newest): SummaryRow) -> SessionSummary {
+    SessionSummary {
+        count: u64::try_from(count).unwrap_or(0),
+        newest: newest.map(|(created_at, id)| into_key(created_at, id)),
+    }
+}
+
+fn into_key(created_at: DateTime<Utc>, id: Uuid) -> SessionKey {
+    SessionKey {
+        created_at: Timestamp::new(created_at),
+        id: SessionId::from_uuid(id),
+    }
 }
 
 /// A row comparison, so that PostgreSQL starts the index scan at the key
@@ -104,48 +194,61 @@ impl SessionStore for PgSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut statement = kept(query);
-        if let Some(key) = after {
-            statement = statement.filter(beyond(key, query.order));
-        }
-        statement = match query.order {
-            Order::Desc => {
-                statement.order((agent_session::created_at.desc(), agent_session::id.desc()))
-            }
-            Order::Asc => {
-                statement.order((agent_session::created_at.asc(), agent_session::id.asc()))
-            }
-        };
-        let statement = statement
-            .select((
-                agent_session::id,
-                agent_session::agent_key_id,
-                agent_session::created_at,
-                jsonb_text(agent_session::meta),
-            ))
-            .limit(limit);
-        let rows: Vec<SessionRow> = with_connection(&self.pool, |conn| statement.load(conn))?;
+        let rows = with_connection(&self.pool, |conn| read_sessions(conn, query, after, limit))?;
         rows.into_iter().map(into_session).collect()
     }
 
-    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
-        // Both from the listing index; without a meta filter, no row is read.
-        let (count, newest) = with_connection(&self.pool, |conn| {
-            let count: i64 = kept(query).count().get_result(conn)?;
-            let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
-                .order((agent_session::created_at.desc(), agent_session::id.desc()))
+    fn keys_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<SessionKey>, StoreError> {
+        // An index-only scan of the listing index when no meta filter asks
+        // for the rows.
+        let keys: Vec<(DateTime<Utc>, Uuid)> = with_connection(&self.pool, |conn| {
+            ordered(query, after)
                 .select((agent_session::created_at, agent_session::id))
-                .first(conn)
-                .optional()?;
-            Ok((count, newest))
+                .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+                .load(conn)
         })?;
-        Ok(SessionSummary {
-            count: u64::try_from(count).unwrap_or(0),
-            newest: newest.map(|(created_at, id)| SessionKey {
-                created_at: Timestamp::new(created_at),
-                id: SessionId::from_uuid(id),
-            }),
+        Ok(keys.into_iter().map(|(at, id)| into_key(at, id)).collect())
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
+        // Two statements, no transaction: a session committed between them
+        // makes a summary that matches no answer's tag (a 304 missed, never
+        // one given wrongly); the list's body reads its own in one snapshot.
+        let read = with_connection(&self.pool, |conn| read_summary(conn, query))?;
+        Ok(into_summary(read))
+    }
+
+    fn sessions_and_summary(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<SessionsAndSummary, StoreError> {
+        let (rows, summary) = with_connection(&self.pool, |conn| {
+            // REPEATABLE READ: every statement of the transaction sees the
+            // snapshot its first one took.
+            conn.build_transaction()
+                .read_only()
+                .repeatable_read()
+                .run(|conn| {
+                    let rows = read_sessions(conn, query, after, limit)?;
+                    if let Some(hook) = &self.between_reads {
+                        hook();
+                    }
+                    Ok((rows, read_summary(conn, query)?))
+                })
+        })?;
+        Ok(SessionsAndSummary {
+            sessions: rows
+                .into_iter()
+                .map(into_session)
+                .collect::<Result<_, _>>()?,
+            summary: into_summary(summary),
         })
     }
 }

@@ -89,6 +89,7 @@ const UASAM_TABLES: [&str; 7] = [
 ];
 
 const LISTING_INDEX: &str = "agent_session_agent_created_id_idx";
+const META_INDEX: &str = "agent_session_meta_idx";
 
 /// (table, column, data_type, max_length, is_nullable)
 type Column = (String, String, String, String, String);
@@ -183,6 +184,10 @@ fn public_tables(conn: &mut PgConnection) -> Vec<String> {
 }
 
 fn listing_index(conn: &mut PgConnection) -> Option<IndexRow> {
+    index_named(conn, LISTING_INDEX)
+}
+
+fn index_named(conn: &mut PgConnection, name: &str) -> Option<IndexRow> {
     diesel::sql_query(
         "SELECT i.indexdef::text AS indexdef, x.indisvalid AS valid \
          FROM pg_indexes i \
@@ -191,7 +196,7 @@ fn listing_index(conn: &mut PgConnection) -> Option<IndexRow> {
          JOIN pg_index x ON x.indexrelid = c.oid \
          WHERE i.schemaname = 'public' AND i.tablename = 'agent_session' AND i.indexname = $1",
     )
-    .bind::<Text, _>(LISTING_INDEX)
+    .bind::<Text, _>(name)
     .get_result::<IndexRow>(conn)
     .optional()
     .expect("read pg_indexes")
@@ -305,7 +310,7 @@ fn migrating_an_empty_database_applies_both_migrations() {
 
     let applied = run_migrations(db.url()).expect("the migrations apply");
 
-    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    assert_eq!(applied.len(), 3, "applied {applied:?}");
     let mut conn = db.connect();
     let tables = public_tables(&mut conn);
     for table in UASAM_TABLES {
@@ -339,7 +344,7 @@ fn migrating_a_database_with_only_uasams_users_keeps_the_users_and_adds_the_rest
 
     let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's users");
 
-    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    assert_eq!(applied.len(), 3, "applied {applied:?}");
     assert_eq!(emails(&mut conn), ["ada@example.com"]);
     let tables = public_tables(&mut conn);
     for table in UASAM_TABLES {
@@ -366,7 +371,7 @@ fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing
     let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's tables");
     let applied_again = run_migrations(db.url()).expect("and run again");
 
-    assert_eq!(applied.len(), 2, "applied {applied:?}");
+    assert_eq!(applied.len(), 3, "applied {applied:?}");
     assert!(applied_again.is_empty(), "applied again {applied_again:?}");
     assert_eq!(emails(&mut conn), ["ada@example.com"]);
     let tables = public_tables(&mut conn);
@@ -374,6 +379,12 @@ fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing
     assert!(tables.iter().any(|t| t == "backend_api_keys"));
     let index = listing_index(&mut conn).expect("the listing index on UASAM's agent_session");
     assert!(index.valid, "the index built concurrently is valid");
+    let meta_index =
+        index_named(&mut conn, META_INDEX).expect("the meta index on UASAM's agent_session");
+    assert!(
+        meta_index.valid,
+        "the meta index built concurrently is valid"
+    );
     // UASAM's session is served, unchanged.
     let store = PgSessionStore::new(common::pool(db.url()));
     let agent = Uuid::parse_str("2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60").expect("a UUID");
@@ -436,6 +447,21 @@ fn the_listing_index_covers_agent_then_newest_first_then_id_descending() {
         index
             .indexdef
             .contains("(agent_id, created_at DESC, id DESC)"),
+        "the index is {}",
+        index.indexdef
+    );
+    assert!(index.valid, "the index is valid");
+}
+
+#[test]
+fn the_meta_index_serves_jsonb_containment() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    let index = index_named(&mut conn, META_INDEX).expect("agent_session_meta_idx exists");
+
+    assert!(
+        index.indexdef.contains("USING gin (meta jsonb_path_ops)"),
         "the index is {}",
         index.indexdef
     );

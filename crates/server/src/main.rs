@@ -127,6 +127,7 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
         stores.access,
         stores.sessions,
         Arc::new(cursors),
+        settings.http.list_batch_size,
     );
 
     let server = &settings.server;
@@ -139,12 +140,11 @@ fn serve(settings: &Settings) -> anyhow::Result<()> {
     };
     let http = HttpSettings {
         allowed_origins: server.cors_allowed_origins.clone(),
-        list_batch_size: settings.http.list_batch_size,
         workers,
     };
     let kind = store.kind();
     actix_web::rt::System::new().block_on(async move {
-        let running = otas_http::serve(listener, list_sessions, http)?;
+        let running = otas_http::serve(listener, Arc::new(list_sessions), http)?;
         tracing::info!(%address, workers, store = kind, "listening on http://{address}");
         running.await
     })?;

@@ -15,7 +15,9 @@ use otas_domain::{
     AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
     Timestamp,
 };
-use otas_ports::{SessionStore, StoreError};
+use std::sync::Arc;
+
+use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -27,6 +29,9 @@ use crate::schema::agent_session;
 #[derive(Clone)]
 pub struct SqliteSessionStore {
     pool: SqlitePool,
+    /// Runs between the two reads of `sessions_and_summary`: tests commit a
+    /// session there to prove both reads see one snapshot.
+    between_reads: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for SqliteSessionStore {
@@ -38,7 +43,18 @@ impl std::fmt::Debug for SqliteSessionStore {
 impl SqliteSessionStore {
     /// A store over the pool's database.
     pub fn new(pool: SqlitePool) -> Self {
-        Self { pool }
+        Self {
+            pool,
+            between_reads: None,
+        }
+    }
+
+    /// The same store, running `hook` between the sessions and the summary
+    /// that `sessions_and_summary` reads.
+    #[cfg(feature = "test-support")]
+    pub fn with_hook_between_reads(mut self, hook: Arc<dyn Fn() + Send + Sync>) -> Self {
+        self.between_reads = Some(hook);
+        self
     }
 }
 
@@ -56,6 +72,11 @@ pub(crate) fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, S
     }
     if let Some(before) = filter.created_before {
         statement = statement.filter(agent_session::created_at.lt(before.as_micros()));
+    }
+    if !filter.meta.is_empty() {
+        // A filter matches object metas only (an array's members have
+        // integer keys, a scalar has none: never let them near a match).
+        statement = statement.filter(sql::<Bool>("json_type(agent_session.meta) = 'object'"));
     }
     for (key, value) in filter.meta.pairs() {
         statement = statement.filter(member_equals(key, value));
@@ -223,6 +244,23 @@ fn without_bound_implied_by(query: &SessionQuery, key: SessionKey) -> SessionQue
     query
 }
 
+/// The query's sessions after `after`, in its order.
+fn ordered(
+    query: &SessionQuery,
+    after: Option<SessionKey>,
+) -> agent_session::BoxedQuery<'static, Sqlite> {
+    let statement = match after {
+        None => kept(query),
+        Some(key) => kept(&without_bound_implied_by(query, key)).filter(beyond(key, query.order)),
+    };
+    match query.order {
+        Order::Desc => {
+            statement.order((agent_session::created_at.desc(), agent_session::id.desc()))
+        }
+        Order::Asc => statement.order((agent_session::created_at.asc(), agent_session::id.asc())),
+    }
+}
+
 /// The page `sessions_after` reads, as one statement.
 pub(crate) fn page(
     query: &SessionQuery,
@@ -233,17 +271,7 @@ pub(crate) fn page(
     Sqlite,
     (Text, diesel::sql_types::Nullable<Text>, BigInt, Text),
 > {
-    let mut statement = match after {
-        None => kept(query),
-        Some(key) => kept(&without_bound_implied_by(query, key)).filter(beyond(key, query.order)),
-    };
-    statement = match query.order {
-        Order::Desc => {
-            statement.order((agent_session::created_at.desc(), agent_session::id.desc()))
-        }
-        Order::Asc => statement.order((agent_session::created_at.asc(), agent_session::id.asc())),
-    };
-    statement
+    ordered(query, after)
         .select((
             agent_session::id,
             agent_session::agent_key_id,
@@ -251,6 +279,41 @@ pub(crate) fn page(
             agent_session::meta,
         ))
         .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+}
+
+/// Counts the query's sessions and finds the newest, both from the listing
+/// index (without a meta filter, no row is read).
+fn read_summary(
+    conn: &mut SqliteConnection,
+    query: &SessionQuery,
+) -> QueryResult<(i64, Option<(i64, String)>)> {
+    let count: i64 = kept(query).count().get_result(conn)?;
+    let newest: Option<(i64, String)> = kept(query)
+        .order((agent_session::created_at.desc(), agent_session::id.desc()))
+        .select((agent_session::created_at, agent_session::id))
+        .first(conn)
+        .optional()?;
+    Ok((count, newest))
+}
+
+fn into_summary(
+    (count, newest): (i64, Option<(i64, String)>),
+) -> Result<SessionSummary, StoreError> {
+    let newest = match newest {
+        None => None,
+        Some((created_at, id)) => Some(into_key(created_at, &id)?),
+    };
+    Ok(SessionSummary {
+        count: u64::try_from(count).unwrap_or(0),
+        newest,
+    })
+}
+
+fn into_key(created_at: i64, id: &str) -> Result<SessionKey, StoreError> {
+    Ok(SessionKey {
+        created_at: timestamp(created_at, id)?,
+        id: SessionId::from_uuid(uuid(id)?),
+    })
 }
 
 impl SessionStore for SqliteSessionStore {
@@ -267,31 +330,51 @@ impl SessionStore for SqliteSessionStore {
         rows.into_iter().map(into_session).collect()
     }
 
+    fn keys_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<SessionKey>, StoreError> {
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        // A covering-index read when no meta filter asks for the rows.
+        let keys: Vec<(i64, String)> = ordered(query, after)
+            .select((agent_session::created_at, agent_session::id))
+            .limit(i64::try_from(limit).unwrap_or(i64::MAX))
+            .load(&mut conn)
+            .map_err(from_query)?;
+        keys.iter().map(|(at, id)| into_key(*at, id)).collect()
+    }
+
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
         let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
-        // Both from the listing index (without a meta filter, no row is
-        // read), in one read transaction so that they see the same sessions.
-        let (count, newest) = conn
+        into_summary(read_summary(&mut conn, query).map_err(from_query)?)
+    }
+
+    fn sessions_and_summary(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<SessionsAndSummary, StoreError> {
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        // One read transaction: in WAL mode it sees the snapshot its first
+        // read took, whatever other connections commit meanwhile.
+        let (rows, summary) = conn
             .transaction::<_, diesel::result::Error, _>(|conn| {
-                let count: i64 = kept(query).count().get_result(conn)?;
-                let newest: Option<(i64, String)> = kept(query)
-                    .order((agent_session::created_at.desc(), agent_session::id.desc()))
-                    .select((agent_session::created_at, agent_session::id))
-                    .first(conn)
-                    .optional()?;
-                Ok((count, newest))
+                let rows: Vec<SessionRow> = page(query, after, limit).load(conn)?;
+                if let Some(hook) = &self.between_reads {
+                    hook();
+                }
+                Ok((rows, read_summary(conn, query)?))
             })
             .map_err(from_query)?;
-        let newest = match newest {
-            None => None,
-            Some((created_at, id)) => Some(SessionKey {
-                created_at: timestamp(created_at, &id)?,
-                id: SessionId::from_uuid(uuid(&id)?),
-            }),
-        };
-        Ok(SessionSummary {
-            count: u64::try_from(count).unwrap_or(0),
-            newest,
+        Ok(SessionsAndSummary {
+            sessions: rows
+                .into_iter()
+                .map(into_session)
+                .collect::<Result<_, _>>()?,
+            summary: into_summary(summary)?,
         })
     }
 }

@@ -88,6 +88,13 @@ const METAS: &[&str] = &[
     r#"{"neg_huge": -9223372036854775807}"#,
     r#"{"id53": 9007199254740993}"#,
     r#"{"id53": 9007199254740992.0}"#,
+    // Metas UASAM stores though they are no object: no filter matches them.
+    r#"[{"task": "summarize"}]"#,
+    r#"["task", "summarize"]"#,
+    r#""summarize""#,
+    "512",
+    "null",
+    "true",
 ];
 
 impl<F: Fixture> World<F> {
@@ -616,4 +623,41 @@ pub fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does<F: F
         assert_eq!(listed, kept, "{}", describe(&query));
         assert_eq!(listed, world.expected(&query), "{}", describe(&query));
     }
+}
+
+/// A session whose `meta` is an array, a string or a number is listed, but
+/// no `meta` filter matches it, not even one its members would.
+pub fn a_meta_filter_matches_object_metas_only<F: Fixture>() {
+    let mut world = World::<F>::empty();
+    let object = world.insert(world.agent, base(), r#"{"task": "summarize", "n": 1}"#);
+    for odd in [
+        r#"[{"task": "summarize", "n": 1}]"#,
+        r#"["task", "summarize"]"#,
+        r#"{"task": ["summarize"], "n": [1]}"#,
+        r#""summarize""#,
+        "1",
+        "null",
+    ] {
+        world.insert(world.agent, base(), odd);
+    }
+
+    for filter in [
+        json!({"task": "summarize"}),
+        json!({"n": 1}),
+        json!({"0": "task"}),
+    ] {
+        let query = query(world.agent, Order::Desc, with_meta(filter));
+
+        let listed = keys(&world.read(&query, None, 1_000));
+
+        let expected = match query.filter.meta.pairs()[0].0.as_str() {
+            "0" => vec![],
+            _ => vec![SessionKey::of(&object)],
+        };
+        assert_eq!(listed, expected, "{}", describe(&query));
+        assert_eq!(listed, world.expected(&query), "{}", describe(&query));
+        assert_eq!(world.summarize(&query).count, expected.len() as u64);
+    }
+    let everything = query(world.agent, Order::Desc, SessionFilter::default());
+    assert_eq!(world.read(&everything, None, 1_000).len(), 7);
 }

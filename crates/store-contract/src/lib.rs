@@ -30,6 +30,7 @@ use uuid::Uuid;
 
 pub mod access;
 pub mod filters;
+pub mod reads;
 pub mod reference;
 pub mod sessions;
 
@@ -90,11 +91,11 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `sessions`, `filters`): `cargo test` then lists them as, for example,
+/// `sessions`, `filters`, `reads`): `cargo test` then lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
 ///
 /// Invoke it once, at the top level of an integration test file; it declares
-/// the modules `access`, `sessions` and `filters` and the type alias
+/// the modules `access`, `sessions`, `filters` and `reads` and the type alias
 /// `StoreContractFixture` there.
 #[macro_export]
 macro_rules! store_contract_tests {
@@ -145,7 +146,7 @@ macro_rules! __store_contract {
                 meta_comes_back_as_the_same_json_value_nested_and_unicode_included,
                 meta_in_any_spelling_comes_back_as_an_equal_json_value,
                 an_empty_meta_comes_back_as_an_empty_object,
-                a_session_whose_meta_is_not_a_json_object_is_a_store_failure,
+                a_session_whose_meta_is_any_json_value_is_listed_as_stored,
                 created_at_keeps_its_microseconds_exactly,
                 created_at_before_the_unix_epoch_keeps_its_microseconds_and_its_place_in_the_order,
             }
@@ -164,6 +165,11 @@ macro_rules! __store_contract {
                 a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing,
                 a_meta_filter_key_is_a_member_name_never_a_json_path,
                 a_key_written_twice_counts_with_its_last_value_as_the_reference_does,
+                a_meta_filter_matches_object_metas_only,
+            }
+            reads {
+                keys_after_are_the_keys_of_exactly_the_sessions_read,
+                sessions_and_summary_read_what_sessions_after_and_summarize_read,
             }
         }
     };
@@ -214,6 +220,7 @@ mod tests {
             ("access", include_str!("access.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
+            ("reads", include_str!("reads.rs")),
         ]
         .into_iter()
         .flat_map(|(module, source)| contract_functions(module, source))

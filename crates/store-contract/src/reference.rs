@@ -13,13 +13,13 @@ use uuid::Uuid;
 pub const WALK_PAGE_SIZES: [usize; 3] = [1, 3, 7];
 
 /// A session as the domain sees the row `insert_session(id, agent, None,
-/// created_at, meta)` writes; panics when `meta` is not a JSON object.
+/// created_at, meta)` writes; panics when `meta` is not JSON.
 pub fn session(id: Uuid, created_at: DateTime<Utc>, meta: &str) -> Session {
     Session {
         id: SessionId::from_uuid(id),
         agent_key_id: None,
         created_at: Timestamp::new(created_at),
-        meta: Meta::from_json(meta.to_owned()).expect("a meta is a JSON object"),
+        meta: Meta::from_json(meta.to_owned()).expect("a meta is JSON"),
     }
 }
 

@@ -498,25 +498,34 @@ pub fn an_empty_meta_comes_back_as_an_empty_object<F: Fixture>() {
     assert_eq!(json(listed[0].meta.as_str()), json("{}"));
 }
 
-/// A `meta` that is valid JSON but no object is the store's failure, not
-/// "unavailable" and not a session.
-pub fn a_session_whose_meta_is_not_a_json_object_is_a_store_failure<F: Fixture>() {
+/// UASAM's session creation stores any JSON value as `meta`: each is
+/// listed as stored, and none fails the listing of its neighbours.
+pub fn a_session_whose_meta_is_any_json_value_is_listed_as_stored<F: Fixture>() {
     let mut world = World::<F>::new();
     let agent = world.agent;
-    world.fixture().insert_session(
-        Uuid::new_v4(),
-        agent,
-        None,
-        at("2026-04-16T14:30:00Z"),
+    let metas = [
         r#"["not", "an", "object"]"#,
-    );
+        r#""text""#,
+        "5",
+        "-0.5",
+        "null",
+        "true",
+        r#"[{"task": "summarize"}]"#,
+        r#"{"task": "summarize"}"#,
+    ];
+    let start = at("2026-04-16T14:30:00Z");
+    for (n, meta) in metas.iter().enumerate() {
+        let created_at = start + Duration::seconds(n as i64);
+        world
+            .fixture()
+            .insert_session(Uuid::new_v4(), agent, None, created_at, meta);
+    }
 
-    let listed = world.try_list(world.agent, Order::Desc, None, 10);
+    let listed = world.all(agent, Order::Asc);
 
-    assert!(
-        matches!(listed, Err(StoreError::Failure(_))),
-        "got {listed:?}"
-    );
+    let listed: Vec<Value> = listed.iter().map(|s| json(s.meta.as_str())).collect();
+    let expected: Vec<Value> = metas.iter().map(|m| json(m)).collect();
+    assert_eq!(listed, expected);
 }
 
 /// Times keep their microseconds and order by them.

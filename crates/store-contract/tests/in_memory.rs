@@ -11,7 +11,9 @@ use otas_domain::{
     AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
     Timestamp,
 };
-use otas_ports::{AccessFacts, AccessQuery, AccessStore, SessionStore, StoreError};
+use otas_ports::{
+    AccessFacts, AccessQuery, AccessStore, SessionStore, SessionsAndSummary, StoreError,
+};
 use otas_store_contract::Fixture;
 use uuid::Uuid;
 
@@ -117,8 +119,43 @@ impl SessionStore for Memory {
             .collect())
     }
 
+    fn keys_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<SessionKey>, StoreError> {
+        let sessions = self.sessions_after(query, after, limit)?;
+        Ok(sessions.iter().map(SessionKey::of).collect())
+    }
+
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
         Ok(SessionSummary::of_complete(&self.kept(query)?))
+    }
+
+    fn sessions_and_summary(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<SessionsAndSummary, StoreError> {
+        // The tables' lock is taken per read: hold a copy for one snapshot.
+        let kept = self.kept(query)?;
+        let sessions = kept
+            .iter()
+            .filter(|s| {
+                after.is_none_or(|key| match query.order {
+                    Order::Desc => SessionKey::of(s) < key,
+                    Order::Asc => SessionKey::of(s) > key,
+                })
+            })
+            .take(limit)
+            .cloned()
+            .collect();
+        Ok(SessionsAndSummary {
+            sessions,
+            summary: SessionSummary::of_complete(&kept),
+        })
     }
 }
 

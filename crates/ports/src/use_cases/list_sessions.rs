@@ -1,11 +1,12 @@
-//! Listing the sessions of one agent, as `GET /api/agent/v1/sessions/list/` does.
+//! Listing the sessions of one agent, as `GET /api/agent/v1/sessions/list/`
+//! does: one call takes the whole request and returns a finished answer.
 
 use std::sync::Arc;
 
-use otas_domain::etag::{entity_tag, Shape};
+use otas_domain::etag::{if_none_match_hits, list_tag, page_tag, PageContent, Shape};
 use otas_domain::{
-    AgentId, InvalidParam, ListParams, ListSessionsError, ProjectId, RawListParams, Session,
-    SessionKey, SessionQuery, SessionSummary,
+    AgentId, InvalidParam, ListParams, ListSessionsError, ProjectId, SessionKey, SessionQuery,
+    SessionSummary,
 };
 
 use crate::access::{AccessQuery, AccessStore};
@@ -14,83 +15,92 @@ use crate::sessions::SessionStore;
 use crate::store::StoreError;
 use crate::token::TokenVerifier;
 
-/// What a caller sent, as raw text: `None` when it was not sent at all.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ListSessionsRequest<'a> {
-    /// The user token (`X-OTAS-USER-TOKEN`).
-    pub user_token: Option<&'a str>,
-    /// The project id (`X-OTAS-PROJECT-ID`).
-    pub project_id: Option<&'a str>,
-    /// The agent whose sessions are wanted (`agent_id`).
-    pub agent_id: Option<&'a str>,
-    /// The optional extension parameters.
-    pub params: RawListParams<'a>,
+mod outcome;
+
+pub use outcome::{
+    ListOutcome, ListSessionsRequest, NextBatch, RestOfList, SessionPage, WholeList,
+};
+
+/// The session-listing use case, as the HTTP layer (or another OTAS
+/// backend) calls it. A trait so that callers can be tested with a mock.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait ListSessionsUseCase: Send + Sync {
+    /// Checks the request in the contract's order and answers it: not
+    /// modified, a page, or a whole list (its first batch and the rest).
+    ///
+    /// Blocking: call it off the async executor.
+    fn list(&self, request: ListSessionsRequest) -> Result<ListOutcome, ListSessionsError>;
 }
 
 /// A listing the caller may read, with its parameters checked.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Listing {
+struct Listing {
     /// Whose sessions, which, in which order.
-    pub query: SessionQuery,
+    query: SessionQuery,
     /// Where the caller's cursor left off (`None`: from the start).
-    pub after: Option<SessionKey>,
+    after: Option<SessionKey>,
     /// A page of at most this many sessions; `None`: the whole list.
-    pub limit: Option<usize>,
+    limit: Option<usize>,
     /// Whether the answer carries the total count.
-    pub include_total: bool,
+    include_total: bool,
     cursor: Option<String>,
 }
 
 impl Listing {
-    /// The entity tag of this listing's answer over sessions summarized by `summary`.
-    pub fn entity_tag(&self, summary: &SessionSummary) -> String {
-        let shape = Shape {
+    fn shape(&self) -> Shape<'_> {
+        Shape {
             limit: self.limit,
             cursor: self.cursor.as_deref(),
             include_total: self.include_total,
-        };
-        entity_tag(&self.query, shape, summary)
+        }
     }
 }
 
-/// One page of a listing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Page {
-    pub sessions: Vec<Session>,
-    /// More sessions follow this page.
-    pub has_more: bool,
-    /// The cursor of the next page, when there is one.
-    pub next_cursor: Option<String>,
-}
-
-/// The session-listing use case.
+/// The session-listing use case over its ports.
 #[derive(Clone)]
 pub struct ListSessions {
     tokens: Arc<dyn TokenVerifier>,
     access: Arc<dyn AccessStore>,
     sessions: Arc<dyn SessionStore>,
     cursors: Arc<dyn CursorCodec>,
+    batch: usize,
 }
 
 impl std::fmt::Debug for ListSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListSessions").finish_non_exhaustive()
+        f.debug_struct("ListSessions")
+            .field("batch", &self.batch)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ListSessionsUseCase for ListSessions {
+    fn list(&self, request: ListSessionsRequest) -> Result<ListOutcome, ListSessionsError> {
+        let listing = self.authorize(&request)?;
+        let if_none_match = request.if_none_match.as_deref();
+        match listing.limit {
+            Some(limit) => self.page(&listing, limit, if_none_match),
+            None => self.whole(listing, if_none_match),
+        }
     }
 }
 
 impl ListSessions {
-    /// Builds the use case over its ports.
+    /// Builds the use case over its ports; a whole list is read `batch`
+    /// sessions per round trip.
     pub fn new(
         tokens: Arc<dyn TokenVerifier>,
         access: Arc<dyn AccessStore>,
         sessions: Arc<dyn SessionStore>,
         cursors: Arc<dyn CursorCodec>,
+        batch: usize,
     ) -> Self {
         Self {
             tokens,
             access,
             sessions,
             cursors,
+            batch: batch.max(1),
         }
     }
 
@@ -102,15 +112,10 @@ impl ListSessions {
     /// project, then the extension parameters (the cursor last, against the
     /// query it claims to continue). Every fact the store knows is asked in
     /// one round trip.
-    ///
-    /// Blocking: call it off the async executor.
-    pub fn authorize(
-        &self,
-        request: &ListSessionsRequest<'_>,
-    ) -> Result<Listing, ListSessionsError> {
+    fn authorize(&self, request: &ListSessionsRequest) -> Result<Listing, ListSessionsError> {
         let agent = self.authorize_agent(request)?;
-        let params =
-            ListParams::parse(&request.params).map_err(ListSessionsError::InvalidParameter)?;
+        let params = ListParams::parse(&request.raw_params())
+            .map_err(ListSessionsError::InvalidParameter)?;
         let query = SessionQuery {
             agent,
             order: params.order,
@@ -133,13 +138,143 @@ impl ListSessions {
         })
     }
 
-    fn authorize_agent(
+    /// A page. Its tag derives from the page itself (its keys, whether more
+    /// follow, the total when asked), so that a `304` reads the page's index
+    /// entries and nothing more. Cost: `limit + 1` index entries (and rows,
+    /// for a `200`); a count of the agent only with `include_total`.
+    fn page(
         &self,
-        request: &ListSessionsRequest<'_>,
-    ) -> Result<AgentId, ListSessionsError> {
-        let (Some(token), Some(project_raw)) =
-            (non_empty(request.user_token), non_empty(request.project_id))
-        else {
+        listing: &Listing,
+        limit: usize,
+        if_none_match: Option<&str>,
+    ) -> Result<ListOutcome, ListSessionsError> {
+        let query = &listing.query;
+        // One more than asked tells whether another page follows.
+        let wanted = limit + 1;
+        if let Some(if_none_match) = if_none_match {
+            let mut keys = self
+                .sessions
+                .keys_after(query, listing.after, wanted)
+                .map_err(store_failed)?;
+            let has_more = keys.len() > limit;
+            keys.truncate(limit);
+            // Read after the keys: a session committed in between changes
+            // the total, so the tag matches no earlier answer (a miss, safe).
+            let total = match listing.include_total {
+                true => Some(self.summarize(query)?.count),
+                false => None,
+            };
+            let content = PageContent {
+                keys: &keys,
+                has_more,
+                total,
+            };
+            let etag = page_tag(query, listing.shape(), content);
+            if if_none_match_hits(if_none_match, &etag) {
+                return Ok(ListOutcome::NotModified { etag });
+            }
+        }
+        let (mut sessions, total) = if listing.include_total {
+            let read = self
+                .sessions
+                .sessions_and_summary(query, listing.after, wanted)
+                .map_err(store_failed)?;
+            (read.sessions, Some(read.summary.count))
+        } else {
+            let sessions = self
+                .sessions
+                .sessions_after(query, listing.after, wanted)
+                .map_err(store_failed)?;
+            (sessions, None)
+        };
+        let has_more = sessions.len() > limit;
+        sessions.truncate(limit);
+        let keys: Vec<SessionKey> = sessions.iter().map(SessionKey::of).collect();
+        let next_cursor = match keys.last() {
+            Some(last) if has_more => Some(self.cursors.seal(last, &query.binding())),
+            _ => None,
+        };
+        let etag = page_tag(
+            query,
+            listing.shape(),
+            PageContent {
+                keys: &keys,
+                has_more,
+                total,
+            },
+        );
+        Ok(ListOutcome::Page(SessionPage {
+            agent: query.agent,
+            sessions,
+            has_more,
+            next_cursor,
+            total,
+            etag,
+        }))
+    }
+
+    /// The whole list: a `304` from the summary alone, or the first batch
+    /// with a tag from a summary of the same snapshot. Cost: a count of what
+    /// the query keeps (the list reads all of it anyway) and one batch; the
+    /// rest is read as it is written.
+    fn whole(
+        &self,
+        listing: Listing,
+        if_none_match: Option<&str>,
+    ) -> Result<ListOutcome, ListSessionsError> {
+        let query = &listing.query;
+        if let Some(if_none_match) = if_none_match {
+            let etag = list_tag(query, listing.shape(), &self.summarize(query)?);
+            if if_none_match_hits(if_none_match, &etag) {
+                return Ok(ListOutcome::NotModified { etag });
+            }
+        }
+        // Most lists fit in one batch: read from the start, they are their
+        // own summary. A longer one is read again with its summary in one
+        // snapshot (one batch more, on a list of more than a batch).
+        let first = self
+            .sessions
+            .sessions_after(query, listing.after, self.batch)
+            .map_err(store_failed)?;
+        let (first, summary) = if listing.after.is_none() && first.len() < self.batch {
+            let summary = SessionSummary::of_complete(&first);
+            (first, summary)
+        } else {
+            let read = self
+                .sessions
+                .sessions_and_summary(query, listing.after, self.batch)
+                .map_err(store_failed)?;
+            (read.sessions, read.summary)
+        };
+        let etag = list_tag(query, listing.shape(), &summary);
+        let rest = match first.last() {
+            Some(last) if first.len() >= self.batch => Some(RestOfList::new(
+                self.sessions.clone(),
+                listing.query.clone(),
+                SessionKey::of(last),
+                self.batch,
+                summary.newest,
+            )),
+            _ => None,
+        };
+        Ok(ListOutcome::Whole(WholeList {
+            agent: query.agent,
+            first,
+            rest,
+            total: listing.include_total.then_some(summary.count),
+            etag,
+        }))
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, ListSessionsError> {
+        self.sessions.summarize(query).map_err(store_failed)
+    }
+
+    fn authorize_agent(&self, request: &ListSessionsRequest) -> Result<AgentId, ListSessionsError> {
+        let (Some(token), Some(project_raw)) = (
+            non_empty(request.user_token.as_deref()),
+            non_empty(request.project_id.as_deref()),
+        ) else {
             return Err(ListSessionsError::MissingHeaders);
         };
         let user = self
@@ -147,7 +282,7 @@ impl ListSessions {
             .verify_user_token(token)
             .map_err(|_| ListSessionsError::InvalidToken)?;
         let project = ProjectId::parse(project_raw).ok();
-        let agent_raw = non_empty(request.agent_id);
+        let agent_raw = non_empty(request.agent_id.as_deref());
         let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
 
         let facts = self
@@ -172,54 +307,6 @@ impl ListSessions {
             Some(agent) if facts.agent_in_project => Ok(agent),
             _ => Err(ListSessionsError::AgentNotFound),
         }
-    }
-
-    /// Counts the sessions a listing keeps and finds the newest, without
-    /// reading them: enough for its entity tag and its total.
-    ///
-    /// Blocking: call it off the async executor.
-    pub fn summarize(&self, listing: &Listing) -> Result<SessionSummary, ListSessionsError> {
-        self.sessions
-            .summarize(&listing.query)
-            .map_err(store_failed)
-    }
-
-    /// Reads the page a paged listing (`limit`) asks for, with the cursor of
-    /// the next one. A whole listing reads its first `MAX_LIMIT` sessions.
-    ///
-    /// Blocking: call it off the async executor.
-    pub fn page(&self, listing: &Listing) -> Result<Page, ListSessionsError> {
-        let limit = listing.limit.unwrap_or(otas_domain::MAX_LIMIT);
-        // One more than asked tells whether another page follows.
-        let mut sessions = self.sessions_after(&listing.query, listing.after, limit + 1)?;
-        let has_more = sessions.len() > limit;
-        sessions.truncate(limit);
-        let next_cursor = match sessions.last() {
-            Some(last) if has_more => Some(
-                self.cursors
-                    .seal(&SessionKey::of(last), &listing.query.binding()),
-            ),
-            _ => None,
-        };
-        Ok(Page {
-            sessions,
-            has_more,
-            next_cursor,
-        })
-    }
-
-    /// Reads the next `limit` sessions of an authorized query, after `after`.
-    ///
-    /// Blocking: call it off the async executor.
-    pub fn sessions_after(
-        &self,
-        query: &SessionQuery,
-        after: Option<SessionKey>,
-        limit: usize,
-    ) -> Result<Vec<Session>, ListSessionsError> {
-        self.sessions
-            .sessions_after(query, after, limit)
-            .map_err(store_failed)
     }
 }
 

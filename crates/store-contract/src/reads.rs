@@ -1,0 +1,120 @@
+//! `SessionStore::keys_after` and `SessionStore::sessions_and_summary`: the
+//! reads behind a page's tag and a whole list's first batch answer exactly
+//! what `sessions_after` and `summarize` answer.
+
+use chrono::Duration;
+use otas_domain::{AgentId, MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, Timestamp};
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::reference::{describe, keys, read, summarize};
+use crate::support::{at, TwoAgents};
+use crate::Fixture;
+
+/// An agent with sessions of several metas and times (ties included), and
+/// the other agent with look-alikes.
+fn seeded<F: Fixture>() -> TwoAgents<F> {
+    let mut stores = TwoAgents::<F>::new();
+    let base = at("2026-04-16T14:30:00Z");
+    let metas = [
+        r#"{"task": "summarize", "n": 1}"#,
+        r#"{"task": "translate"}"#,
+        r#"[1, 2]"#,
+        r#"{}"#,
+    ];
+    for n in 0..14_i64 {
+        let created_at = base + Duration::seconds(n / 2);
+        let meta = metas[usize::try_from(n).unwrap_or(0) % metas.len()];
+        let (agent, other) = (stores.agent, stores.other_agent);
+        stores
+            .fixture
+            .insert_session(Uuid::new_v4(), agent, None, created_at, meta);
+        stores
+            .fixture
+            .insert_session(Uuid::new_v4(), other, None, created_at, meta);
+    }
+    stores
+}
+
+/// Newest and oldest first, unfiltered, by meta and by time.
+fn queries(agent: Uuid) -> Vec<SessionQuery> {
+    let filters = [
+        SessionFilter::default(),
+        SessionFilter {
+            meta: MetaFilter::from_object(json!({"task": "summarize"})).expect("scalars"),
+            ..SessionFilter::default()
+        },
+        SessionFilter {
+            created_before: Some(Timestamp::new(at("2026-04-16T14:30:05Z"))),
+            ..SessionFilter::default()
+        },
+    ];
+    let mut queries = Vec::new();
+    for order in [Order::Desc, Order::Asc] {
+        for filter in &filters {
+            queries.push(SessionQuery {
+                agent: AgentId::from_uuid(agent),
+                order,
+                filter: filter.clone(),
+            });
+        }
+    }
+    queries
+}
+
+/// Every starting point of a listing: the start, and after each session.
+fn starts(store: &dyn otas_ports::SessionStore, query: &SessionQuery) -> Vec<Option<SessionKey>> {
+    let mut starts = vec![None];
+    starts.extend(keys(&read(store, query, None, 1_000)).into_iter().map(Some));
+    starts
+}
+
+/// From any key, with any limit, the keys are those of the sessions read.
+pub fn keys_after_are_the_keys_of_exactly_the_sessions_read<F: Fixture>() {
+    let stores = seeded::<F>();
+    let store = stores.fixture.session_store();
+
+    for query in queries(stores.agent) {
+        for after in starts(store, &query) {
+            for limit in [1, 3, 100] {
+                let expected = keys(&read(store, &query, after, limit));
+
+                let listed = store
+                    .keys_after(&query, after, limit)
+                    .unwrap_or_else(|e| panic!("keys of {}: {e}", describe(&query)));
+
+                assert_eq!(listed, expected, "{} after {after:?}", describe(&query));
+            }
+        }
+    }
+}
+
+/// Read together, the sessions and the summary are what each read alone
+/// gives (while nothing is written in between).
+pub fn sessions_and_summary_read_what_sessions_after_and_summarize_read<F: Fixture>() {
+    let stores = seeded::<F>();
+    let store = stores.fixture.session_store();
+
+    for query in queries(stores.agent) {
+        for after in starts(store, &query) {
+            let read_alone = read(store, &query, after, 3);
+
+            let together = store
+                .sessions_and_summary(&query, after, 3)
+                .unwrap_or_else(|e| panic!("sessions and summary of {}: {e}", describe(&query)));
+
+            assert_eq!(
+                together.sessions,
+                read_alone,
+                "{} after {after:?}",
+                describe(&query)
+            );
+            assert_eq!(
+                together.summary,
+                summarize(store, &query),
+                "{}",
+                describe(&query)
+            );
+        }
+    }
+}

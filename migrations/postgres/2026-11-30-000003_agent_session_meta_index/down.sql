@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY IF EXISTS public.agent_session_meta_idx;
