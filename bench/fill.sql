@@ -18,7 +18,10 @@ INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_i
   VALUES ('c0000000-0000-4000-8000-000000000001', 'Q2xhdWRlLXR', 'pbkdf2_sha256$720000$x$y', 'scheduler', now(), true, 'a0000000-0000-4000-8000-000001000000');
 
 -- Realistic meta: a task, sizes, a model, tags and a trace id; times spread
--- over the last year, several sessions per second at the busiest.
+-- over the last year, several sessions per second at the busiest. `source`
+-- is the same for every session (a meta filter that keeps all of them) and
+-- `seq` numbers each agent's sessions (`{"seq": 500000}` keeps one session of
+-- the million).
 INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id)
 SELECT gen_random_uuid(),
        timestamptz '2026-01-01' + (i * interval '31 seconds') + ((i::bigint * 7919) % 1000000) * interval '1 microsecond',
@@ -28,7 +31,9 @@ SELECT gen_random_uuid(),
          'model', (ARRAY['claude-sonnet-4', 'claude-haiku-4', 'gpt-4.1'])[1 + i % 3],
          'tags', jsonb_build_array('nightly', 'batch-' || (i % 17)),
          'trace', jsonb_build_object('id', md5(i::text), 'retries', i % 3),
-         'ok', i % 11 <> 0),
+         'ok', i % 11 <> 0,
+         'source', 'nightly',
+         'seq', i),
        agent.id,
        CASE WHEN i % 4 = 0 THEN NULL ELSE 'c0000000-0000-4000-8000-000000000001'::uuid END
 FROM (VALUES ('a0000000-0000-4000-8000-000000000100'::uuid, 100),

@@ -136,6 +136,16 @@ PY
 FIRST_P50=$(lat "$BASE?agent_id=$A1M&limit=100")
 DEEP_P50=$(lat "$BASE?agent_id=$A1M&limit=100&cursor=$CURSOR")
 
+say "== a page of 100: the 1,000,000-session agent vs the 10,000-session one, with and without meta filters (p50, wrk -t1 -c1)"
+MATCH_ALL=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("{\"source\":\"nightly\"}"))')
+MATCH_ONE=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("{\"seq\":500000}"))')
+[ "$(curl -s "${HDR[@]}" "$BASE?agent_id=$A1M&limit=100&meta=$MATCH_ONE" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["response"]["sessions"]))')" = 1 ] \
+  || { say "the 1-in-a-million filter does not keep exactly one session"; exit 1; }
+SMALL_P50=$(lat "$BASE?agent_id=$A10K&limit=100")
+BIG_P50=$(lat "$BASE?agent_id=$A1M&limit=100")
+ALL_P50=$(lat "$BASE?agent_id=$A1M&limit=100&meta=$MATCH_ALL")
+ONE_P50=$(lat "$BASE?agent_id=$A1M&limit=100&meta=$MATCH_ONE")
+
 say "== 304 revalidation vs 200 of the 10,000-session list"
 ETAG=$(curl -s -D - -o /dev/null "${HDR[@]}" "$BASE?agent_id=$A10K" | sed -n 's/^etag: //Ip' | tr -d '\r')
 [ "$(status_of -H "If-None-Match: $ETAG" "$BASE?agent_id=$A10K")" = 304 ] || { say "no 304 for the current ETag"; exit 1; }
@@ -152,6 +162,9 @@ FULL_RATIO=$(ratio "$FULL_S" "$COPY_S")
 PEAK_MB=$(python3 -c "print(round($PEAK_KB / 1024, 1))")
 DEEP_RATIO=$(ratio "$DEEP_P50" "$FIRST_P50")
 NM_RATIO=$(ratio "$NM_RPS" "$FULL10K_RPS")
+BIG_RATIO=$(ratio "$BIG_P50" "$SMALL_P50")
+ALL_RATIO=$(ratio "$ALL_P50" "$SMALL_P50")
+ONE_RATIO=$(ratio "$ONE_P50" "$SMALL_P50")
 
 {
   echo "# otas-server benchmark"
@@ -167,6 +180,9 @@ NM_RATIO=$(ratio "$NM_RPS" "$FULL10K_RPS")
   echo "| full list of 1,000,000 sessions | $FULL_S s, $FULL_COUNT sessions, $((FULL_BYTES / 1048576)) MiB, HTTP $FULL_CODE | psql COPY: $COPY_S s | $FULL_RATIO | ≤ 1.5 | $(verdict "$FULL_RATIO <= 1.5 and $FULL_COUNT == 1000000") |"
   echo "| server peak RSS during that list | $PEAK_MB MB (RSS before: $((RSS_BEFORE_KB / 1024)) MB) | | | ≤ 64 MB | $(verdict "$PEAK_MB <= 64") |"
   echo "| page of 100 at depth 900,000 | p50 $DEEP_P50 ms | first page: p50 $FIRST_P50 ms | $DEEP_RATIO | ≤ 2 | $(verdict "$DEEP_RATIO <= 2") |"
+  echo "| page of 100, agent of 1,000,000 sessions | p50 $BIG_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $BIG_RATIO | ≤ 1.5 | $(verdict "$BIG_RATIO <= 1.5") |"
+  echo "| the same, meta filter keeping all (\`{\"source\":\"nightly\"}\`) | p50 $ALL_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $ALL_RATIO | ≤ 2 | $(verdict "$ALL_RATIO <= 2") |"
+  echo "| the same, meta filter keeping 1 in 1,000,000 (\`{\"seq\":500000}\`) | p50 $ONE_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $ONE_RATIO | ≤ 3 | $(verdict "$ONE_RATIO <= 3") |"
   echo "| 304 revalidation, 10,000-session list | $NM_RPS req/s | 200 of the same list: $FULL10K_RPS req/s | $NM_RATIO | ≥ 5 | $(verdict "$NM_RATIO >= 5") |"
   [ "$LIST_BAD" = 0 ] || echo "| (non-2xx answers during the list load) | $LIST_BAD | | | | |"
 } > "$OUT"

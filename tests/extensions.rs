@@ -1413,6 +1413,65 @@ async fn the_unfiltered_etag_changes_when_any_session_of_the_agent_is_added_but_
     assert_eq!(after_older.ids().len(), 2);
 }
 
+on_both_stores!(a_pages_tag_depends_on_that_page_alone_not_on_sessions_elsewhere);
+async fn a_pages_tag_depends_on_that_page_alone_not_on_sessions_elsewhere(store: Store) {
+    let world = World::new(store);
+    for n in 0..6 {
+        insert(&world, AGENT_A, Uuid::new_v4(), at(100 + n, 0), "{}");
+    }
+    let app = TestApp::spawn(world.url()).await;
+    let agent = AGENT_A.to_string();
+    let first_params = [("agent_id", agent.as_str()), ("limit", "2")];
+    let first = get(&app, &first_params).await;
+    let (_, cursor) = first.page();
+    let cursor = cursor.expect("a second page");
+    let second_params = [
+        ("agent_id", agent.as_str()),
+        ("limit", "2"),
+        ("cursor", cursor.as_str()),
+    ];
+    let second = get(&app, &second_params).await;
+    let mut totalled = second_params.to_vec();
+    totalled.push(("include_total", "true"));
+    let second_totalled = get(&app, &totalled).await;
+
+    // A newer session: the first page shows it, the second page is as it was
+    // (unless it also shows the total, which changed).
+    insert(&world, AGENT_A, Uuid::new_v4(), at(900, 0), "{}");
+    let first_after_newer = get_if_none_match(&app, &first_params, &first.etag()).await;
+    let second_after_newer = get_if_none_match(&app, &second_params, &second.etag()).await;
+    let totalled_after_newer = get_if_none_match(&app, &totalled, &second_totalled.etag()).await;
+
+    assert_eq!(first_after_newer.status, StatusCode::OK);
+    assert_ne!(first_after_newer.etag(), first.etag());
+    assert_eq!(second_after_newer.status, StatusCode::NOT_MODIFIED);
+    assert_eq!(second_after_newer.etag(), second.etag());
+    assert_eq!(totalled_after_newer.status, StatusCode::OK);
+    assert_eq!(totalled_after_newer.listed()["total"], 7);
+    assert_eq!(totalled_after_newer.ids(), second.ids());
+}
+
+on_both_stores!(the_last_pages_tag_changes_when_an_older_session_makes_it_no_longer_last);
+async fn the_last_pages_tag_changes_when_an_older_session_makes_it_no_longer_last(store: Store) {
+    let world = World::new(store);
+    for n in 0..2 {
+        insert(&world, AGENT_A, Uuid::new_v4(), at(100 + n, 0), "{}");
+    }
+    let app = TestApp::spawn(world.url()).await;
+    let agent = AGENT_A.to_string();
+    let params = [("agent_id", agent.as_str()), ("limit", "2")];
+    let last = get(&app, &params).await;
+    assert_eq!(last.page(), (false, None));
+
+    insert(&world, AGENT_A, Uuid::new_v4(), at(10, 0), "{}");
+    let again = get_if_none_match(&app, &params, &last.etag()).await;
+
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.ids(), last.ids());
+    assert!(again.page().0, "more follow now");
+    assert_ne!(again.etag(), last.etag());
+}
+
 on_both_stores!(the_etag_differs_between_limits_filters_orders_and_totals);
 async fn the_etag_differs_between_limits_filters_orders_and_totals(store: Store) {
     let world = World::new(store);

@@ -263,3 +263,6 @@ fn into_session((id, agent_key_id, created_at, meta): SessionRow) -> Result<Sess
         meta,
     })
 }
+
+#[cfg(all(test, feature = "test-support"))]
+mod plans;

@@ -62,8 +62,13 @@ impl TestDatabase {
 
     /// A new connection to the database.
     pub fn connect(&self) -> PgConnection {
-        PgConnection::establish(&self.url).expect("connect to the test database")
+        connect_to(&self.url)
     }
+}
+
+/// A new connection to the database at `url`.
+pub fn connect_to(url: &str) -> PgConnection {
+    PgConnection::establish(url).expect("connect to the test database")
 }
 
 impl Drop for TestDatabase {

@@ -68,10 +68,16 @@ impl TestDatabase {
     /// A new connection to the database, set up as the pool sets up its own
     /// (foreign keys on, WAL, a busy timeout of 5 s).
     pub fn connect(&self) -> SqliteConnection {
-        let mut conn = SqliteConnection::establish(&self.url).expect("open the test database file");
-        set_up(&mut conn, Duration::from_secs(5)).expect("set up the test connection");
-        conn
+        connect_to(&self.url)
     }
+}
+
+/// A new connection to the database at `url`, set up as the pool sets up its
+/// own (foreign keys on, WAL, a busy timeout of 5 s).
+pub fn connect_to(url: &str) -> SqliteConnection {
+    let mut conn = SqliteConnection::establish(url).expect("open the test database file");
+    set_up(&mut conn, Duration::from_secs(5)).expect("set up the test connection");
+    conn
 }
 
 impl Drop for TestDatabase {

@@ -4,10 +4,13 @@
 
 mod common;
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use common::Stores;
 use otas_ports::{AccessStore, SessionStore};
 use otas_sqlite_adapter::test_support;
+use otas_sqlite_adapter::SqliteSessionStore;
 use otas_store_contract::Fixture;
 use uuid::Uuid;
 
@@ -57,6 +60,19 @@ impl Fixture for Stores {
 
     fn delete_session(&mut self, id: Uuid) {
         test_support::delete_session(&mut self.conn, id);
+    }
+
+    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
+        let store = SqliteSessionStore::new(common::pool(self.db.url()));
+        Box::new(store.with_hook_between_reads(between))
+    }
+
+    fn concurrent_writer(&self) -> Arc<dyn Fn(Uuid, Uuid, DateTime<Utc>) + Send + Sync> {
+        let url = self.db.url().to_owned();
+        Arc::new(move |id, agent, created_at| {
+            let mut conn = test_support::connect_to(&url);
+            test_support::insert_session(&mut conn, id, agent, None, created_at, "{}");
+        })
     }
 }
 

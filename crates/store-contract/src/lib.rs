@@ -24,6 +24,8 @@
 //! Every contract function panics, with a message naming the case, when the
 //! store under test breaks the contract.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use otas_ports::{AccessStore, SessionStore};
 use uuid::Uuid;
@@ -83,6 +85,15 @@ pub trait Fixture: Sized {
 
     /// Deletes a session.
     fn delete_session(&mut self, id: Uuid);
+
+    /// A session store over the fixture's database that calls `between`
+    /// after reading the sessions and before reading the summary of
+    /// `sessions_and_summary`.
+    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore>;
+
+    /// Commits a session of `agent` (no key, `meta` `{}`) through a
+    /// connection of its own, as another writer would, from any thread.
+    fn concurrent_writer(&self) -> Arc<dyn Fn(Uuid, Uuid, DateTime<Utc>) + Send + Sync>;
 }
 
 /// Every contract test, as `module::function`, in the order
@@ -170,6 +181,7 @@ macro_rules! __store_contract {
             reads {
                 keys_after_are_the_keys_of_exactly_the_sessions_read,
                 sessions_and_summary_read_what_sessions_after_and_summarize_read,
+                a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neither,
             }
         }
     };

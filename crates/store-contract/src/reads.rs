@@ -2,6 +2,8 @@
 //! reads behind a page's tag and a whole list's first batch answer exactly
 //! what `sessions_after` and `summarize` answer.
 
+use std::sync::{Arc, Mutex};
+
 use chrono::Duration;
 use otas_domain::{AgentId, MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, Timestamp};
 use serde_json::json;
@@ -117,4 +119,39 @@ pub fn sessions_and_summary_read_what_sessions_after_and_summarize_read<F: Fixtu
             );
         }
     }
+}
+
+/// The race a whole list's tag must not lose: a session committed after the
+/// sessions are read and before the summary is read counts in neither, so
+/// the summary (the tag) vouches for no session the body lacks. The session
+/// is there for the next read.
+pub fn a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neither<F: Fixture>() {
+    let stores = seeded::<F>();
+    let agent = stores.agent;
+    let newcomer = Uuid::new_v4();
+    let write = stores.fixture.concurrent_writer();
+    let commits = Arc::new(Mutex::new(0_u32));
+    let counted = commits.clone();
+    let store = stores.fixture.session_store_pausing(Arc::new(move || {
+        write(newcomer, agent, at("2026-04-17T00:00:00Z"));
+        *counted.lock().expect("not poisoned") += 1;
+    }));
+    let query = SessionQuery::all_of(AgentId::from_uuid(agent));
+
+    let read_together = store
+        .sessions_and_summary(&query, None, 1_000)
+        .expect("the store answers");
+
+    assert_eq!(
+        *commits.lock().expect("not poisoned"),
+        1,
+        "the hook ran once"
+    );
+    let listed = keys(&read_together.sessions);
+    assert_eq!(read_together.summary.count, listed.len() as u64);
+    assert_eq!(read_together.summary.newest, listed.first().copied());
+    assert!(listed.iter().all(|key| *key.id.as_uuid() != newcomer));
+    let read_after = read(store.as_ref(), &query, None, 1_000);
+    assert_eq!(read_after.len(), listed.len() + 1);
+    assert_eq!(*read_after[0].id.as_uuid(), newcomer);
 }

@@ -79,6 +79,32 @@ impl Memory {
     }
 }
 
+impl Memory {
+    /// The sessions after `after` and the summary, from one copy.
+    fn snapshot_of(
+        kept: Vec<Session>,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> SessionsAndSummary {
+        let sessions = kept
+            .iter()
+            .filter(|s| {
+                after.is_none_or(|key| match query.order {
+                    Order::Desc => SessionKey::of(s) < key,
+                    Order::Asc => SessionKey::of(s) > key,
+                })
+            })
+            .take(limit)
+            .cloned()
+            .collect();
+        SessionsAndSummary {
+            sessions,
+            summary: SessionSummary::of_complete(&kept),
+        }
+    }
+}
+
 impl AccessStore for Memory {
     fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
         let tables = self.tables();
@@ -139,23 +165,8 @@ impl SessionStore for Memory {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<SessionsAndSummary, StoreError> {
-        // The tables' lock is taken per read: hold a copy for one snapshot.
-        let kept = self.kept(query)?;
-        let sessions = kept
-            .iter()
-            .filter(|s| {
-                after.is_none_or(|key| match query.order {
-                    Order::Desc => SessionKey::of(s) < key,
-                    Order::Asc => SessionKey::of(s) > key,
-                })
-            })
-            .take(limit)
-            .cloned()
-            .collect();
-        Ok(SessionsAndSummary {
-            sessions,
-            summary: SessionSummary::of_complete(&kept),
-        })
+        // The tables' lock is taken per read: one copy is one snapshot.
+        Ok(Self::snapshot_of(self.kept(query)?, query, after, limit))
     }
 }
 
@@ -212,6 +223,63 @@ impl Fixture for Memory {
 
     fn delete_session(&mut self, id: Uuid) {
         self.tables().sessions.retain(|row| row.id != id);
+    }
+
+    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
+        Box::new(Pausing {
+            memory: self.clone(),
+            between,
+        })
+    }
+
+    fn concurrent_writer(&self) -> Arc<dyn Fn(Uuid, Uuid, DateTime<Utc>) + Send + Sync> {
+        let memory = self.clone();
+        Arc::new(move |id, agent, created_at| {
+            memory
+                .clone()
+                .insert_session(id, agent, None, created_at, "{}");
+        })
+    }
+}
+
+/// The memory store, calling `between` inside `sessions_and_summary`.
+struct Pausing {
+    memory: Memory,
+    between: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl SessionStore for Pausing {
+    fn sessions_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<Session>, StoreError> {
+        self.memory.sessions_after(query, after, limit)
+    }
+
+    fn keys_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<SessionKey>, StoreError> {
+        self.memory.keys_after(query, after, limit)
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
+        self.memory.summarize(query)
+    }
+
+    fn sessions_and_summary(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<SessionsAndSummary, StoreError> {
+        let kept = self.memory.kept(query)?;
+        (self.between)();
+        Ok(Memory::snapshot_of(kept, query, after, limit))
     }
 }
 
