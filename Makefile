@@ -2,7 +2,7 @@
 #   make run     build, create and migrate the database, serve on :8000
 #   make test    every test: unit, adapter (real PostgreSQL), end-to-end (real binary)
 #   make lint    rustfmt and clippy, warnings as errors
-#   make layers  prove domain and ports pull in no web, database or JWT crate
+#   make layers  prove domain, ports and use cases pull in no web, database or JWT crate
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -66,13 +66,13 @@ layers:
 	@fail=0; \
 	check() { out=$$($(CARGO) tree --locked -p $$1 -e normal,build -i $$2 2>/dev/null); \
 		if [ -n "$$out" ]; then echo "layer violation: $$1 depends on $$2"; echo "$$out" | head -5; fail=1; fi; }; \
-	for crate in otas-domain otas-ports; do for dep in $(FORBIDDEN_IN_CORE); do check $$crate $$dep; done; done; \
+	for crate in otas-domain otas-ports otas-use-cases; do for dep in $(FORBIDDEN_IN_CORE); do check $$crate $$dep; done; done; \
 	for dep in otas-postgres-adapter otas-sqlite-adapter otas-auth-adapter diesel jsonwebtoken; do check otas-http $$dep; done; \
 	for dep in otas-auth-adapter otas-http otas-sqlite-adapter actix-web jsonwebtoken; do check otas-postgres-adapter $$dep; done; \
 	for dep in otas-auth-adapter otas-http otas-postgres-adapter actix-web jsonwebtoken; do check otas-sqlite-adapter $$dep; done; \
 	for dep in otas-postgres-adapter otas-sqlite-adapter otas-http actix-web diesel; do check otas-auth-adapter $$dep; done; \
 	for dep in otas-postgres-adapter otas-sqlite-adapter otas-http diesel; do check otas-store-contract $$dep; done; \
-	[ $$fail = 0 ] && echo "layers: domain and ports depend on no web, database or JWT crate; adapters and http stay apart"; \
+	[ $$fail = 0 ] && echo "layers: domain, ports and use cases depend on no web, database or JWT crate; adapters and http stay apart"; \
 	exit $$fail
 
 # The benchmark (≈ 10 minutes from nothing, release build included): fills its

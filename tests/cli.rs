@@ -244,14 +244,10 @@ fn every_command_explains_itself_with_help() {
 
 #[tokio::test]
 async fn seed_demo_works_on_postgresql_too_and_leaves_a_database_with_users_alone() {
-    use otas_postgres_adapter::test_support::{insert_user, TestDatabase};
+    use otas_postgres_adapter::test_support::{Fixture, PgFixture, TestDatabase};
     let empty = TestDatabase::migrated();
-    let uasam = TestDatabase::migrated();
-    insert_user(
-        &mut uasam.connect(),
-        uuid::Uuid::new_v4(),
-        "someone@example.com",
-    );
+    let mut uasam = PgFixture::migrated();
+    uasam.insert_user(uuid::Uuid::new_v4(), "someone@example.com");
     let run = |url: &str| {
         support::app::command(url, &[("OTAS__SERVER__PORT", "8000")])
             .arg("seed-demo")
@@ -260,7 +256,7 @@ async fn seed_demo_works_on_postgresql_too_and_leaves_a_database_with_users_alon
     };
 
     let seeded = run(empty.url());
-    let untouched = run(uasam.url());
+    let untouched = run(&uasam.database_url());
 
     assert!(seeded.status.success(), "{}", stderr(&seeded));
     assert!(

@@ -7,8 +7,7 @@ mod support;
 use std::path::PathBuf;
 use std::process::Stdio;
 
-use diesel::{Connection, SqliteConnection};
-use otas_sqlite_adapter::test_support::insert_session;
+use otas_store_contract::session_row;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use support::app::command;
@@ -57,13 +56,15 @@ async fn without_a_database_url_serve_lists_from_the_sqlite_file_that_migrate_cr
     assert!(file.is_file(), "migrate created {}", file.display());
     World::seed_into(&path);
     let session = Uuid::new_v4();
-    insert_session(
-        &mut SqliteConnection::establish(&path).expect("open the SQLite file"),
-        session,
-        AGENT_A,
-        Some(KEY_A),
-        at(3_600, 42),
-        r#"{"store": "the file"}"#,
+    World::write_into(
+        &path,
+        &[session_row(
+            session,
+            AGENT_A,
+            Some(KEY_A),
+            at(3_600, 42),
+            r#"{"store": "the file"}"#,
+        )],
     );
 
     let app = TestApp::spawn_without_database_url(&env).await;

@@ -4,11 +4,15 @@
 use std::cell::RefCell;
 use std::fmt;
 
-use chrono::{DateTime, Utc};
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection, RunQueryDsl, SqliteConnection};
-use otas_postgres_adapter::test_support as pg;
-use otas_sqlite_adapter::test_support as sqlite;
+use chrono::{DateTime, Duration, Utc};
+use otas_ports::{Row, RowWriter};
+use otas_postgres_adapter::test_support::{self as pg, PgFixture};
+use otas_postgres_adapter::PgRowWriter;
+use otas_sqlite_adapter::test_support::{self as sqlite, SqliteFixture};
+use otas_sqlite_adapter::SqliteRowWriter;
+use otas_store_contract::{
+    agent_key_row, agent_row, membership_row, project_row, session_row, user_row, Fixture,
+};
 use uuid::Uuid;
 
 /// The fixture tokens' users.
@@ -74,208 +78,33 @@ pub struct Spread {
     pub period_seconds: i64,
 }
 
-/// The rows a test writes, in either store's SQL.
-trait Rows {
-    fn user(&mut self, id: Uuid, email: &str);
-    fn project(&mut self, id: Uuid, owner: Uuid, is_active: bool);
-    fn membership(&mut self, user: Uuid, project: Uuid, is_active: bool);
-    fn agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool);
-    fn agent_key(&mut self, id: Uuid, agent: Uuid);
-    fn session(
-        &mut self,
-        id: Uuid,
-        agent: Uuid,
-        key: Option<Uuid>,
-        created_at: DateTime<Utc>,
-        meta: &str,
-    );
-    fn delete_session(&mut self, id: Uuid);
-    fn many_sessions(&mut self, agent: Uuid, count: i64, spread: Spread);
-}
-
-impl Rows for PgConnection {
-    fn user(&mut self, id: Uuid, email: &str) {
-        pg::insert_user(self, id, email);
-    }
-    fn project(&mut self, id: Uuid, owner: Uuid, is_active: bool) {
-        pg::insert_project(self, id, owner, is_active);
-    }
-    fn membership(&mut self, user: Uuid, project: Uuid, is_active: bool) {
-        pg::insert_membership(self, user, project, is_active);
-    }
-    fn agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool) {
-        pg::insert_agent(self, id, project, owner, is_active);
-    }
-    fn agent_key(&mut self, id: Uuid, agent: Uuid) {
-        pg::insert_agent_key(self, id, agent);
-    }
-    fn session(
-        &mut self,
-        id: Uuid,
-        agent: Uuid,
-        key: Option<Uuid>,
-        created_at: DateTime<Utc>,
-        meta: &str,
-    ) {
-        pg::insert_session(self, id, agent, key, created_at, meta);
-    }
-    fn delete_session(&mut self, id: Uuid) {
-        pg::delete_session(self, id);
-    }
-    fn many_sessions(&mut self, agent: Uuid, count: i64, spread: Spread) {
-        let Spread {
-            meta_key,
-            period_seconds,
-        } = spread;
-        assert!(meta_key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        diesel::sql_query(format!(
-            "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) \
-             SELECT gen_random_uuid(), \
-                    to_timestamp({MANY_SESSIONS_EPOCH}) + (i % {period_seconds}) * interval '1 second', \
-                    jsonb_build_object('{meta_key}', i), '{agent}', NULL \
-             FROM generate_series(1, {count}) AS i"
-        ))
-        .execute(self)
-        .expect("insert sessions");
-    }
-}
-
-impl Rows for SqliteConnection {
-    fn user(&mut self, id: Uuid, email: &str) {
-        sqlite::insert_user(self, id, email);
-    }
-    fn project(&mut self, id: Uuid, owner: Uuid, is_active: bool) {
-        sqlite::insert_project(self, id, owner, is_active);
-    }
-    fn membership(&mut self, user: Uuid, project: Uuid, is_active: bool) {
-        sqlite::insert_membership(self, user, project, is_active);
-    }
-    fn agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool) {
-        sqlite::insert_agent(self, id, project, owner, is_active);
-    }
-    fn agent_key(&mut self, id: Uuid, agent: Uuid) {
-        sqlite::insert_agent_key(self, id, agent);
-    }
-    fn session(
-        &mut self,
-        id: Uuid,
-        agent: Uuid,
-        key: Option<Uuid>,
-        created_at: DateTime<Utc>,
-        meta: &str,
-    ) {
-        sqlite::insert_session(self, id, agent, key, created_at, meta);
-    }
-    fn delete_session(&mut self, id: Uuid) {
-        sqlite::delete_session(self, id);
-    }
-    fn many_sessions(&mut self, agent: Uuid, count: i64, spread: Spread) {
-        let Spread {
-            meta_key,
-            period_seconds,
-        } = spread;
-        assert!(meta_key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_'));
-        // Ids as the schema wants them (lower-case, hyphenated): scattered by
-        // a multiplicative hash of `i`, unique by `i` in the last group and by
-        // a salt of this call's own in the middle ones.
-        let salt = Uuid::new_v4().as_u128();
-        let (salt_a, salt_b, salt_c) = (
-            (salt & 0xffff) as i64,
-            ((salt >> 16) & 0xfff) as i64,
-            ((salt >> 28) & 0xfff) as i64,
-        );
-        let micros = MANY_SESSIONS_EPOCH * 1_000_000;
-        diesel::sql_query(format!(
-            "WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < {count}) \
-             INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) \
-             SELECT printf('%08x-%04x-4%03x-8%03x-%012x', \
-                           (i * 2654435761) % 4294967296, {salt_a}, {salt_b}, {salt_c}, i), \
-                    {micros} + (i % {period_seconds}) * 1000000, \
-                    json_object('{meta_key}', i), '{agent}', NULL \
-             FROM seq"
-        ))
-        .execute(self)
-        .expect("insert sessions");
-    }
-}
-
-/// The test's database, on its store.
-enum Database {
-    Postgres(pg::TestDatabase),
-    Sqlite(sqlite::TestDatabase),
-}
-
-/// The test's own connection to its database, kept for the world's life.
-enum Conn {
-    Postgres(PgConnection),
-    Sqlite(SqliteConnection),
-}
-
-impl Conn {
-    fn rows(&mut self) -> &mut dyn Rows {
-        match self {
-            Self::Postgres(conn) => conn,
-            Self::Sqlite(conn) => conn,
-        }
-    }
-}
-
-/// A SQLite connection for fixtures: waits for the server's locks, checks
-/// foreign keys, and does not wait for the disk on each commit.
-fn sqlite_fixture_connection(url: &str) -> SqliteConnection {
-    let mut conn = SqliteConnection::establish(url).expect("open the SQLite database");
-    conn.batch_execute(
-        "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA synchronous = OFF;",
-    )
-    .expect("set up the SQLite connection");
-    conn
-}
-
-/// A migrated database of the test's own, on one store, with the world's rows.
+/// A migrated database of the test's own, on one store, with the world's
+/// rows, written through the store's own fixture.
 pub struct World {
-    // Dropped before the database it connects to.
-    conn: RefCell<Conn>,
-    db: Database,
+    fixture: RefCell<Box<dyn Fixture>>,
+    store: Store,
     url: String,
 }
 
 impl World {
     /// A new migrated database on `store`, seeded with the world's rows.
     pub fn new(store: Store) -> Self {
-        let (db, mut conn, url) = match store {
-            Store::Postgres => {
-                let db = pg::TestDatabase::migrated();
-                let conn = Conn::Postgres(db.connect());
-                let url = db.url().to_owned();
-                (Database::Postgres(db), conn, url)
-            }
-            Store::Sqlite => {
-                let db = sqlite::TestDatabase::migrated();
-                // The test support names the file by its path; the server
-                // tells its stores apart by the URL's scheme.
-                let url = format!("sqlite://{}", db.url());
-                let conn = Conn::Sqlite(sqlite_fixture_connection(db.url()));
-                (Database::Sqlite(db), conn, url)
-            }
+        let mut fixture: Box<dyn Fixture> = match store {
+            Store::Postgres => Box::new(PgFixture::migrated()),
+            Store::Sqlite => Box::new(SqliteFixture::migrated()),
         };
-        seed(conn.rows());
+        fixture.write(&world_rows());
+        let url = fixture.database_url();
         Self {
-            conn: RefCell::new(conn),
-            db,
+            fixture: RefCell::new(fixture),
+            store,
             url,
         }
     }
 
     /// The store the world is on.
     pub fn store(&self) -> Store {
-        match self.db {
-            Database::Postgres(_) => Store::Postgres,
-            Database::Sqlite(_) => Store::Sqlite,
-        }
+        self.store
     }
 
     /// The `DATABASE_URL` the server reaches the world's database with.
@@ -286,11 +115,18 @@ impl World {
     /// Writes the world's rows into the migrated database at `url`: a
     /// `postgres://` URL, or a SQLite file as `sqlite://…`, `file:…` or a path.
     pub fn seed_into(url: &str) {
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            seed(&mut PgConnection::establish(url).expect("connect"));
-        } else {
-            seed(&mut sqlite_fixture_connection(url));
-        }
+        Self::write_into(url, &world_rows());
+    }
+
+    /// Writes `rows` into the migrated database at `url` (as [`World::seed_into`]).
+    pub fn write_into(url: &str, rows: &[Row]) {
+        let writer: Box<dyn RowWriter> =
+            if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+                Box::new(PgRowWriter::new(pg::pool(url)))
+            } else {
+                Box::new(SqliteRowWriter::new(sqlite::pool(url)))
+            };
+        writer.write(rows).expect("the rows are written");
     }
 
     /// Adds a session of `agent`; `meta` is JSON text, stored as the store stores it.
@@ -302,62 +138,67 @@ impl World {
         created_at: DateTime<Utc>,
         meta: &str,
     ) {
-        self.conn
+        self.fixture
             .borrow_mut()
-            .rows()
-            .session(id, agent, key, created_at, meta);
+            .insert_session(id, agent, key, created_at, meta);
     }
 
     /// Deletes a session.
     pub fn delete_session(&self, id: Uuid) {
-        self.conn.borrow_mut().rows().delete_session(id);
+        self.fixture.borrow_mut().delete_session(id);
     }
 
-    /// Adds `count` sessions of `agent` with random ids in one statement,
-    /// spread over times and numbered in `meta` as `spread` says.
+    /// Adds `count` sessions of `agent` with random ids, spread over times
+    /// and numbered in `meta` as `spread` says, a few thousand per transaction.
     pub fn many_sessions(&self, agent: Uuid, count: i64, spread: Spread) {
-        self.conn
-            .borrow_mut()
-            .rows()
-            .many_sessions(agent, count, spread);
+        let start = DateTime::from_timestamp(MANY_SESSIONS_EPOCH, 0).expect("in range");
+        let rows: Vec<Row> = (1..=count)
+            .map(|i| {
+                let created_at = start + Duration::seconds(i % spread.period_seconds);
+                let meta = serde_json::json!({ spread.meta_key: i }).to_string();
+                session_row(Uuid::new_v4(), agent, None, created_at, &meta)
+            })
+            .collect();
+        let mut fixture = self.fixture.borrow_mut();
+        for chunk in rows.chunks(5_000) {
+            fixture.write(chunk);
+        }
     }
 }
 
 /// The world's rows.
-fn seed(conn: &mut dyn Rows) {
-    conn.user(ADA, "ada@example.com");
-    conn.user(BOB, "bob@example.com");
-
-    conn.project(PROJECT_A, ADA, true);
-    conn.membership(ADA, PROJECT_A, true);
-    conn.agent(AGENT_A, PROJECT_A, ADA, true);
-    conn.agent(AGENT_A_INACTIVE, PROJECT_A, ADA, false);
-    conn.agent(AGENT_A_EMPTY, PROJECT_A, ADA, true);
-    conn.agent_key(KEY_A, AGENT_A);
-
-    conn.project(PROJECT_B, BOB, true);
-    conn.membership(BOB, PROJECT_B, true);
-    conn.agent(AGENT_B, PROJECT_B, BOB, true);
-
-    conn.project(PROJECT_LEFT, BOB, true);
-    conn.membership(ADA, PROJECT_LEFT, false);
-    conn.agent(AGENT_LEFT, PROJECT_LEFT, BOB, true);
-
-    conn.project(PROJECT_CLOSED, ADA, false);
-    conn.membership(ADA, PROJECT_CLOSED, true);
-    conn.agent(AGENT_CLOSED, PROJECT_CLOSED, ADA, true);
-
+fn world_rows() -> Vec<Row> {
+    let mut rows = vec![
+        user_row(ADA, "ada@example.com"),
+        user_row(BOB, "bob@example.com"),
+        project_row(PROJECT_A, ADA, true),
+        membership_row(ADA, PROJECT_A, true),
+        agent_row(AGENT_A, PROJECT_A, ADA, true),
+        agent_row(AGENT_A_INACTIVE, PROJECT_A, ADA, false),
+        agent_row(AGENT_A_EMPTY, PROJECT_A, ADA, true),
+        agent_key_row(KEY_A, AGENT_A),
+        project_row(PROJECT_B, BOB, true),
+        membership_row(BOB, PROJECT_B, true),
+        agent_row(AGENT_B, PROJECT_B, BOB, true),
+        project_row(PROJECT_LEFT, BOB, true),
+        membership_row(ADA, PROJECT_LEFT, false),
+        agent_row(AGENT_LEFT, PROJECT_LEFT, BOB, true),
+        project_row(PROJECT_CLOSED, ADA, false),
+        membership_row(ADA, PROJECT_CLOSED, true),
+        agent_row(AGENT_CLOSED, PROJECT_CLOSED, ADA, true),
+    ];
     // Every agent has a session, so that a leak would show.
     for (n, agent) in [AGENT_A_INACTIVE, AGENT_B, AGENT_LEFT, AGENT_CLOSED]
         .into_iter()
         .enumerate()
     {
-        conn.session(
+        rows.push(session_row(
             Uuid::new_v4(),
             agent,
             None,
             at(n as i64, 0),
             r#"{"owner": "other"}"#,
-        );
+        ));
     }
+    rows
 }

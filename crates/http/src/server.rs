@@ -9,7 +9,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use std::sync::Arc;
 
-use otas_ports::ListSessionsUseCase;
+use otas_use_cases::ListSessionsUseCase;
 
 use crate::fallback::{method_not_allowed, not_found};
 use crate::observe::{observe, REQUEST_ID};

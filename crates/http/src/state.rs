@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use otas_ports::ListSessionsUseCase;
+use otas_use_cases::ListSessionsUseCase;
 
 /// The use cases the routes call.
 #[derive(Clone)]

@@ -1,37 +1,35 @@
-//! Ports and use cases of the OTAS session service.
-//!
-//! The traits here are what the core needs from the outside world; adapters
-//! implement them (PostgreSQL, JWT) and tests replace them with mockall mocks
-//! (feature `mock`). The use cases are written against the traits only.
+//! The ports of the OTAS session service: what its use cases need from the
+//! outside world (stores, a token verifier, a cursor codec), as traits.
+//! Adapters implement them (PostgreSQL, SQLite, JWT) and unit tests replace
+//! them with mockall mocks (feature `mock`).
 
 pub mod access;
 pub mod cursor;
-pub mod directory;
+pub mod rows;
 pub mod sessions;
 pub mod store;
 pub mod token;
-pub mod use_cases;
+pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use cursor::CursorCodec;
-pub use directory::Directory;
+pub use rows::{
+    AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, UserRow,
+};
 pub use sessions::{SessionStore, SessionsAndSummary};
 pub use store::StoreError;
 pub use token::{InvalidToken, TokenVerifier};
-pub use use_cases::list_sessions::{
-    ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
-    SessionPage, WholeList,
-};
+pub use users::UserDirectory;
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]
-pub use directory::MockDirectory;
+pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]
 pub use token::MockTokenVerifier;
 #[cfg(any(test, feature = "mock"))]
-pub use use_cases::list_sessions::MockListSessionsUseCase;
+pub use users::MockUserDirectory;

@@ -6,17 +6,19 @@
 //! request may succeed later) and everything else.
 
 mod access;
-mod directory;
 mod error;
 mod migrations;
 mod pool;
+mod rows;
 mod schema;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod users;
 
 pub use access::PgAccessStore;
-pub use directory::PgDirectory;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
+pub use rows::PgRowWriter;
 pub use sessions::PgSessionStore;
+pub use users::PgUserDirectory;

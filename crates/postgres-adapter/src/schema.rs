@@ -1,4 +1,4 @@
-//! The UASAM tables this service reads, as diesel sees them.
+//! The UASAM tables this service reads and writes, as diesel sees them.
 //! Written by hand to match `migrations/postgres` (and UASAM's own schema).
 
 diesel::table! {
@@ -54,6 +54,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    agent_key (id) {
+        id -> Uuid,
+        prefix -> Varchar,
+        hashed_key -> Text,
+        name -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        active -> Bool,
+        agent_id -> Uuid,
+    }
+}
+
+diesel::table! {
     agent_session (id) {
         id -> Uuid,
         created_at -> Timestamptz,
@@ -65,11 +80,13 @@ diesel::table! {
 
 diesel::joinable!(user_project_mapping -> project (project_id));
 diesel::joinable!(agent_session -> agent (agent_id));
+diesel::joinable!(agent_key -> agent (agent_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     project,
     user_project_mapping,
     agent,
+    agent_key,
     agent_session
 );

@@ -1,17 +1,24 @@
-//! Test support (feature `test-support`): a throw-away database per test and
-//! UASAM-shaped rows written with plain SQL, as UASAM itself would write them.
+//! Test support (feature `test-support`): a throw-away database per test,
+//! and [`PgFixture`], this adapter's [`Fixture`] (rows written by the
+//! adapter's own row writer).
 //!
 //! Panics instead of returning errors: it only runs inside tests, where a
 //! panic with a clear message is the right answer to a broken fixture.
 #![allow(clippy::expect_used, clippy::panic)]
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+use std::time::Duration;
+
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use otas_ports::{AccessStore, RowWriter, SessionStore};
+pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
+use crate::pool::{connect, PgPool, PoolSettings};
+use crate::schema::agent_session;
+use crate::{PgAccessStore, PgRowWriter, PgSessionStore};
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
 /// overrides it; its database part is only used to connect for CREATE/DROP.
@@ -95,112 +102,86 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// A fixed creation time for rows whose time does not matter.
-fn epoch() -> DateTime<Utc> {
-    DateTime::from_timestamp(1_764_000_000, 0).expect("in range")
+/// The pool settings tests use for a database URL.
+pub fn pool_settings(url: &str) -> PoolSettings {
+    PoolSettings {
+        url: url.to_owned(),
+        max_connections: 4,
+        min_idle: 0,
+        connection_timeout: Duration::from_secs(2),
+        statement_timeout: Duration::from_secs(5),
+    }
 }
 
-/// Inserts a user.
-pub fn insert_user(conn: &mut PgConnection, id: Uuid, email: &str) {
-    diesel::sql_query(
-        "INSERT INTO users (id, first_name, middle_name, last_name, email, password, created_at, updated_at) \
-         VALUES ($1, 'Test', NULL, 'User', $2, 'pbkdf2_sha256$720000$salt$hash', $3, $3)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(email)
-    .bind::<Timestamptz, _>(epoch())
-    .execute(conn)
-    .expect("insert user");
+/// A pool over `url` with the tests' settings.
+pub fn pool(url: &str) -> PgPool {
+    connect(&pool_settings(url)).expect("the test database URL is a postgres:// URL")
 }
 
-/// Inserts a project created by `owner`.
-pub fn insert_project(conn: &mut PgConnection, id: Uuid, owner: Uuid, is_active: bool) {
-    diesel::sql_query(
-        "INSERT INTO project (id, name, description, created_at, updated_at, is_active, created_by_id, domain) \
-         VALUES ($1, 'Project', '', $2, $2, $3, $4, NULL)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Timestamptz, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<SqlUuid, _>(owner)
-    .execute(conn)
-    .expect("insert project");
+/// A migrated database of the test's own and the stores over it, built as
+/// the server builds them. The database is dropped with it.
+pub struct PgFixture {
+    pub access: PgAccessStore,
+    pub sessions: PgSessionStore,
+    pub rows: Arc<PgRowWriter>,
+    pub pool: PgPool,
+    // Last, so that the stores' pool is dropped first.
+    pub db: TestDatabase,
 }
 
-/// Maps `user` to `project` as a member.
-pub fn insert_membership(conn: &mut PgConnection, user: Uuid, project: Uuid, is_active: bool) {
-    diesel::sql_query(
-        "INSERT INTO user_project_mapping (privilege, created_at, updated_at, is_active, project_id, user_id) \
-         VALUES (2, $1, $1, $2, $3, $4)",
-    )
-    .bind::<Timestamptz, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<SqlUuid, _>(project)
-    .bind::<SqlUuid, _>(user)
-    .execute(conn)
-    .expect("insert membership");
+impl std::fmt::Debug for PgFixture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgFixture")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
 }
 
-/// Inserts an agent of `project`.
-pub fn insert_agent(
-    conn: &mut PgConnection,
-    id: Uuid,
-    project: Uuid,
-    owner: Uuid,
-    is_active: bool,
-) {
-    diesel::sql_query(
-        "INSERT INTO agent (id, name, description, provider, created_at, updated_at, is_active, created_by_id, project_id) \
-         VALUES ($1, 'Agent', '', 'anthropic', $2, $2, $3, $4, $5)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Timestamptz, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<SqlUuid, _>(owner)
-    .bind::<SqlUuid, _>(project)
-    .execute(conn)
-    .expect("insert agent");
+impl PgFixture {
+    /// The stores over an existing database (which the caller drops).
+    pub fn over(db: TestDatabase) -> Self {
+        let pool = pool(db.url());
+        Self {
+            access: PgAccessStore::new(pool.clone()),
+            sessions: PgSessionStore::new(pool.clone()),
+            rows: Arc::new(PgRowWriter::new(pool.clone())),
+            pool,
+            db,
+        }
+    }
 }
 
-/// Inserts an active key of `agent`.
-pub fn insert_agent_key(conn: &mut PgConnection, id: Uuid, agent: Uuid) {
-    diesel::sql_query(
-        "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id) \
-         VALUES ($1, $2, 'pbkdf2_sha256$720000$salt$hash', 'key', $3, true, $4)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(id.simple().to_string()[..11].to_owned())
-    .bind::<Timestamptz, _>(epoch())
-    .bind::<SqlUuid, _>(agent)
-    .execute(conn)
-    .expect("insert agent key");
-}
+impl Fixture for PgFixture {
+    fn migrated() -> Self {
+        Self::over(TestDatabase::migrated())
+    }
 
-/// Inserts a session of `agent`; `meta` is JSON text.
-pub fn insert_session(
-    conn: &mut PgConnection,
-    id: Uuid,
-    agent: Uuid,
-    agent_key: Option<Uuid>,
-    created_at: DateTime<Utc>,
-    meta: &str,
-) {
-    diesel::sql_query(
-        "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) VALUES ($1, $2, $3::jsonb, $4, $5)",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Timestamptz, _>(created_at)
-    .bind::<Text, _>(meta)
-    .bind::<SqlUuid, _>(agent)
-    .bind::<Nullable<SqlUuid>, _>(agent_key)
-    .execute(conn)
-    .expect("insert session");
-}
+    fn database_url(&self) -> String {
+        self.db.url().to_owned()
+    }
 
-/// Deletes a session.
-pub fn delete_session(conn: &mut PgConnection, id: Uuid) {
-    diesel::sql_query("DELETE FROM agent_session WHERE id = $1")
-        .bind::<SqlUuid, _>(id)
-        .execute(conn)
-        .expect("delete session");
+    fn access_store(&self) -> &dyn AccessStore {
+        &self.access
+    }
+
+    fn session_store(&self) -> &dyn SessionStore {
+        &self.sessions
+    }
+
+    fn row_writer(&self) -> Arc<dyn RowWriter> {
+        self.rows.clone()
+    }
+
+    fn delete_session(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        let conn: &mut PgConnection = &mut conn;
+        diesel::delete(agent_session::table.filter(agent_session::id.eq(id)))
+            .execute(conn)
+            .expect("delete session");
+    }
+
+    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
+        let store = PgSessionStore::new(pool(self.db.url()));
+        Box::new(store.with_hook_between_reads(between))
+    }
 }

@@ -9,12 +9,9 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, Stores};
+use common::{at, Fixture, Stores};
 use diesel::connection::SimpleConnection;
 use otas_domain::{AgentId, MetaFilter, Order, Session, SessionFilter, SessionQuery};
-use otas_postgres_adapter::test_support::{
-    insert_agent, insert_project, insert_session, insert_user,
-};
 use otas_store_contract::reference::{self, describe, read, summarize};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -29,14 +26,13 @@ struct World {
 
 impl World {
     fn new(metas: &[&str]) -> Self {
-        let mut stores = Stores::new();
+        let mut stores = Stores::migrated();
         let owner = Uuid::new_v4();
         let project = Uuid::new_v4();
         let agent = Uuid::new_v4();
-        let conn = &mut stores.conn;
-        insert_user(conn, owner, "owner@example.com");
-        insert_project(conn, project, owner, true);
-        insert_agent(conn, agent, project, owner, true);
+        stores.insert_user(owner, "owner@example.com");
+        stores.insert_project(project, owner, true);
+        stores.insert_agent(agent, project, owner, true);
         let mut world = Self {
             stores,
             agent,
@@ -53,14 +49,8 @@ impl World {
 
     fn insert(&mut self, created_at: DateTime<Utc>, meta: &str) -> Uuid {
         let id = Uuid::new_v4();
-        insert_session(
-            &mut self.stores.conn,
-            id,
-            self.agent,
-            None,
-            created_at,
-            meta,
-        );
+        self.stores
+            .insert_session(id, self.agent, None, created_at, meta);
         self.sessions.push(reference::session(id, created_at, meta));
         id
     }
@@ -274,18 +264,16 @@ fn a_number_beyond_2_53_spelled_as_a_double_matches_only_its_exact_decimal_unlik
 #[test]
 fn a_meta_number_beyond_double_precision_matches_when_written_alike() {
     use otas_ports::SessionStore;
-    let mut stores = Stores::new();
+    let mut stores = Stores::migrated();
     let agent = seed_agent(&mut stores);
-    insert_session(
-        &mut stores.conn,
+    stores.insert_session(
         Uuid::from_u128(1),
         agent,
         None,
         at("2026-04-16T14:30:00Z"),
         r#"{"n": 1.0000000000000001}"#,
     );
-    insert_session(
-        &mut stores.conn,
+    stores.insert_session(
         Uuid::from_u128(2),
         agent,
         None,
@@ -321,8 +309,8 @@ fn a_meta_number_beyond_double_precision_matches_when_written_alike() {
 
 fn seed_agent(stores: &mut Stores) -> Uuid {
     let (user, project, agent) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
-    insert_user(&mut stores.conn, user, "owner@example.com");
-    insert_project(&mut stores.conn, project, user, true);
-    insert_agent(&mut stores.conn, agent, project, user, true);
+    stores.insert_user(user, "owner@example.com");
+    stores.insert_project(project, user, true);
+    stores.insert_agent(agent, project, user, true);
     agent
 }

@@ -6,13 +6,10 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{at, settings, Stores};
+use common::{at, settings, Fixture, Stores};
 use diesel::connection::SimpleConnection;
 use otas_domain::{AgentId, Order, SessionQuery, UserId};
 use otas_ports::{AccessQuery, AccessStore, SessionStore, StoreError};
-use otas_postgres_adapter::test_support::{
-    insert_agent, insert_project, insert_session, insert_user,
-};
 use otas_postgres_adapter::{connect, PgAccessStore, PgSessionStore, PoolError, PoolSettings};
 use uuid::Uuid;
 
@@ -105,15 +102,14 @@ fn the_stores_are_unavailable_when_the_database_does_not_exist() {
 
 #[test]
 fn a_listing_that_runs_past_the_statement_timeout_is_unavailable() {
-    let mut stores = Stores::new();
+    let mut stores = Stores::migrated();
     let owner = Uuid::new_v4();
     let project = Uuid::new_v4();
     let agent = Uuid::new_v4();
-    insert_user(&mut stores.conn, owner, "owner@example.com");
-    insert_project(&mut stores.conn, project, owner, true);
-    insert_agent(&mut stores.conn, agent, project, owner, true);
-    insert_session(
-        &mut stores.conn,
+    stores.insert_user(owner, "owner@example.com");
+    stores.insert_project(project, owner, true);
+    stores.insert_agent(agent, project, owner, true);
+    stores.insert_session(
         Uuid::new_v4(),
         agent,
         None,

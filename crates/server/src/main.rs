@@ -4,6 +4,7 @@
 //! or SQLite, the only place that knows which), hands them to the use cases
 //! and the HTTP layer, and runs the chosen command.
 
+mod demo;
 mod settings;
 mod stores;
 mod telemetry;
@@ -18,10 +19,10 @@ use clap::{Parser, Subcommand};
 use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenIssuer, JwtUserTokenVerifier};
 use otas_domain::{Timestamp, UserId};
 use otas_http::HttpSettings;
-use otas_ports::use_cases::seed_demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
-use otas_ports::ListSessions;
+use otas_use_cases::ListSessions;
 use secrecy::ExposeSecret;
 
+use crate::demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
 use crate::settings::Settings;
 use crate::stores::Stores;
 
@@ -163,7 +164,7 @@ fn seed(settings: &Settings) -> anyhow::Result<()> {
     let stores = Stores::open(&store)?;
     let now = Timestamp::from_micros(unix_now().saturating_mul(1_000_000))
         .context("the clock is out of range")?;
-    if seed_demo(stores.directory.as_ref(), now)? {
+    if seed_demo(stores.users.as_ref(), stores.rows.as_ref(), now)? {
         tracing::info!(store = store.kind(), "demo data loaded");
     } else {
         tracing::info!(
@@ -171,7 +172,7 @@ fn seed(settings: &Settings) -> anyhow::Result<()> {
             "the store already has users: no demo data loaded"
         );
     }
-    let Some(email) = stores.directory.user_email(DEMO_USER)? else {
+    let Some(email) = stores.users.user_email(DEMO_USER)? else {
         // A real UASAM database: nothing of ours to show.
         return Ok(());
     };
@@ -219,7 +220,7 @@ fn token(
     } else {
         let store = settings.database.store()?;
         Stores::open(&store)?
-            .directory
+            .users
             .user_email(user)?
             .with_context(|| {
                 format!("no user {user} in the database (--force writes a token anyway)")

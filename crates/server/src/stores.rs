@@ -4,9 +4,11 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use otas_ports::{AccessStore, Directory, SessionStore};
-use otas_postgres_adapter::{PgAccessStore, PgDirectory, PgSessionStore};
-use otas_sqlite_adapter::{SqliteAccessStore, SqliteDirectory, SqliteSessionStore};
+use otas_ports::{AccessStore, RowWriter, SessionStore, UserDirectory};
+use otas_postgres_adapter::{PgAccessStore, PgRowWriter, PgSessionStore, PgUserDirectory};
+use otas_sqlite_adapter::{
+    SqliteAccessStore, SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
+};
 
 use crate::settings::StoreChoice;
 
@@ -14,7 +16,8 @@ use crate::settings::StoreChoice;
 pub struct Stores {
     pub access: Arc<dyn AccessStore>,
     pub sessions: Arc<dyn SessionStore>,
-    pub directory: Arc<dyn Directory>,
+    pub users: Arc<dyn UserDirectory>,
+    pub rows: Arc<dyn RowWriter>,
 }
 
 impl Stores {
@@ -27,7 +30,8 @@ impl Stores {
                 Self {
                     access: Arc::new(PgAccessStore::new(pool.clone())),
                     sessions: Arc::new(PgSessionStore::new(pool.clone())),
-                    directory: Arc::new(PgDirectory::new(pool)),
+                    users: Arc::new(PgUserDirectory::new(pool.clone())),
+                    rows: Arc::new(PgRowWriter::new(pool)),
                 }
             }
             StoreChoice::Sqlite(settings) => {
@@ -35,7 +39,8 @@ impl Stores {
                 Self {
                     access: Arc::new(SqliteAccessStore::new(pool.clone())),
                     sessions: Arc::new(SqliteSessionStore::new(pool.clone())),
-                    directory: Arc::new(SqliteDirectory::new(pool)),
+                    users: Arc::new(SqliteUserDirectory::new(pool.clone())),
+                    rows: Arc::new(SqliteRowWriter::new(pool)),
                 }
             }
         })
@@ -43,7 +48,7 @@ impl Stores {
 
     /// Whether the store answers a query now.
     pub fn ping(&self) -> anyhow::Result<()> {
-        self.directory
+        self.users
             .has_users()
             .context("the database does not answer")?;
         Ok(())

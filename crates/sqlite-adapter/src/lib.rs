@@ -9,17 +9,19 @@
 //! the busy timeout; the request may succeed later) and everything else.
 
 mod access;
-mod directory;
 mod error;
 mod migrations;
 mod pool;
+mod rows;
 mod schema;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
+mod users;
 
 pub use access::SqliteAccessStore;
-pub use directory::SqliteDirectory;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
+pub use rows::SqliteRowWriter;
 pub use sessions::SqliteSessionStore;
+pub use users::SqliteUserDirectory;

@@ -63,13 +63,16 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for ConnectionSe
 
 /// The pragmas every connection of the adapter runs with. `busy_timeout`
 /// first, so that switching to WAL waits for a connection that holds the file.
+/// `synchronous = NORMAL` is SQLite's advice for WAL: a commit waits for the
+/// log, not for each checkpoint.
 pub(crate) fn set_up(
     conn: &mut SqliteConnection,
     busy_timeout: Duration,
 ) -> diesel::QueryResult<()> {
     let busy_ms = i32::try_from(busy_timeout.as_millis()).unwrap_or(i32::MAX);
     conn.batch_execute(&format!(
-        "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
+        "PRAGMA busy_timeout = {busy_ms}; PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; \
+         PRAGMA synchronous = NORMAL;"
     ))
 }
 

@@ -1,4 +1,4 @@
-//! The UASAM tables this service reads, as diesel sees them in SQLite.
+//! The UASAM tables this service reads and writes, as diesel sees them in SQLite.
 //! Written by hand to match `migrations/sqlite`: ids are `Text` (lower-case
 //! hyphenated UUIDs), times `BigInt` (microseconds since the Unix epoch),
 //! booleans `Bool` (INTEGER 0/1) and `meta` `Text` (the JSON as written).
@@ -56,6 +56,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    agent_key (id) {
+        id -> Text,
+        prefix -> Text,
+        hashed_key -> Text,
+        name -> Nullable<Text>,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        expires_at -> Nullable<BigInt>,
+        active -> Bool,
+        agent_id -> Text,
+    }
+}
+
+diesel::table! {
     agent_session (id) {
         id -> Text,
         created_at -> BigInt,
@@ -67,11 +82,13 @@ diesel::table! {
 
 diesel::joinable!(user_project_mapping -> project (project_id));
 diesel::joinable!(agent_session -> agent (agent_id));
+diesel::joinable!(agent_key -> agent (agent_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
     project,
     user_project_mapping,
     agent,
+    agent_key,
     agent_session
 );

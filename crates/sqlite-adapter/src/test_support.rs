@@ -1,24 +1,25 @@
-//! Test support (feature `test-support`): a throw-away database file per test
-//! and UASAM-shaped rows written with plain SQL, in the schema's SQLite types
-//! (ids as lower-case hyphenated text, times as microseconds, booleans as 0/1,
-//! `meta` as the JSON text given).
+//! Test support (feature `test-support`): a throw-away database file per
+//! test, and [`SqliteFixture`], this adapter's [`Fixture`] (rows written by
+//! the adapter's own row writer).
 //!
-//! The same functions as the PostgreSQL adapter's `test_support`, over a
-//! `SqliteConnection`. Panics instead of returning errors: it only runs inside
-//! tests, where a panic with a clear message is the right answer to a broken
-//! fixture.
+//! Panics instead of returning errors: it only runs inside tests, where a
+//! panic with a clear message is the right answer to a broken fixture.
 #![allow(clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
+use otas_ports::{AccessStore, RowWriter, SessionStore};
+pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
-use crate::pool::set_up;
+use crate::pool::{connect, set_up, SqlitePool, SqliteSettings};
+use crate::schema::agent_session;
+use crate::{SqliteAccessStore, SqliteRowWriter, SqliteSessionStore};
 
 /// A database file of its own for one test, in a fresh directory under the
 /// system's temporary directory; the directory (database, `-wal` and `-shm`
@@ -86,112 +87,85 @@ impl Drop for TestDatabase {
     }
 }
 
-/// A fixed creation time for rows whose time does not matter, in microseconds.
-fn epoch() -> i64 {
-    1_764_000_000_000_000
+/// The pool settings tests use for a database file.
+pub fn pool_settings(path_or_url: &str) -> SqliteSettings {
+    SqliteSettings {
+        path_or_url: path_or_url.to_owned(),
+        max_connections: 4,
+        connection_timeout: Duration::from_secs(2),
+        busy_timeout: Duration::from_secs(5),
+    }
 }
 
-/// Inserts a user.
-pub fn insert_user(conn: &mut SqliteConnection, id: Uuid, email: &str) {
-    diesel::sql_query(
-        "INSERT INTO users (id, first_name, middle_name, last_name, email, password, created_at, updated_at) \
-         VALUES (?1, 'Test', NULL, 'User', ?2, 'pbkdf2_sha256$720000$salt$hash', ?3, ?3)",
-    )
-    .bind::<Text, _>(id.to_string())
-    .bind::<Text, _>(email)
-    .bind::<BigInt, _>(epoch())
-    .execute(conn)
-    .expect("insert user");
+/// A pool over `path_or_url` with the tests' settings.
+pub fn pool(path_or_url: &str) -> SqlitePool {
+    connect(&pool_settings(path_or_url)).expect("the test database path is usable")
 }
 
-/// Inserts a project created by `owner`.
-pub fn insert_project(conn: &mut SqliteConnection, id: Uuid, owner: Uuid, is_active: bool) {
-    diesel::sql_query(
-        "INSERT INTO project (id, name, description, created_at, updated_at, is_active, created_by_id, domain) \
-         VALUES (?1, 'Project', '', ?2, ?2, ?3, ?4, NULL)",
-    )
-    .bind::<Text, _>(id.to_string())
-    .bind::<BigInt, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<Text, _>(owner.to_string())
-    .execute(conn)
-    .expect("insert project");
+/// A migrated database file of the test's own and the stores over it, built
+/// as the server builds them. The file is removed with it.
+pub struct SqliteFixture {
+    pub access: SqliteAccessStore,
+    pub sessions: SqliteSessionStore,
+    pub rows: Arc<SqliteRowWriter>,
+    pub pool: SqlitePool,
+    // Last, so that the stores' pool is dropped first.
+    pub db: TestDatabase,
 }
 
-/// Maps `user` to `project` as a member.
-pub fn insert_membership(conn: &mut SqliteConnection, user: Uuid, project: Uuid, is_active: bool) {
-    diesel::sql_query(
-        "INSERT INTO user_project_mapping (privilege, created_at, updated_at, is_active, project_id, user_id) \
-         VALUES (2, ?1, ?1, ?2, ?3, ?4)",
-    )
-    .bind::<BigInt, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<Text, _>(project.to_string())
-    .bind::<Text, _>(user.to_string())
-    .execute(conn)
-    .expect("insert membership");
+impl std::fmt::Debug for SqliteFixture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteFixture")
+            .field("db", &self.db)
+            .finish_non_exhaustive()
+    }
 }
 
-/// Inserts an agent of `project`.
-pub fn insert_agent(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    project: Uuid,
-    owner: Uuid,
-    is_active: bool,
-) {
-    diesel::sql_query(
-        "INSERT INTO agent (id, name, description, provider, created_at, updated_at, is_active, created_by_id, project_id) \
-         VALUES (?1, 'Agent', '', 'anthropic', ?2, ?2, ?3, ?4, ?5)",
-    )
-    .bind::<Text, _>(id.to_string())
-    .bind::<BigInt, _>(epoch())
-    .bind::<Bool, _>(is_active)
-    .bind::<Text, _>(owner.to_string())
-    .bind::<Text, _>(project.to_string())
-    .execute(conn)
-    .expect("insert agent");
+impl SqliteFixture {
+    /// The stores over an existing database file (which the caller removes).
+    pub fn over(db: TestDatabase) -> Self {
+        let pool = pool(db.url());
+        Self {
+            access: SqliteAccessStore::new(pool.clone()),
+            sessions: SqliteSessionStore::new(pool.clone()),
+            rows: Arc::new(SqliteRowWriter::new(pool.clone())),
+            pool,
+            db,
+        }
+    }
 }
 
-/// Inserts an active key of `agent`.
-pub fn insert_agent_key(conn: &mut SqliteConnection, id: Uuid, agent: Uuid) {
-    diesel::sql_query(
-        "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id) \
-         VALUES (?1, ?2, 'pbkdf2_sha256$720000$salt$hash', 'key', ?3, 1, ?4)",
-    )
-    .bind::<Text, _>(id.to_string())
-    .bind::<Text, _>(id.simple().to_string()[..11].to_owned())
-    .bind::<BigInt, _>(epoch())
-    .bind::<Text, _>(agent.to_string())
-    .execute(conn)
-    .expect("insert agent key");
-}
+impl Fixture for SqliteFixture {
+    fn migrated() -> Self {
+        Self::over(TestDatabase::migrated())
+    }
 
-/// Inserts a session of `agent`; `meta` is JSON text, stored exactly as given.
-pub fn insert_session(
-    conn: &mut SqliteConnection,
-    id: Uuid,
-    agent: Uuid,
-    agent_key: Option<Uuid>,
-    created_at: DateTime<Utc>,
-    meta: &str,
-) {
-    diesel::sql_query(
-        "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )
-    .bind::<Text, _>(id.to_string())
-    .bind::<BigInt, _>(created_at.timestamp_micros())
-    .bind::<Text, _>(meta)
-    .bind::<Text, _>(agent.to_string())
-    .bind::<Nullable<Text>, _>(agent_key.map(|key| key.to_string()))
-    .execute(conn)
-    .expect("insert session");
-}
+    fn database_url(&self) -> String {
+        // The server tells its stores apart by the URL's scheme.
+        format!("sqlite://{}", self.db.url())
+    }
 
-/// Deletes a session.
-pub fn delete_session(conn: &mut SqliteConnection, id: Uuid) {
-    diesel::sql_query("DELETE FROM agent_session WHERE id = ?")
-        .bind::<Text, _>(id.to_string())
-        .execute(conn)
-        .expect("delete session");
+    fn access_store(&self) -> &dyn AccessStore {
+        &self.access
+    }
+
+    fn session_store(&self) -> &dyn SessionStore {
+        &self.sessions
+    }
+
+    fn row_writer(&self) -> Arc<dyn RowWriter> {
+        self.rows.clone()
+    }
+
+    fn delete_session(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        diesel::delete(agent_session::table.filter(agent_session::id.eq(id.to_string())))
+            .execute(&mut conn)
+            .expect("delete session");
+    }
+
+    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
+        let store = SqliteSessionStore::new(pool(self.db.url()));
+        Box::new(store.with_hook_between_reads(between))
+    }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use otas_sqlite_adapter::test_support::{insert_agent, insert_project, insert_user, TestDatabase};
+use otas_sqlite_adapter::test_support::{Fixture, SqliteFixture, TestDatabase};
 use otas_sqlite_adapter::{connect, run_migrations, MigrationError, SqliteSettings};
 use uuid::Uuid;
 
@@ -339,14 +339,14 @@ fn the_foreign_keys_are_uasams() {
 
 #[test]
 fn the_schema_refuses_rows_the_stores_could_not_read_or_order() {
-    let db = TestDatabase::migrated();
-    let mut conn = db.connect();
+    let mut fixture = SqliteFixture::migrated();
+    let mut conn = fixture.db.connect();
     let owner = Uuid::new_v4();
     let project = Uuid::new_v4();
     let agent = Uuid::new_v4();
-    insert_user(&mut conn, owner, "owner@example.com");
-    insert_project(&mut conn, project, owner, true);
-    insert_agent(&mut conn, agent, project, owner, true);
+    fixture.insert_user(owner, "owner@example.com");
+    fixture.insert_project(project, owner, true);
+    fixture.insert_agent(agent, project, owner, true);
     let insert = |conn: &mut SqliteConnection,
                   id: &str,
                   created_at: &str,

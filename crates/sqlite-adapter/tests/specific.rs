@@ -8,13 +8,10 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, Stores};
+use common::{at, Fixture, Stores};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use otas_domain::{AgentId, MetaFilter, Order, Session, SessionFilter, SessionKey, SessionQuery};
-use otas_sqlite_adapter::test_support::{
-    insert_agent, insert_project, insert_session, insert_user,
-};
 use otas_store_contract::reference::{self, assert_store_agrees, describe, keys, read};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -30,16 +27,15 @@ struct World {
 
 impl World {
     fn new(metas: &[&str]) -> Self {
-        let mut stores = Stores::new();
+        let mut stores = Stores::migrated();
         let owner = Uuid::new_v4();
         let project = Uuid::new_v4();
         let agent = Uuid::new_v4();
         let other_agent = Uuid::new_v4();
-        let conn = &mut stores.conn;
-        insert_user(conn, owner, "owner@example.com");
-        insert_project(conn, project, owner, true);
-        insert_agent(conn, agent, project, owner, true);
-        insert_agent(conn, other_agent, project, owner, true);
+        stores.insert_user(owner, "owner@example.com");
+        stores.insert_project(project, owner, true);
+        stores.insert_agent(agent, project, owner, true);
+        stores.insert_agent(other_agent, project, owner, true);
         let mut world = Self {
             stores,
             agent,
@@ -62,7 +58,8 @@ impl World {
 
     fn insert(&mut self, agent: Uuid, created_at: DateTime<Utc>, meta: &str) -> Session {
         let id = Uuid::new_v4();
-        insert_session(&mut self.stores.conn, id, agent, None, created_at, meta);
+        self.stores
+            .insert_session(id, agent, None, created_at, meta);
         let session = reference::session(id, created_at, meta);
         if agent == self.agent {
             self.sessions.push(session.clone());
@@ -117,7 +114,7 @@ fn created_at_is_stored_as_microseconds_since_the_unix_epoch() {
         "SELECT created_at, typeof(created_at) AS kind FROM agent_session WHERE id = ?",
     )
     .bind::<Text, _>(id.to_string())
-    .get_result(&mut world.stores.conn)
+    .get_result(&mut world.stores.db.connect())
     .expect("the session row");
 
     assert_eq!(stored.created_at, 1_776_349_800_123_456);

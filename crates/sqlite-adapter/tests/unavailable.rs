@@ -13,9 +13,7 @@ use diesel::connection::SimpleConnection;
 use diesel::Connection;
 use otas_domain::{AgentId, Order, SessionQuery, UserId};
 use otas_ports::{AccessQuery, AccessStore, SessionStore, StoreError};
-use otas_sqlite_adapter::test_support::{
-    insert_agent, insert_project, insert_session, insert_user, TestDatabase,
-};
+use otas_sqlite_adapter::test_support::{Fixture, SqliteFixture, TestDatabase};
 use otas_sqlite_adapter::{
     connect, PoolError, SqliteAccessStore, SqliteSessionStore, SqliteSettings,
 };
@@ -53,22 +51,22 @@ fn impatient(path_or_url: &str) -> SqliteSettings {
 /// A migrated database with one agent and one session of it, and no
 /// connection left open to it.
 fn one_session() -> (TestDatabase, Uuid) {
-    let db = TestDatabase::migrated();
-    let mut conn = db.connect();
+    let mut fixture = SqliteFixture::migrated();
     let owner = Uuid::new_v4();
     let project = Uuid::new_v4();
     let agent = Uuid::new_v4();
-    insert_user(&mut conn, owner, "owner@example.com");
-    insert_project(&mut conn, project, owner, true);
-    insert_agent(&mut conn, agent, project, owner, true);
-    insert_session(
-        &mut conn,
+    fixture.insert_user(owner, "owner@example.com");
+    fixture.insert_project(project, owner, true);
+    fixture.insert_agent(agent, project, owner, true);
+    fixture.insert_session(
         Uuid::new_v4(),
         agent,
         None,
         at("2026-04-16T14:30:00Z"),
         "{}",
     );
+    // The stores and their pool go; the database stays.
+    let SqliteFixture { db, .. } = fixture;
     (db, agent)
 }
 

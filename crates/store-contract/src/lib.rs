@@ -24,77 +24,18 @@
 //! Every contract function panics, with a message naming the case, when the
 //! store under test breaks the contract.
 
-use std::sync::Arc;
-
-use chrono::{DateTime, Utc};
-use otas_ports::{AccessStore, SessionStore};
-use uuid::Uuid;
-
 pub mod access;
 pub mod filters;
+pub mod fixture;
 pub mod reads;
 pub mod reference;
 pub mod sessions;
 
 mod support;
 
-/// What a store under test offers the contract: a fresh migrated database of
-/// its own, the two ports built over it the way the server builds them, and a
-/// way to write UASAM-shaped rows behind the stores' back (as UASAM does).
-///
-/// Rows are written in plain domain terms: ids, flags, times and the JSON
-/// text of a session's `meta`, which the fixture stores as it is given. The
-/// insert and delete functions panic when the row cannot be written: a broken
-/// fixture is a failed test.
-pub trait Fixture: Sized {
-    /// A database of the fixture's own with the migrations applied and no
-    /// row, removed when the fixture is dropped.
-    fn migrated() -> Self;
-
-    /// The access store over the fixture's database.
-    fn access_store(&self) -> &dyn AccessStore;
-
-    /// The session store over the fixture's database.
-    fn session_store(&self) -> &dyn SessionStore;
-
-    /// Inserts a user.
-    fn insert_user(&mut self, id: Uuid, email: &str);
-
-    /// Inserts a project created by `owner`.
-    fn insert_project(&mut self, id: Uuid, owner: Uuid, is_active: bool);
-
-    /// Maps `user` to `project` as a member.
-    fn insert_membership(&mut self, user: Uuid, project: Uuid, is_active: bool);
-
-    /// Inserts an agent of `project`, created by `owner`.
-    fn insert_agent(&mut self, id: Uuid, project: Uuid, owner: Uuid, is_active: bool);
-
-    /// Inserts an active key of `agent`.
-    fn insert_agent_key(&mut self, id: Uuid, agent: Uuid);
-
-    /// Inserts a session of `agent`, opened with `agent_key` (or none), whose
-    /// `meta` is the JSON text `meta`.
-    fn insert_session(
-        &mut self,
-        id: Uuid,
-        agent: Uuid,
-        agent_key: Option<Uuid>,
-        created_at: DateTime<Utc>,
-        meta: &str,
-    );
-
-    /// Deletes a session.
-    fn delete_session(&mut self, id: Uuid);
-
-    /// A session store over the fixture's database that calls `between`
-    /// after reading the sessions and before reading the summary of
-    /// `sessions_and_summary`.
-    fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore>;
-
-    /// Commits a session of `agent` (no key, `meta` `{}`) through a
-    /// connection of its own, as another writer would, from any thread.
-    fn concurrent_writer(&self) -> Arc<dyn Fn(Uuid, Uuid, DateTime<Utc>) + Send + Sync>;
-}
+pub use fixture::{
+    agent_key_row, agent_row, membership_row, project_row, session_row, user_row, Fixture,
+};
 
 /// Every contract test, as `module::function`, in the order
 /// [`store_contract_tests!`] declares them.

@@ -12,7 +12,8 @@ use otas_domain::{
     Timestamp,
 };
 use otas_ports::{
-    AccessFacts, AccessQuery, AccessStore, SessionStore, SessionsAndSummary, StoreError,
+    AccessFacts, AccessQuery, AccessStore, Row, RowWriter, SessionStore, SessionsAndSummary,
+    StoreError,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -29,12 +30,12 @@ struct Tables {
     agents: Vec<(Uuid, Uuid, bool)>,
     /// (id, agent)
     agent_keys: Vec<(Uuid, Uuid)>,
-    sessions: Vec<SessionRow>,
+    sessions: Vec<StoredSession>,
 }
 
 /// One `agent_session` row.
 #[derive(Debug)]
-struct SessionRow {
+struct StoredSession {
     id: Uuid,
     agent: Uuid,
     agent_key: Option<Uuid>,
@@ -170,6 +171,44 @@ impl SessionStore for Memory {
     }
 }
 
+impl RowWriter for Memory {
+    fn write(&self, rows: &[Row]) -> Result<(), StoreError> {
+        // All or nothing: every row is checked before any is kept.
+        for row in rows {
+            if let Row::Session(session) = row {
+                serde_json::from_str::<serde_json::Value>(&session.meta)
+                    .map_err(|e| StoreError::Failure(format!("meta is not JSON: {e}")))?;
+            }
+        }
+        let mut tables = self.tables();
+        for row in rows {
+            match row {
+                Row::User(user) => tables.users.push(*user.id.as_uuid()),
+                Row::Project(p) => tables.projects.push((*p.id.as_uuid(), p.is_active)),
+                Row::Membership(m) => {
+                    let (user, project) = (*m.user.as_uuid(), *m.project.as_uuid());
+                    tables.memberships.push((user, project, m.is_active));
+                }
+                Row::Agent(a) => {
+                    let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
+                    tables.agents.push((id, project, a.is_active));
+                }
+                Row::AgentKey(k) => tables
+                    .agent_keys
+                    .push((*k.id.as_uuid(), *k.agent.as_uuid())),
+                Row::Session(session) => tables.sessions.push(StoredSession {
+                    id: *session.id.as_uuid(),
+                    agent: *session.agent.as_uuid(),
+                    agent_key: session.agent_key.map(|k| *k.as_uuid()),
+                    created_at: session.created_at.as_datetime(),
+                    meta: session.meta.clone(),
+                }),
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Fixture for Memory {
     fn migrated() -> Self {
         Self::default()
@@ -183,42 +222,12 @@ impl Fixture for Memory {
         self
     }
 
-    fn insert_user(&mut self, id: Uuid, _email: &str) {
-        self.tables().users.push(id);
+    fn database_url(&self) -> String {
+        "memory:".to_owned()
     }
 
-    fn insert_project(&mut self, id: Uuid, _owner: Uuid, is_active: bool) {
-        self.tables().projects.push((id, is_active));
-    }
-
-    fn insert_membership(&mut self, user: Uuid, project: Uuid, is_active: bool) {
-        self.tables().memberships.push((user, project, is_active));
-    }
-
-    fn insert_agent(&mut self, id: Uuid, project: Uuid, _owner: Uuid, is_active: bool) {
-        self.tables().agents.push((id, project, is_active));
-    }
-
-    fn insert_agent_key(&mut self, id: Uuid, agent: Uuid) {
-        self.tables().agent_keys.push((id, agent));
-    }
-
-    fn insert_session(
-        &mut self,
-        id: Uuid,
-        agent: Uuid,
-        agent_key: Option<Uuid>,
-        created_at: DateTime<Utc>,
-        meta: &str,
-    ) {
-        serde_json::from_str::<serde_json::Value>(meta).expect("meta is JSON");
-        self.tables().sessions.push(SessionRow {
-            id,
-            agent,
-            agent_key,
-            created_at,
-            meta: meta.to_owned(),
-        });
+    fn row_writer(&self) -> Arc<dyn RowWriter> {
+        Arc::new(self.clone())
     }
 
     fn delete_session(&mut self, id: Uuid) {
@@ -229,15 +238,6 @@ impl Fixture for Memory {
         Box::new(Pausing {
             memory: self.clone(),
             between,
-        })
-    }
-
-    fn concurrent_writer(&self) -> Arc<dyn Fn(Uuid, Uuid, DateTime<Utc>) + Send + Sync> {
-        let memory = self.clone();
-        Arc::new(move |id, agent, created_at| {
-            memory
-                .clone()
-                .insert_session(id, agent, None, created_at, "{}");
         })
     }
 }

@@ -16,7 +16,7 @@ use actix_web::http::Method;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::stream;
-use otas_ports::{ListOutcome, ListSessionsRequest, NextBatch, RestOfList, WholeList};
+use otas_use_cases::{ListOutcome, ListSessionsRequest, NextBatch, RestOfList, WholeList};
 use tracing::Span;
 
 use crate::envelope::ApiError;

@@ -12,7 +12,7 @@ use otas_domain::{AgentId, MetaFilter, SessionFilter};
 use serde_json::json;
 
 use super::*;
-use crate::test_support::{insert_agent, insert_project, insert_user, TestDatabase};
+use crate::test_support::{Fixture, PgFixture};
 
 /// `EXPLAIN` of a statement, with its parameters bound.
 struct Explain<Q>(Q);
@@ -47,15 +47,15 @@ const NEIGHBOUR: &str = "a0000000-0000-4000-8000-000000000007";
 
 /// 50,000 sessions of one agent and 5,000 of another, each with a task
 /// (one of five) and a sequence number, then fresh statistics.
-fn big_agent() -> (TestDatabase, PgConnection) {
-    let db = TestDatabase::migrated();
-    let mut conn = db.connect();
+fn big_agent() -> (PgFixture, PgConnection) {
+    let mut fixture = PgFixture::migrated();
+    let mut conn = fixture.db.connect();
     let (owner, project) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
-    insert_user(&mut conn, owner, "owner@example.com");
-    insert_project(&mut conn, project, owner, true);
+    fixture.insert_user(owner, "owner@example.com");
+    fixture.insert_project(project, owner, true);
     for agent in [AGENT, NEIGHBOUR] {
         let agent = uuid::Uuid::parse_str(agent).expect("a UUID");
-        insert_agent(&mut conn, agent, project, owner, true);
+        fixture.insert_agent(agent, project, owner, true);
     }
     conn.batch_execute(&format!(
         "INSERT INTO agent_session (id, created_at, meta, agent_id, agent_key_id)
@@ -70,7 +70,7 @@ fn big_agent() -> (TestDatabase, PgConnection) {
     .expect("fill the agent's sessions");
     conn.batch_execute("VACUUM ANALYZE agent_session")
         .expect("fresh statistics");
-    (db, conn)
+    (fixture, conn)
 }
 
 fn query(meta: serde_json::Value) -> SessionQuery {

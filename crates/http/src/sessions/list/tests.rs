@@ -9,9 +9,9 @@ use chrono::DateTime;
 use otas_domain::{
     AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery, Timestamp,
 };
-use otas_ports::{
-    ListOutcome, ListSessionsRequest, MockListSessionsUseCase, MockSessionStore, RestOfList,
-    SessionPage, WholeList,
+use otas_ports::MockSessionStore;
+use otas_use_cases::{
+    ListOutcome, ListSessionsRequest, MockListSessionsUseCase, RestOfList, SessionPage, WholeList,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;

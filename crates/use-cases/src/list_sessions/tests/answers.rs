@@ -6,8 +6,8 @@ use otas_domain::etag::{list_tag, Shape};
 use otas_domain::SessionSummary;
 
 use super::*;
-use crate::sessions::{SessionStore, SessionsAndSummary};
-use crate::use_cases::list_sessions::{ListOutcome, ListSessionsUseCase, WholeList};
+use crate::list_sessions::{ListOutcome, ListSessionsUseCase, WholeList};
+use otas_ports::{SessionStore, SessionsAndSummary};
 
 fn lister(sessions: impl SessionStore + 'static, cursors: MockCursorCodec) -> ListSessions {
     ListSessions::new(

@@ -16,11 +16,10 @@ use uuid::Uuid;
 
 use super::{ListSessions, ListSessionsRequest};
 
-use crate::access::{AccessFacts, AccessQuery, MockAccessStore};
-use crate::cursor::MockCursorCodec;
-use crate::sessions::MockSessionStore;
-use crate::store::StoreError;
-use crate::token::{InvalidToken, MockTokenVerifier};
+use otas_ports::{
+    AccessFacts, AccessQuery, InvalidToken, MockAccessStore, MockCursorCodec, MockSessionStore,
+    MockTokenVerifier, StoreError,
+};
 
 const TOKEN: &str = "a.user.token";
 const PROJECT: &str = "5c3e1f0a-4b2d-4e6f-8a9b-0c1d2e3f4a5b";

@@ -7,7 +7,7 @@ use otas_domain::{
 };
 
 use super::store_failed;
-use crate::sessions::SessionStore;
+use otas_ports::SessionStore;
 
 /// The whole request, as raw text: `None` when a part was not sent at all.
 /// The HTTP layer fills it; the use case decides everything from it.

@@ -5,10 +5,11 @@
 //! from one run to the next.
 
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
+use otas_ports::{
+    AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, StoreError,
+    UserDirectory, UserRow,
+};
 use uuid::Uuid;
-
-use crate::directory::Directory;
-use crate::store::StoreError;
 
 /// The demo user.
 pub const DEMO_USER: UserId =
@@ -112,21 +113,94 @@ impl DemoData {
     }
 }
 
-/// Writes the demo into a store that has no user yet. Returns whether it
-/// wrote it: a store with users (a real UASAM database, or a second run) is
-/// left as it is.
-pub fn seed_demo(directory: &dyn Directory, now: Timestamp) -> Result<bool, StoreError> {
-    if directory.has_users()? {
+/// A password hash no password verifies: the demo user logs in with tokens only.
+const NO_PASSWORD: &str = "!demo-user-without-password";
+
+impl DemoData {
+    /// The rows to write, each after the rows it refers to.
+    pub fn rows(&self) -> Vec<Row> {
+        let now = self.now;
+        let mut rows = vec![
+            Row::User(UserRow {
+                id: self.user,
+                first_name: "Demo".to_owned(),
+                last_name: "User".to_owned(),
+                email: self.email.to_owned(),
+                password: NO_PASSWORD.to_owned(),
+                created_at: now,
+            }),
+            Row::Project(ProjectRow {
+                id: self.project,
+                name: "Demo project".to_owned(),
+                description: "Created by otas-server seed-demo".to_owned(),
+                owner: self.user,
+                is_active: true,
+                created_at: now,
+            }),
+            Row::Membership(MembershipRow {
+                user: self.user,
+                project: self.project,
+                privilege: 1,
+                is_active: true,
+                created_at: now,
+            }),
+        ];
+        rows.extend(self.agents.iter().map(|agent| {
+            Row::Agent(AgentRow {
+                id: agent.id,
+                project: self.project,
+                owner: self.user,
+                name: agent.name.to_owned(),
+                description: "Demo agent".to_owned(),
+                provider: agent.provider.to_owned(),
+                is_active: true,
+                created_at: now,
+            })
+        }));
+        if let Some(first) = self.agents.first() {
+            rows.push(Row::AgentKey(AgentKeyRow {
+                id: self.key,
+                agent: first.id,
+                prefix: "demodemo000".to_owned(),
+                hashed_key: NO_PASSWORD.to_owned(),
+                name: Some("demo key".to_owned()),
+                active: true,
+                created_at: now,
+            }));
+        }
+        rows.extend(self.sessions.iter().map(|session| {
+            Row::Session(SessionRow {
+                id: session.id,
+                agent: session.agent,
+                agent_key: session.agent_key,
+                created_at: session.created_at,
+                meta: session.meta.clone(),
+            })
+        }));
+        rows
+    }
+}
+
+/// Writes the demo, in one transaction, into a store that has no user yet.
+/// Returns whether it wrote it: a store with users (a real UASAM database, or
+/// a second run) is left as it is.
+pub fn seed_demo(
+    users: &dyn UserDirectory,
+    rows: &dyn RowWriter,
+    now: Timestamp,
+) -> Result<bool, StoreError> {
+    if users.has_users()? {
         return Ok(false);
     }
-    directory.insert_demo(&DemoData::generate(now))?;
+    rows.write(&DemoData::generate(now).rows())?;
     Ok(true)
 }
 
 #[cfg(test)]
 mod tests {
+    use otas_ports::{MockRowWriter, MockUserDirectory};
+
     use super::*;
-    use crate::directory::MockDirectory;
 
     fn now() -> Timestamp {
         Timestamp::from_micros(1_776_349_800_000_000).expect("in range")
@@ -151,23 +225,26 @@ mod tests {
     }
 
     #[test]
-    fn a_store_without_users_gets_the_demo() {
-        let mut directory = MockDirectory::new();
-        directory.expect_has_users().return_once(|| Ok(false));
-        directory
-            .expect_insert_demo()
-            .withf(|demo| demo.user == DEMO_USER && demo.sessions.len() >= 300)
+    fn a_store_without_users_gets_every_demo_row_in_one_write() {
+        let mut users = MockUserDirectory::new();
+        users.expect_has_users().return_once(|| Ok(false));
+        let mut rows = MockRowWriter::new();
+        rows.expect_write()
+            .withf(|rows| {
+                matches!(rows.first(), Some(Row::User(user)) if user.id == DEMO_USER)
+                    && rows.iter().filter(|r| matches!(r, Row::Session(_))).count() >= 300
+            })
             .times(1)
             .return_once(|_| Ok(()));
 
-        assert_eq!(seed_demo(&directory, now()), Ok(true));
+        assert_eq!(seed_demo(&users, &rows, now()), Ok(true));
     }
 
     #[test]
     fn a_store_with_users_is_left_alone() {
-        let mut directory = MockDirectory::new();
-        directory.expect_has_users().return_once(|| Ok(true));
+        let mut users = MockUserDirectory::new();
+        users.expect_has_users().return_once(|| Ok(true));
 
-        assert_eq!(seed_demo(&directory, now()), Ok(false));
+        assert_eq!(seed_demo(&users, &MockRowWriter::new(), now()), Ok(false));
     }
 }

@@ -9,11 +9,7 @@ use otas_domain::{
     SessionSummary,
 };
 
-use crate::access::{AccessQuery, AccessStore};
-use crate::cursor::CursorCodec;
-use crate::sessions::SessionStore;
-use crate::store::StoreError;
-use crate::token::TokenVerifier;
+use otas_ports::{AccessQuery, AccessStore, CursorCodec, SessionStore, StoreError, TokenVerifier};
 
 mod outcome;
 
