@@ -7,6 +7,8 @@
 //! current secret.
 
 mod cursor;
+#[cfg(any(test, feature = "test-support"))]
+pub mod fixtures;
 mod issue;
 mod user_token;
 

@@ -4,27 +4,17 @@
 //! or SQLite, the only place that knows which), hands them to the use cases
 //! and the HTTP layer, and runs the chosen command.
 
-mod demo;
-mod settings;
-mod stores;
-mod telemetry;
-
-use std::net::TcpListener;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
 use clap::{Parser, Subcommand};
-use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenIssuer, JwtUserTokenVerifier};
+use otas_auth_adapter::JwtUserTokenIssuer;
 use otas_domain::{Timestamp, UserId};
-use otas_http::HttpSettings;
-use otas_use_cases::ListSessions;
 use secrecy::ExposeSecret;
 
-use crate::demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
-use crate::settings::Settings;
-use crate::stores::Stores;
+use otas_server::demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
+use otas_server::{stores, telemetry, Application, Settings, Stores};
 
 /// The OTAS session service: UASAM's session API, on UASAM's database.
 ///
@@ -113,41 +103,11 @@ fn migrate(settings: &Settings, create_database: bool) -> anyhow::Result<()> {
 }
 
 fn serve(settings: &Settings) -> anyhow::Result<()> {
-    // Everything that can be refused is checked before the port opens.
-    let secrets = settings.auth.secrets()?;
-    let verifier = JwtUserTokenVerifier::new(&secrets)?;
-    let current = secrets.first().context("no JWT secret is configured")?;
-    let cursors = HmacCursorCodec::from_secret(current);
-    let store = settings.database.store()?;
-    if settings.database.migrate_on_start {
-        migrate(settings, false)?;
-    }
-    let stores = Stores::open(&store)?;
-    let list_sessions = ListSessions::new(
-        Arc::new(verifier),
-        stores.access,
-        stores.sessions,
-        Arc::new(cursors),
-        settings.http.list_batch_size,
-    );
-
-    let server = &settings.server;
-    let listener = TcpListener::bind((server.host.as_str(), server.port))
-        .with_context(|| format!("cannot listen on {}:{}", server.host, server.port))?;
-    let address = listener.local_addr()?;
-    let workers = match server.workers {
-        0 => std::thread::available_parallelism().map_or(2, usize::from),
-        n => n,
-    };
-    let http = HttpSettings {
-        allowed_origins: server.cors_allowed_origins.clone(),
-        workers,
-    };
-    let kind = store.kind();
-    actix_web::rt::System::new().block_on(async move {
-        let running = otas_http::serve(listener, Arc::new(list_sessions), http)?;
-        tracing::info!(%address, workers, store = kind, "listening on http://{address}");
-        running.await
+    actix_web::rt::System::new().block_on(async {
+        // Everything that can be refused is checked before the port opens.
+        let application = Application::build(settings)?;
+        application.run().await?;
+        anyhow::Ok(())
     })?;
     tracing::info!("stopped");
     Ok(())

@@ -1,18 +1,19 @@
-//! Configuration: `config/default.toml`, then `config/<OTAS_ENV>.toml`, then
-//! `DATABASE_URL` / `JWT_SECRET` (UASAM's names), then `OTAS__SECTION__KEY`
-//! variables. Later sources win.
+//! Configuration: `config/default.toml` (compiled in: the one place where
+//! defaults live), then that file and `config/<OTAS_ENV>.toml` from
+//! `OTAS_CONFIG_DIR`, then `DATABASE_URL` / `JWT_SECRET` (UASAM's names),
+//! then `OTAS__SECTION__KEY` variables. Later sources win.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
-use config::{Config, Environment, File};
+use config::builder::DefaultState;
+use config::{Config, ConfigBuilder, Environment, File, FileFormat};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 /// Every setting of the service.
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Deserialize)]
 pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
@@ -22,7 +23,6 @@ pub struct Settings {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(default)]
 pub struct ServerSettings {
     pub host: String,
     pub port: u16,
@@ -31,19 +31,7 @@ pub struct ServerSettings {
     pub cors_allowed_origins: Vec<String>,
 }
 
-impl Default for ServerSettings {
-    fn default() -> Self {
-        Self {
-            host: "127.0.0.1".to_owned(),
-            port: 8000,
-            workers: 0,
-            cors_allowed_origins: vec!["http://localhost:5173".to_owned()],
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
-#[serde(default)]
 pub struct DatabaseSettings {
     /// `postgres://…` selects PostgreSQL, `sqlite://…` or `file:…` a SQLite
     /// file; unset: the SQLite file at `sqlite_path`. Holds the password: a
@@ -58,21 +46,6 @@ pub struct DatabaseSettings {
     pub connection_timeout_ms: u64,
     pub statement_timeout_ms: u64,
     pub migrate_on_start: bool,
-}
-
-impl Default for DatabaseSettings {
-    fn default() -> Self {
-        Self {
-            url: None,
-            sqlite_path: "data/otas.db".to_owned(),
-            busy_timeout_ms: 5000,
-            max_connections: 16,
-            min_idle: 0,
-            connection_timeout_ms: 2000,
-            statement_timeout_ms: 10_000,
-            migrate_on_start: false,
-        }
-    }
 }
 
 /// Which store the configuration selects, with its settings.
@@ -148,8 +121,7 @@ impl DatabaseSettings {
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Deserialize)]
 pub struct AuthSettings {
     /// The current secret.
     pub jwt_secret: Option<SecretString>,
@@ -183,33 +155,14 @@ impl AuthSettings {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(default)]
 pub struct HttpLayerSettings {
     pub list_batch_size: usize,
 }
 
-impl Default for HttpLayerSettings {
-    fn default() -> Self {
-        Self {
-            list_batch_size: 1000,
-        }
-    }
-}
-
 #[derive(Debug, Deserialize)]
-#[serde(default)]
 pub struct LogSettings {
     pub level: String,
     pub format: LogFormat,
-}
-
-impl Default for LogSettings {
-    fn default() -> Self {
-        Self {
-            level: "info".to_owned(),
-            format: LogFormat::Text,
-        }
-    }
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, PartialEq, Eq)]
@@ -219,7 +172,37 @@ pub enum LogFormat {
     Json,
 }
 
+/// The settings that are lists, written comma-separated in variables.
+const LIST_KEYS: [&str; 1] = ["server.cors_allowed_origins"];
+
+/// Every setting's default: `config/default.toml`, compiled in.
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+fn with_defaults() -> ConfigBuilder<DefaultState> {
+    Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml))
+}
+
 impl Settings {
+    /// The defaults with `overrides` (`("server.port", "0")`, …) on top, and
+    /// nothing from files or the environment: for running the service
+    /// in-process, as tests do.
+    pub fn with_overrides(overrides: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let mut builder = with_defaults();
+        for (key, value) in overrides {
+            builder = if LIST_KEYS.contains(key) {
+                let items: Vec<String> = value.split(',').map(str::to_owned).collect();
+                builder.set_override(*key, items)?
+            } else {
+                builder.set_override(*key, *value)?
+            };
+        }
+        builder
+            .build()
+            .context("the configuration cannot be read")?
+            .try_deserialize::<Self>()
+            .context("the configuration is invalid")
+    }
+
     /// Reads the configuration from the files in `OTAS_CONFIG_DIR` (default
     /// `./config`) and the environment.
     pub fn load() -> anyhow::Result<Self> {
@@ -227,7 +210,7 @@ impl Settings {
             .map_or_else(|| PathBuf::from("config"), PathBuf::from);
         let environment = std::env::var("OTAS_ENV").ok().filter(|e| !e.is_empty());
         let mut builder =
-            Config::builder().add_source(File::from(dir.join("default")).required(false));
+            with_defaults().add_source(File::from(dir.join("default")).required(false));
         if let Some(environment) = &environment {
             // Asked for by name: its absence is an error, not a silent default.
             builder = builder.add_source(File::from(dir.join(environment)).required(true));
@@ -248,7 +231,7 @@ impl Settings {
                     .separator("__")
                     .try_parsing(true)
                     .list_separator(",")
-                    .with_list_parse_key("server.cors_allowed_origins"),
+                    .with_list_parse_key(LIST_KEYS[0]),
             )
             .build()
             .context("the configuration cannot be read")?;

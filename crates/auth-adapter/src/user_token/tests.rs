@@ -6,10 +6,7 @@ use secrecy::SecretString;
 
 use super::{JwtConfigError, JwtUserTokenVerifier};
 
-#[allow(dead_code)]
-mod fixtures {
-    include!("../../../../tests/fixtures/user_tokens.rs");
-}
+use crate::fixtures;
 
 fn verifier(secrets: &[&str]) -> JwtUserTokenVerifier {
     let secrets: Vec<SecretString> = secrets.iter().map(|s| SecretString::from(*s)).collect();

@@ -1,4 +1,7 @@
-//! The real `otas-server` binary, started on port 0 for one test.
+//! The service for one test, on port 0: in-process ([`TestApp::start`], the
+//! server library the binary runs) for tests of what it answers, or the real
+//! `otas-server` binary ([`TestApp::spawn`]) for tests of the process itself
+//! (its logs, its commands, its configuration from the environment).
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -11,12 +14,35 @@ use super::tokens;
 /// The path the dashboard lists sessions on.
 pub const LIST_PATH: &str = "/api/agent/v1/sessions/list/";
 
-/// A running `otas-server`; killed when dropped.
+/// A running service; stopped (or killed) when dropped.
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
-    child: Child,
-    logs: Arc<Mutex<Vec<String>>>,
+    runner: Runner,
+}
+
+/// How the service runs.
+enum Runner {
+    /// The `otas-server` binary, and every line it logged.
+    Process {
+        child: Child,
+        logs: Arc<Mutex<Vec<String>>>,
+    },
+    /// The server library, in this test's process.
+    InProcess(actix_web::dev::ServerHandle),
+}
+
+/// An environment variable the binary reads, as the configuration key it sets.
+fn setting_key(variable: &str) -> String {
+    match variable {
+        "JWT_SECRET" => "auth.jwt_secret".to_owned(),
+        "DATABASE_URL" => "database.url".to_owned(),
+        other => other
+            .strip_prefix("OTAS__")
+            .unwrap_or_else(|| panic!("{other} is not a configuration variable"))
+            .to_lowercase()
+            .replace("__", "."),
+    }
 }
 
 /// Starts `otas-server serve` with the fixture secret and the given extra
@@ -51,6 +77,42 @@ pub fn command(database_url: &str, env: &[(&str, &str)]) -> Command {
 }
 
 impl TestApp {
+    /// Starts the service in-process over `database_url`, with the fixture
+    /// secret.
+    pub async fn start(database_url: &str) -> Self {
+        Self::start_with(database_url, &[]).await
+    }
+
+    /// [`TestApp::start`], with settings given as the variables the binary
+    /// reads (`("OTAS__HTTP__LIST_BATCH_SIZE", "7")`, `("JWT_SECRET", …)`).
+    pub async fn start_with(database_url: &str, env: &[(&str, &str)]) -> Self {
+        let mut settings = vec![
+            ("database.url".to_owned(), database_url.to_owned()),
+            ("auth.jwt_secret".to_owned(), tokens::TEST_SECRET.to_owned()),
+            ("server.host".to_owned(), "127.0.0.1".to_owned()),
+            ("server.port".to_owned(), "0".to_owned()),
+            ("server.workers".to_owned(), "2".to_owned()),
+        ];
+        for (variable, value) in env {
+            settings.push((setting_key(variable), (*value).to_owned()));
+        }
+        let overrides: Vec<(&str, &str)> = settings
+            .iter()
+            .map(|(key, value)| (key.as_str(), value.as_str()))
+            .collect();
+        let settings = otas_server::Settings::with_overrides(&overrides).expect("valid settings");
+        let application = otas_server::Application::build(&settings).expect("the service starts");
+        let address = format!("http://{}", application.address());
+        let handle = application.handle();
+        tokio::spawn(application.run());
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            runner: Runner::InProcess(handle),
+        }
+    }
+
+    /// Starts the `otas-server` binary over `database_url`.
     pub async fn spawn(database_url: &str) -> Self {
         Self::spawn_with(database_url, &[]).await
     }
@@ -103,8 +165,7 @@ impl TestApp {
         Self {
             address: format!("http://{address}"),
             client: reqwest::Client::new(),
-            child,
-            logs,
+            runner: Runner::Process { child, logs },
         }
     }
 
@@ -127,9 +188,12 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
-    /// Every line the server has logged so far.
+    /// Every line the server has logged so far (a spawned binary only).
     pub fn logs(&self) -> Vec<String> {
-        self.logs.lock().expect("log lock").clone()
+        match &self.runner {
+            Runner::Process { logs, .. } => logs.lock().expect("log lock").clone(),
+            Runner::InProcess(_) => panic!("an in-process app has no log: use TestApp::spawn"),
+        }
     }
 
     /// Waits until the server has logged a line containing `needle`.
@@ -146,7 +210,13 @@ impl TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.runner {
+            Runner::Process { child, .. } => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+            // The stop is sent now; the returned future only reports its end.
+            Runner::InProcess(handle) => drop(handle.stop(false)),
+        }
     }
 }

@@ -1,21 +1,22 @@
-//! Running the service: refusing bad configuration, migrations, and a
-//! database that goes away and comes back.
-
-mod support;
+//! The process: refusing bad configuration in one line, migrations, serving
+//! from the SQLite file `migrate` created when no database URL is set, one log
+//! line per request with its id and never the token.
 
 use std::process::Stdio;
-use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
 use otas_postgres_adapter::test_support::TestDatabase;
+use otas_store_contract::session_row;
 use reqwest::StatusCode;
-use serde_json::Value;
-use support::app::command;
-use support::cluster::PrivateCluster;
-use support::tokens::VALID;
-use support::world::*;
-use support::{error_body, TestApp, World};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::support::app::command;
+use crate::support::scratch::Scratch;
+use crate::support::tokens::VALID;
+use crate::support::world::*;
+use crate::support::{agent_query, error_body, on_both_stores, Store, TestApp, World};
 
 /// Runs `otas-server <args>` to its end and returns (success, stderr).
 fn run_to_end(
@@ -174,111 +175,124 @@ async fn a_database_without_the_schema_is_a_json_500_without_sql() {
     assert!(line.contains("request_id"), "{line}");
 }
 
-/// A private cluster (it will be stopped) with a migrated database `otas`
-/// holding the world's rows, and that database's URL.
-fn private_cluster_with_world() -> (PrivateCluster, String) {
-    let cluster = PrivateCluster::start();
-    PgConnection::establish(&cluster.url("postgres"))
-        .expect("connect to the private cluster")
-        .batch_execute("CREATE DATABASE otas")
-        .expect("create database");
-    let url = cluster.url("otas");
-    otas_postgres_adapter::run_migrations(&url).expect("migrate");
-    World::seed_into(&url);
-    (cluster, url)
-}
-
 #[tokio::test]
-async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_it_is_back() {
-    let (cluster, url) = private_cluster_with_world();
-    let app = TestApp::spawn_with(&url, &[("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000")]).await;
-    let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
-    let list = || app.list(Some(VALID), Some(&project), &query);
-    assert_eq!(list().await.status(), StatusCode::OK);
-
-    cluster.stop();
-    let started = Instant::now();
-    let response = list().await;
-    let waited = started.elapsed();
-
-    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(
-        response.json::<Value>().await.expect("JSON"),
-        error_body("service_unavailable")
+async fn without_a_database_url_serve_lists_from_the_sqlite_file_that_migrate_created() {
+    let scratch = Scratch::new();
+    // In a directory that does not exist yet.
+    let file = scratch.path().join("state").join("otas.db");
+    let path = file.to_str().expect("a UTF-8 path").to_owned();
+    let env = [("OTAS__DATABASE__SQLITE_PATH", path.as_str())];
+    let mut migrate = command("", &env);
+    migrate.env_remove("DATABASE_URL");
+    let migrated = migrate
+        .arg("migrate")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run otas-server migrate");
+    assert!(
+        migrated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&migrated.stderr)
     );
-    assert!(waited < Duration::from_secs(5), "answered after {waited:?}");
+    assert!(file.is_file(), "migrate created {}", file.display());
+    World::seed_into(&path);
+    let session = Uuid::new_v4();
+    World::write_into(
+        &path,
+        &[session_row(
+            session,
+            AGENT_A,
+            Some(KEY_A),
+            at(3_600, 42),
+            r#"{"store": "the file"}"#,
+        )],
+    );
 
-    cluster.start_again();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut status = StatusCode::SERVICE_UNAVAILABLE;
-    while Instant::now() < deadline {
-        status = list().await.status();
-        if status == StatusCode::OK {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    assert_eq!(status, StatusCode::OK, "serving resumed without a restart");
-}
-
-#[tokio::test]
-async fn a_database_lost_in_the_middle_of_a_long_list_never_yields_a_body_that_parses() {
-    let (cluster, url) = private_cluster_with_world();
-    PgConnection::establish(&url)
-        .expect("connect")
-        .batch_execute(&format!(
-            "INSERT INTO agent_session (id, created_at, meta, agent_id) \
-             SELECT gen_random_uuid(), timestamptz '2026-01-01' + i * interval '1 second', \
-                    jsonb_build_object('i', i, 'pad', repeat('x', 400)), '{AGENT_A}' \
-             FROM generate_series(1, 50000) AS i"
-        ))
-        .expect("insert sessions");
-    // Small batches: the list takes many round trips, and the first bytes
-    // leave long before the last session is read.
-    let app = TestApp::spawn_with(
-        &url,
-        &[
-            ("OTAS__HTTP__LIST_BATCH_SIZE", "20"),
-            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "500"),
-        ],
-    )
-    .await;
-    let mut response = app
+    let app = TestApp::spawn_without_database_url(&env).await;
+    let response = app
         .list(
             Some(VALID),
             Some(&PROJECT_A.to_string()),
             &format!("agent_id={AGENT_A}"),
         )
         .await;
+
     assert_eq!(response.status(), StatusCode::OK);
-    let mut body = Vec::new();
-    let first = response
-        .chunk()
-        .await
-        .expect("a first chunk")
-        .expect("not the end yet");
-    body.extend_from_slice(&first);
-
-    cluster.stop();
-    let mut cut_short = false;
-    loop {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            Ok(None) => break,
-            Err(_) => {
-                cut_short = true;
-                break;
+    assert_eq!(
+        response.json::<Value>().await.expect("JSON"),
+        json!({
+            "status": 1,
+            "status_description": "agent_sessions_listed",
+            "response": {
+                "agent_id": AGENT_A.to_string(),
+                "sessions": [{
+                    "id": session.to_string(),
+                    "agent_key_id": KEY_A.to_string(),
+                    "created_at": "2026-04-16T01:00:00.000042+00:00",
+                    "meta": {"store": "the file"}
+                }]
             }
-        }
-    }
+        })
+    );
+    let listening: Value =
+        serde_json::from_str(&app.wait_for_log("listening on").await).expect("a JSON log line");
+    assert_eq!(listening["store"], "sqlite", "{listening}");
+}
 
+on_both_stores!(every_request_gets_a_request_id_and_one_log_line_without_the_token);
+async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::spawn(world.url()).await;
+
+    let echoed = app
+        .client
+        .get(format!(
+            "{}/api/agent/v1/sessions/list/?agent_id={AGENT_A}",
+            app.address
+        ))
+        .header("X-OTAS-USER-TOKEN", VALID)
+        .header("X-OTAS-PROJECT-ID", PROJECT_A.to_string())
+        .header("X-Request-Id", "dashboard-req-42")
+        .send()
+        .await
+        .expect("answer");
+    let generated = app
+        .list(
+            Some(VALID),
+            Some(&PROJECT_A.to_string()),
+            &agent_query(AGENT_A),
+        )
+        .await;
+
+    assert_eq!(echoed.headers()["x-request-id"], "dashboard-req-42");
+    let generated_id = generated.headers()["x-request-id"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(Uuid::parse_str(&generated_id).is_ok(), "{generated_id}");
+    let line = app.wait_for_log("dashboard-req-42").await;
+    let event: Value = serde_json::from_str(&line).expect("a JSON log line");
+    assert_eq!(event["method"], "GET");
+    assert_eq!(event["path"], "/api/agent/v1/sessions/list/");
+    assert_eq!(event["status"], 200);
     assert!(
-        cut_short,
-        "the connection must be aborted, not ended cleanly"
+        event["latency_ms"].is_string() || event["latency_ms"].is_number(),
+        "{event}"
     );
+    app.wait_for_log(&generated_id).await;
+    let logs = app.logs().join("\n");
+    assert!(!logs.contains(VALID), "a token reached the log");
     assert!(
-        serde_json::from_slice::<Value>(&body).is_err(),
-        "a list cut short must never parse as a complete answer ({} bytes)",
-        body.len()
+        !logs.contains(&VALID[VALID.len() - 20..]),
+        "a token's signature reached the log"
     );
+    assert_eq!(
+        logs.matches("dashboard-req-42").count(),
+        1,
+        "one line per request:\n{logs}"
+    );
+    // The server runs on the store the world is on.
+    let listening: Value =
+        serde_json::from_str(&app.wait_for_log("listening on").await).expect("a JSON log line");
+    assert_eq!(listening["store"], store.name(), "{listening}");
 }

@@ -1,49 +1,15 @@
 //! The operators' commands of the real binary: `seed-demo` (the first run's
 //! demo and its curl line), `token`, `check-config`, and `--help`.
 
-#[allow(unused)]
-mod support;
-
-use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use reqwest::StatusCode;
 use serde_json::Value;
-use support::tokens::TEST_SECRET;
-use support::TestApp;
 
-/// A SQLite store in a temporary directory of the test's own.
-struct Scratch {
-    dir: PathBuf,
-}
-
-impl Scratch {
-    fn new() -> Self {
-        let dir = std::env::temp_dir().join(format!("otas-cli-{}", uuid::Uuid::new_v4().simple()));
-        std::fs::create_dir_all(&dir).expect("scratch directory");
-        Self { dir }
-    }
-
-    fn url(&self) -> String {
-        format!("sqlite://{}/store/otas.db", self.dir.display())
-    }
-
-    /// Runs `otas-server <args>` against this store and waits for it.
-    fn run(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        let mut command: Command = support::app::command(&self.url(), env);
-        command
-            .args(args)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run otas-server")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
+use crate::support::app::command;
+use crate::support::scratch::Scratch;
+use crate::support::tokens::TEST_SECRET;
+use crate::support::TestApp;
 
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -191,7 +157,7 @@ fn check_config_masks_secrets_and_says_whether_the_database_answers() {
             "old-secret-1,old-secret-2",
         )],
     );
-    let unreachable = support::app::command("postgres://otas:hunter2@127.0.0.1:1/otas", &[])
+    let unreachable = command("postgres://otas:hunter2@127.0.0.1:1/otas", &[])
         .args(["check-config"])
         .env("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "200")
         .output()
@@ -249,7 +215,7 @@ async fn seed_demo_works_on_postgresql_too_and_leaves_a_database_with_users_alon
     let mut uasam = PgFixture::migrated();
     uasam.insert_user(uuid::Uuid::new_v4(), "someone@example.com");
     let run = |url: &str| {
-        support::app::command(url, &[("OTAS__SERVER__PORT", "8000")])
+        command(url, &[("OTAS__SERVER__PORT", "8000")])
             .arg("seed-demo")
             .output()
             .expect("run otas-server")

@@ -1,6 +1,6 @@
-//! What the end-to-end tests share: the real `otas-server` started on port 0
-//! against a database of the test's own, UASAM-shaped rows on either store,
-//! the fixture tokens.
+//! What the end-to-end tests share: the service started on port 0 (in-process
+//! or as the real binary) against a database of the test's own, UASAM-shaped
+//! rows on either store, the fixture tokens, and ways to read answers.
 #![allow(
     dead_code,
     unused_macros,
@@ -9,17 +9,39 @@
     clippy::panic
 )]
 
+pub mod answer;
 pub mod app;
 pub mod cluster;
+pub mod scratch;
+pub mod socket;
 pub mod world;
 
-pub mod tokens {
-    include!("../fixtures/user_tokens.rs");
-}
+pub use otas_auth_adapter::fixtures as tokens;
 
 pub use app::TestApp;
 #[allow(unused_imports)] // Not every target names the store.
 pub use world::{Store, World};
+
+/// `agent_id=<agent>`.
+pub fn agent_query(agent: uuid::Uuid) -> String {
+    format!("agent_id={agent}")
+}
+
+/// The JSON body of an answer.
+pub async fn json_of(response: reqwest::Response) -> serde_json::Value {
+    response.json().await.expect("a JSON body")
+}
+
+/// Asserts the status and the error body of an answer.
+pub async fn assert_error(response: reqwest::Response, status: reqwest::StatusCode, code: &str) {
+    assert_eq!(response.status(), status, "status for {code}");
+    assert_eq!(
+        response.headers()["content-type"].to_str().expect("ascii"),
+        "application/json",
+        "content type for {code}"
+    );
+    assert_eq!(json_of(response).await, error_body(code));
+}
 
 /// The body of an error answer: `{"status": 0, "status_description": code}`.
 pub fn error_body(code: &str) -> serde_json::Value {

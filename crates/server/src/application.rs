@@ -1,0 +1,102 @@
+//! The service, assembled: configuration in, a listening HTTP server out.
+//! The binary's `serve` runs it; tests start it in-process.
+
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+
+use actix_web::dev::{Server, ServerHandle};
+use anyhow::Context;
+use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenVerifier};
+use otas_http::HttpSettings;
+use otas_use_cases::ListSessions;
+
+use crate::settings::Settings;
+use crate::stores::{self, Stores};
+
+/// The HTTP server over the configured stores, bound and ready to run.
+pub struct Application {
+    server: Server,
+    address: SocketAddr,
+    workers: usize,
+    store: &'static str,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("address", &self.address)
+            .field("workers", &self.workers)
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Checks everything that can be refused (secrets, the database URL),
+    /// applies the migrations when `database.migrate_on_start` asks, builds
+    /// the adapters, the use case and the HTTP server, and binds the port.
+    /// Nothing is served until [`Application::run`].
+    ///
+    /// Call it inside an actix or tokio runtime: the server's workers start
+    /// with it.
+    pub fn build(settings: &Settings) -> anyhow::Result<Self> {
+        let secrets = settings.auth.secrets()?;
+        let verifier = JwtUserTokenVerifier::new(&secrets)?;
+        let current = secrets.first().context("no JWT secret is configured")?;
+        let cursors = HmacCursorCodec::from_secret(current);
+        let store = settings.database.store()?;
+        if settings.database.migrate_on_start {
+            stores::migrate(&store, false)?;
+        }
+        let stores = Stores::open(&store)?;
+        let list_sessions = ListSessions::new(
+            Arc::new(verifier),
+            stores.access,
+            stores.sessions,
+            Arc::new(cursors),
+            settings.http.list_batch_size,
+        );
+
+        let server = &settings.server;
+        let listener = TcpListener::bind((server.host.as_str(), server.port))
+            .with_context(|| format!("cannot listen on {}:{}", server.host, server.port))?;
+        let address = listener.local_addr()?;
+        let workers = match server.workers {
+            0 => std::thread::available_parallelism().map_or(2, usize::from),
+            n => n,
+        };
+        let http = HttpSettings {
+            allowed_origins: server.cors_allowed_origins.clone(),
+            workers,
+        };
+        let server = otas_http::serve(listener, Arc::new(list_sessions), http)?;
+        Ok(Self {
+            server,
+            address,
+            workers,
+            store: store.kind(),
+        })
+    }
+
+    /// Where it listens (the port the system chose when configured with 0).
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// A handle that stops the server gracefully.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (by its handle, or SIGINT/SIGTERM).
+    pub async fn run(self) -> std::io::Result<()> {
+        let address = self.address;
+        tracing::info!(
+            %address,
+            workers = self.workers,
+            store = self.store,
+            "listening on http://{address}"
+        );
+        self.server.await
+    }
+}

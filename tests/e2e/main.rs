@@ -1,0 +1,22 @@
+//! End-to-end tests of the OTAS session service, in one test binary, by
+//! concern. Each test gets a database of its own on a real PostgreSQL or a
+//! real SQLite file (most scenarios run on both) and talks HTTP to the
+//! service on port 0: in-process (the server library the binary runs) where
+//! nothing about the process is tested, the real `otas-server` binary where
+//! it is (its logs, commands, environment, faults).
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+mod support;
+
+mod auth;
+mod cli;
+mod conditional;
+mod filter_edges;
+mod filters;
+mod http_surface;
+mod listing;
+mod outage;
+mod pages;
+mod parameters;
+mod startup;
+mod streaming;

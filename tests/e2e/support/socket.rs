@@ -1,0 +1,66 @@
+//! One HTTP/1.1 exchange over a plain socket, read to its end: what the
+//! server put on the wire, which an HTTP client would hide (a client never
+//! shows a body after HEAD or 304, whatever the server sent).
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+/// An answer as it came off the socket.
+#[derive(Debug)]
+pub struct RawAnswer {
+    /// `HTTP/1.1 200 OK`.
+    pub status_line: String,
+    /// The header lines, as sent.
+    pub headers: Vec<String>,
+    /// Every byte after the blank line that ends the head.
+    pub after_head: Vec<u8>,
+}
+
+impl RawAnswer {
+    /// The value of the first header named `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+}
+
+/// Sends `method path` with `headers` and `Connection: close` to the server
+/// at `address` (`http://host:port`), and reads until the server closes.
+pub async fn exchange(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> RawAnswer {
+    let authority = address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority).await.expect("connect");
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let mut received = Vec::new();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        stream.read_to_end(&mut received),
+    )
+    .await
+    .expect("the server closes the connection")
+    .expect("read");
+    let end = received
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete head");
+    let head = String::from_utf8(received[..end].to_vec()).expect("an ASCII head");
+    let mut lines = head.split("\r\n").map(str::to_owned);
+    let status_line = lines.next().expect("a status line");
+    RawAnswer {
+        status_line,
+        headers: lines.collect(),
+        after_head: received[end + 4..].to_vec(),
+    }
+}
