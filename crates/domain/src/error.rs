@@ -6,9 +6,9 @@
 /// inside a store is logged where it happened, tied to the request.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ListSessionsError {
-    /// The user token or the project id was not sent, or was empty.
+    /// The user token or the project id was not given, or was empty.
     #[error("the user token or the project id is missing")]
-    MissingHeaders,
+    MissingCredentials,
     /// The user token does not verify, has expired, or names no existing user.
     #[error("the user token is invalid")]
     InvalidToken,

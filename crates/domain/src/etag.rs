@@ -87,12 +87,25 @@ impl Hash {
     }
 }
 
-/// Whether an `If-None-Match` value names `tag` (or is `*`). Weak tags
-/// compare by their opaque part, as RFC 9110 asks for `If-None-Match`.
-pub fn if_none_match_hits(header: &str, tag: &str) -> bool {
-    header.split(',').map(str::trim).any(|candidate| {
-        candidate == "*" || candidate.strip_prefix("W/").unwrap_or(candidate) == tag
-    })
+/// The entity tags a client says it holds (`If-None-Match`), parsed by the
+/// HTTP layer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IfNoneMatch {
+    /// `*`: any current answer.
+    Any,
+    /// The opaque tags, each with its quotes; a weak tag's `W/` dropped, as
+    /// RFC 9110's weak comparison asks for `If-None-Match`.
+    Tags(Vec<String>),
+}
+
+impl IfNoneMatch {
+    /// Whether the client holds the answer tagged `tag`.
+    pub fn matches(&self, tag: &str) -> bool {
+        match self {
+            Self::Any => true,
+            Self::Tags(tags) => tags.iter().any(|held| held == tag),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -206,12 +219,10 @@ mod tests {
     }
 
     #[test]
-    fn if_none_match_accepts_lists_weak_tags_and_star() {
-        let tag = "\"abc\"";
-        assert!(if_none_match_hits("\"abc\"", tag));
-        assert!(if_none_match_hits("\"x\", W/\"abc\"", tag));
-        assert!(if_none_match_hits("*", tag));
-        assert!(!if_none_match_hits("\"abd\"", tag));
-        assert!(!if_none_match_hits("abc", tag));
+    fn if_none_match_matches_any_held_tag_or_star() {
+        let held = IfNoneMatch::Tags(vec!["\"x\"".to_owned(), "\"abc\"".to_owned()]);
+        assert!(held.matches("\"abc\""));
+        assert!(!held.matches("\"abd\""));
+        assert!(IfNoneMatch::Any.matches("\"anything\""));
     }
 }

@@ -102,14 +102,6 @@ impl MetaFilter {
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
     }
-
-    /// Whether a key or a string value holds U+0000, which no stored `meta`
-    /// can (PostgreSQL's jsonb refuses it): such a filter keeps nothing.
-    pub fn needs_nul(&self) -> bool {
-        self.pairs.iter().any(|(key, value)| {
-            key.contains('\0') || value.as_str().is_some_and(|s| s.contains('\0'))
-        })
-    }
 }
 
 /// Whether the JSON number `text` has at most [`MAX_NUMERIC_SCALE`] digits

@@ -97,41 +97,6 @@ impl SessionQuery {
         }
         out
     }
-
-    /// Whether `session` is one this query keeps (the reference the stores
-    /// are tested against).
-    pub fn keeps(&self, session: &Session) -> bool {
-        let f = &self.filter;
-        f.created_after.is_none_or(|t| session.created_at > t)
-            && f.created_before.is_none_or(|t| session.created_at < t)
-            && (f.meta.is_empty() || {
-                let meta: Value =
-                    serde_json::from_str(session.meta.as_str()).unwrap_or(Value::Null);
-                f.meta
-                    .pairs()
-                    .iter()
-                    .all(|(key, want)| meta.get(key).is_some_and(|have| json_equal(have, want)))
-            })
-    }
-}
-
-/// JSON equality of scalars: numbers by value (integers exactly, whatever
-/// their size; `512` equals `512.0`), everything else exactly.
-fn json_equal(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            match (
-                x.as_i64()
-                    .or(x.as_u64().and_then(|u| i64::try_from(u).ok())),
-                y.as_i64(),
-            ) {
-                (Some(i), Some(j)) => i == j,
-                _ if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
-                _ => x.as_f64() == y.as_f64(),
-            }
-        }
-        _ => a == b,
-    }
 }
 
 /// What a store knows of all the sessions a query keeps, without reading them.

@@ -2,7 +2,7 @@
 
 use actix_web::HttpResponse;
 
-use crate::envelope::ApiError;
+use crate::error::ApiError;
 
 /// Any path this service does not serve.
 pub(crate) async fn not_found() -> Result<HttpResponse, ApiError> {

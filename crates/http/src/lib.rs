@@ -5,11 +5,11 @@
 //! knows the use cases of `otas-ports`, never an adapter: the binary decides
 //! which stores stand behind them.
 
-mod envelope;
+mod app;
+mod error;
 mod fallback;
 mod observe;
-mod server;
 mod sessions;
 mod state;
 
-pub use server::{serve, HttpSettings};
+pub use app::{serve, HttpSettings};

@@ -11,7 +11,7 @@ use actix_web::{Error, ResponseError};
 use tracing::Instrument;
 use uuid::Uuid;
 
-use crate::envelope::ApiError;
+use crate::error::ApiError;
 
 /// `X-Request-Id`: echoed when the caller sent a usable one, generated otherwise.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

@@ -68,7 +68,7 @@ diesel::define_sql_function! {
 }
 
 /// The sessions of the query's agent that its filter keeps, in no order yet.
-fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
+fn matching(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
     let filter = &query.filter;
     let mut statement = agent_session::table
         .filter(agent_session::agent_id.eq(*query.agent.as_uuid()))
@@ -79,7 +79,7 @@ fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
     if let Some(before) = filter.created_before {
         statement = statement.filter(agent_session::created_at.lt(before.as_datetime()));
     }
-    if filter.meta.needs_nul() {
+    if holds_nul(&filter.meta) {
         // PostgreSQL cannot even take U+0000 as a parameter; no row holds it.
         return statement.filter(sql::<Bool>("FALSE"));
     }
@@ -97,6 +97,15 @@ fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
     statement
 }
 
+/// Whether a key or a string value of the filter holds U+0000, which jsonb
+/// cannot hold (nor PostgreSQL take as a parameter): such a filter keeps
+/// nothing.
+fn holds_nul(meta: &MetaFilter) -> bool {
+    meta.pairs()
+        .iter()
+        .any(|(key, value)| key.contains('\0') || value.as_str().is_some_and(|s| s.contains('\0')))
+}
+
 /// The filter as one JSON object, each value's text as the client wrote it.
 fn containment(meta: &MetaFilter) -> String {
     let members: Vec<String> = meta
@@ -111,9 +120,9 @@ fn ordered(
     query: &SessionQuery,
     after: Option<SessionKey>,
 ) -> agent_session::BoxedQuery<'static, Pg> {
-    let mut statement = kept(query);
+    let mut statement = matching(query);
     if let Some(key) = after {
-        statement = statement.filter(beyond(key, query.order));
+        statement = statement.filter(past_key(key, query.order));
     }
     match query.order {
         Order::Desc => {
@@ -144,8 +153,8 @@ fn read_sessions(
 /// Counts the query's sessions and finds the newest, both from the listing
 /// index (without a meta filter, no row is read).
 fn read_summary(conn: &mut PgConnection, query: &SessionQuery) -> QueryResult<SummaryRow> {
-    let count: i64 = kept(query).count().get_result(conn)?;
-    let newest: Option<(DateTime<Utc>, Uuid)> = kept(query)
+    let count: i64 = matching(query).count().get_result(conn)?;
+    let newest: Option<(DateTime<Utc>, Uuid)> = matching(query)
         .order((agent_session::created_at.desc(), agent_session::id.desc()))
         .select((agent_session::created_at, agent_session::id))
         .first(conn)
@@ -172,7 +181,7 @@ fn into_key(created_at: DateTime<Utc>, id: Uuid) -> SessionKey {
 
 /// A row comparison, so that PostgreSQL starts the index scan at the key
 /// instead of filtering every row before it.
-fn beyond(
+fn past_key(
     key: SessionKey,
     order: Order,
 ) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Pg>> {

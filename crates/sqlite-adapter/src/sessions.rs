@@ -62,7 +62,7 @@ impl SqliteSessionStore {
 type SessionRow = (String, Option<String>, i64, String);
 
 /// The sessions of the query's agent that its filter keeps, in no order yet.
-pub(crate) fn kept(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Sqlite> {
+pub(crate) fn matching(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Sqlite> {
     let filter = &query.filter;
     let mut statement = agent_session::table
         .filter(agent_session::agent_id.eq(query.agent.to_string()))
@@ -199,7 +199,7 @@ fn member_path(key: &str) -> String {
 
 /// A row-value comparison, so that SQLite starts the index scan at the key
 /// instead of filtering every row before it.
-fn beyond(
+fn past_key(
     key: SessionKey,
     order: Order,
 ) -> diesel::expression::SqlLiteral<Bool, impl diesel::query_builder::QueryFragment<Sqlite>> {
@@ -250,8 +250,10 @@ fn ordered(
     after: Option<SessionKey>,
 ) -> agent_session::BoxedQuery<'static, Sqlite> {
     let statement = match after {
-        None => kept(query),
-        Some(key) => kept(&without_bound_implied_by(query, key)).filter(beyond(key, query.order)),
+        None => matching(query),
+        Some(key) => {
+            matching(&without_bound_implied_by(query, key)).filter(past_key(key, query.order))
+        }
     };
     match query.order {
         Order::Desc => {
@@ -287,8 +289,8 @@ fn read_summary(
     conn: &mut SqliteConnection,
     query: &SessionQuery,
 ) -> QueryResult<(i64, Option<(i64, String)>)> {
-    let count: i64 = kept(query).count().get_result(conn)?;
-    let newest: Option<(i64, String)> = kept(query)
+    let count: i64 = matching(query).count().get_result(conn)?;
+    let newest: Option<(i64, String)> = matching(query)
         .order((agent_session::created_at.desc(), agent_session::id.desc()))
         .select((agent_session::created_at, agent_session::id))
         .first(conn)
@@ -513,10 +515,10 @@ mod tests {
             AgentId::parse("d1e2f3a4-b5c6-7890-abcd-ef1234567890").expect("a UUID"),
         );
 
-        let count = plan(&mut conn, kept(&query).count());
+        let count = plan(&mut conn, matching(&query).count());
         let newest = plan(
             &mut conn,
-            kept(&query)
+            matching(&query)
                 .order((agent_session::created_at.desc(), agent_session::id.desc()))
                 .select((agent_session::created_at, agent_session::id))
                 .limit(1),

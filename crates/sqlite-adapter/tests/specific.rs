@@ -83,7 +83,7 @@ impl World {
         let mut metas: Vec<&str> = self
             .sessions
             .iter()
-            .filter(|s| query.keeps(s))
+            .filter(|s| reference::keeps(query, s))
             .map(|s| s.meta.as_str())
             .collect();
         metas.sort_unstable();

@@ -1,5 +1,4 @@
-//! The domain's reference, `SessionQuery::keeps`, and how a store is
-//! compared with it: the contract's filter tests use it, and so can an
+//! The reference, [`keeps`], and how a store is compared with it: the contract's filter tests use it, and so can an
 //! adapter's own tests of what only that adapter can store.
 
 use chrono::{DateTime, Duration, Utc};
@@ -7,10 +6,48 @@ use otas_domain::{
     Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary, Timestamp,
 };
 use otas_ports::SessionStore;
+use serde_json::Value;
 use uuid::Uuid;
 
 /// The page sizes a listing is walked with: one at a time, a few, and more.
 pub const WALK_PAGE_SIZES: [usize; 3] = [1, 3, 7];
+
+/// Whether `query` keeps `session`: the reference every store is tested
+/// against. Time bounds are strict; a `meta` filter keeps an object meta
+/// holding each key at an equal JSON value (numbers by value, integers
+/// exactly whatever their size, everything else exactly), so a meta that is
+/// no object is never kept.
+pub fn keeps(query: &SessionQuery, session: &Session) -> bool {
+    let f = &query.filter;
+    f.created_after.is_none_or(|t| session.created_at > t)
+        && f.created_before.is_none_or(|t| session.created_at < t)
+        && (f.meta.is_empty() || {
+            let meta: Value = serde_json::from_str(session.meta.as_str()).unwrap_or(Value::Null);
+            f.meta
+                .pairs()
+                .iter()
+                .all(|(key, want)| meta.get(key).is_some_and(|have| json_equal(have, want)))
+        })
+}
+
+/// JSON equality of scalars: numbers by value (integers exactly, whatever
+/// their size; `512` equals `512.0`), everything else exactly.
+fn json_equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => {
+            match (
+                x.as_i64()
+                    .or(x.as_u64().and_then(|u| i64::try_from(u).ok())),
+                y.as_i64(),
+            ) {
+                (Some(i), Some(j)) => i == j,
+                _ if x.is_u64() && y.is_u64() => x.as_u64() == y.as_u64(),
+                _ => x.as_f64() == y.as_f64(),
+            }
+        }
+        _ => a == b,
+    }
+}
 
 /// A session as the domain sees the row `insert_session(id, agent, None,
 /// created_at, meta)` writes; panics when `meta` is not JSON.
@@ -28,7 +65,7 @@ pub fn session(id: Uuid, created_at: DateTime<Utc>, meta: &str) -> Session {
 pub fn expected(sessions: &[Session], query: &SessionQuery) -> Vec<SessionKey> {
     let mut kept: Vec<SessionKey> = sessions
         .iter()
-        .filter(|s| query.keeps(s))
+        .filter(|s| keeps(query, s))
         .map(SessionKey::of)
         .collect();
     kept.sort();

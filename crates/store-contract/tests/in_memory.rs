@@ -68,7 +68,7 @@ impl Memory {
                 meta: Meta::from_json(row.meta.clone())
                     .map_err(|e| StoreError::Failure(format!("session {}: {e}", row.id)))?,
             };
-            if query.keeps(&session) {
+            if otas_store_contract::reference::keeps(query, &session) {
                 kept.push(session);
             }
         }

@@ -2,6 +2,7 @@
 //! `otas-ports` only: they decide, the adapters behind the ports fetch.
 
 pub mod list_sessions;
+mod store_failure;
 
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,

@@ -3,13 +3,15 @@
 
 use std::sync::Arc;
 
-use otas_domain::etag::{if_none_match_hits, list_tag, page_tag, PageContent, Shape};
+use otas_domain::etag::{list_tag, page_tag, IfNoneMatch, PageContent, Shape};
 use otas_domain::{
     AgentId, InvalidParam, ListParams, ListSessionsError, ProjectId, SessionKey, SessionQuery,
     SessionSummary,
 };
 
-use otas_ports::{AccessQuery, AccessStore, CursorCodec, SessionStore, StoreError, TokenVerifier};
+use otas_ports::{AccessQuery, AccessStore, CursorCodec, SessionStore, TokenVerifier};
+
+use crate::store_failure::store_failed;
 
 mod outcome;
 
@@ -73,7 +75,7 @@ impl std::fmt::Debug for ListSessions {
 impl ListSessionsUseCase for ListSessions {
     fn list(&self, request: ListSessionsRequest) -> Result<ListOutcome, ListSessionsError> {
         let listing = self.authorize(&request)?;
-        let if_none_match = request.if_none_match.as_deref();
+        let if_none_match = request.if_none_match.as_ref();
         match listing.limit {
             Some(limit) => self.page(&listing, limit, if_none_match),
             None => self.whole(listing, if_none_match),
@@ -142,7 +144,7 @@ impl ListSessions {
         &self,
         listing: &Listing,
         limit: usize,
-        if_none_match: Option<&str>,
+        if_none_match: Option<&IfNoneMatch>,
     ) -> Result<ListOutcome, ListSessionsError> {
         let query = &listing.query;
         // One more than asked tells whether another page follows.
@@ -166,7 +168,7 @@ impl ListSessions {
                 total,
             };
             let etag = page_tag(query, listing.shape(), content);
-            if if_none_match_hits(if_none_match, &etag) {
+            if if_none_match.matches(&etag) {
                 return Ok(ListOutcome::NotModified { etag });
             }
         }
@@ -216,12 +218,12 @@ impl ListSessions {
     fn whole(
         &self,
         listing: Listing,
-        if_none_match: Option<&str>,
+        if_none_match: Option<&IfNoneMatch>,
     ) -> Result<ListOutcome, ListSessionsError> {
         let query = &listing.query;
         if let Some(if_none_match) = if_none_match {
             let etag = list_tag(query, listing.shape(), &self.summarize(query)?);
-            if if_none_match_hits(if_none_match, &etag) {
+            if if_none_match.matches(&etag) {
                 return Ok(ListOutcome::NotModified { etag });
             }
         }
@@ -271,7 +273,7 @@ impl ListSessions {
             non_empty(request.user_token.as_deref()),
             non_empty(request.project_id.as_deref()),
         ) else {
-            return Err(ListSessionsError::MissingHeaders);
+            return Err(ListSessionsError::MissingCredentials);
         };
         let user = self
             .tokens
@@ -308,21 +310,6 @@ impl ListSessions {
 
 fn non_empty(value: Option<&str>) -> Option<&str> {
     value.filter(|v| !v.is_empty())
-}
-
-/// Logs what the store said (inside the caller's request span) and keeps
-/// only its kind for the answer.
-fn store_failed(error: StoreError) -> ListSessionsError {
-    match error {
-        StoreError::Unavailable(cause) => {
-            tracing::warn!(%cause, "session store unavailable");
-            ListSessionsError::Unavailable
-        }
-        StoreError::Failure(cause) => {
-            tracing::error!(%cause, "session store failed");
-            ListSessionsError::Internal
-        }
-    }
 }
 
 #[cfg(test)]

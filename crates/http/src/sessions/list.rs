@@ -16,21 +16,19 @@ use actix_web::http::Method;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::stream;
-use otas_use_cases::{ListOutcome, ListSessionsRequest, NextBatch, RestOfList, WholeList};
+use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
 use tracing::Span;
 
-use crate::envelope::ApiError;
-use crate::sessions::write::{self, Extras};
+use crate::error::ApiError;
+use crate::sessions::body::{self, Extras, Place};
+use crate::sessions::request;
 use crate::state::AppState;
-
-const USER_TOKEN: &str = "x-otas-user-token";
-const PROJECT_ID: &str = "x-otas-project-id";
 
 pub(crate) async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let request = read_request(&req);
+    let request = request::read(&req);
     let use_case = state.list_sessions.clone();
     let outcome = blocking(move || Ok(use_case.list(request)?)).await?;
 
@@ -39,9 +37,9 @@ pub(crate) async fn list(
             with_cache_headers(HttpResponse::NotModified(), &etag).finish()
         }
         ListOutcome::Page(page) => {
-            let mut body = write::head(page.agent);
-            write::sessions(&mut body, &page.sessions, true);
-            body.push_str(&write::tail(&Extras {
+            let mut body = body::head(page.agent);
+            body::sessions(&mut body, &page.sessions, Place::Opening);
+            body.push_str(&body::tail(&Extras {
                 page: Some((page.has_more, page.next_cursor)),
                 total: page.total,
             }));
@@ -53,12 +51,12 @@ pub(crate) async fn list(
 
 /// The whole list: complete at once when it is one batch, else streamed.
 fn whole_list(whole: WholeList, head_only: bool) -> HttpResponse {
-    let tail = write::tail(&Extras {
+    let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
     });
-    let mut body = write::head(whole.agent);
-    write::sessions(&mut body, &whole.first, true);
+    let mut body = body::head(whole.agent);
+    body::sessions(&mut body, &whole.first, Place::Opening);
     let mut response = ok(&whole.etag);
     let Some(rest) = whole.rest else {
         body.push_str(&tail);
@@ -70,25 +68,6 @@ fn whole_list(whole: WholeList, head_only: bool) -> HttpResponse {
         return response.streaming(head);
     }
     response.streaming(futures_util::StreamExt::chain(head, remaining(rest, tail)))
-}
-
-/// The request as the use case takes it.
-fn read_request(req: &HttpRequest) -> ListSessionsRequest {
-    let query = req.query_string();
-    let param = |name| last_query_value(query, name);
-    ListSessionsRequest {
-        user_token: header_text(req, USER_TOKEN),
-        project_id: header_text(req, PROJECT_ID),
-        agent_id: param("agent_id"),
-        limit: param("limit"),
-        cursor: param("cursor"),
-        order: param("order"),
-        created_after: param("created_after"),
-        created_before: param("created_before"),
-        meta: param("meta"),
-        include_total: param("include_total"),
-        if_none_match: header_text(req, header::IF_NONE_MATCH.as_str()),
-    }
 }
 
 fn ok(etag: &str) -> HttpResponseBuilder {
@@ -132,7 +111,7 @@ fn remaining(
             let batch = pending.await?;
             let next = batch.rest.map(read);
             let mut chunk = String::with_capacity(batch.sessions.len() * 192 + tail.len());
-            write::sessions(&mut chunk, &batch.sessions, false);
+            body::sessions(&mut chunk, &batch.sessions, Place::Following);
             if next.is_none() {
                 chunk.push_str(&tail);
             }
@@ -155,27 +134,6 @@ fn blocking<T: Send + 'static>(
             ApiError::SERVER_ERROR
         })?
     }
-}
-
-/// Every value of a header, joined with `,` as UASAM's gunicorn joins them:
-/// two tokens are not one token. Bytes that are not UTF-8 are kept
-/// (replaced), so that a garbled token is an invalid token rather than a
-/// missing one.
-fn header_text(req: &HttpRequest, name: &str) -> Option<String> {
-    let values: Vec<String> = req
-        .headers()
-        .get_all(name)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        .collect();
-    (!values.is_empty()).then(|| values.join(","))
-}
-
-/// The last value of a query parameter, as Django's `request.GET.get` reads it.
-fn last_query_value(query: &str, name: &str) -> Option<String> {
-    form_urlencoded::parse(query.as_bytes())
-        .filter(|(key, _)| key == name)
-        .last()
-        .map(|(_, value)| value.into_owned())
 }
 
 #[cfg(test)]

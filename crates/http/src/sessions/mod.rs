@@ -1,4 +1,5 @@
 //! The session endpoints.
 
+mod body;
 pub(crate) mod list;
-mod write;
+mod request;

@@ -2,11 +2,12 @@
 
 use std::sync::Arc;
 
+use otas_domain::etag::IfNoneMatch;
 use otas_domain::{
     AgentId, ListSessionsError, Order, RawListParams, Session, SessionKey, SessionQuery,
 };
 
-use super::store_failed;
+use crate::store_failure::store_failed;
 use otas_ports::SessionStore;
 
 /// The whole request, as raw text: `None` when a part was not sent at all.
@@ -26,8 +27,8 @@ pub struct ListSessionsRequest {
     pub created_before: Option<String>,
     pub meta: Option<String>,
     pub include_total: Option<String>,
-    /// The `If-None-Match` header: the tags the caller already holds.
-    pub if_none_match: Option<String>,
+    /// The tags the caller already holds (`If-None-Match`).
+    pub if_none_match: Option<IfNoneMatch>,
 }
 
 impl ListSessionsRequest {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::http::StatusCode;
 use actix_web::{test, web, App};
 use chrono::DateTime;
+use otas_domain::etag::IfNoneMatch;
 use otas_domain::{
     AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery, Timestamp,
 };
@@ -110,7 +111,7 @@ async fn the_request_reaches_the_use_case_whole_with_repeated_headers_joined() {
             created_before: Some("y".into()),
             meta: Some("{}".into()),
             include_total: Some("true".into()),
-            if_none_match: Some("\"t\"".into()),
+            if_none_match: Some(IfNoneMatch::Tags(vec!["\"t\"".into()])),
         })
     );
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Mutex;
 
-use otas_domain::etag::{list_tag, Shape};
+use otas_domain::etag::{list_tag, IfNoneMatch, Shape};
 use otas_domain::SessionSummary;
 
 use super::*;
@@ -112,7 +112,7 @@ fn a_page_with_its_own_tag_in_if_none_match_is_not_modified_from_its_keys_alone(
             .collect())
     });
     let outcome = lister(again, MockCursorCodec::new()).list(ListSessionsRequest {
-        if_none_match: Some(etag.clone()),
+        if_none_match: Some(IfNoneMatch::Tags(vec![etag.clone()])),
         ..paged("2")
     });
 
@@ -141,7 +141,7 @@ fn a_page_whose_sessions_changed_is_read_again_under_a_new_tag() {
         .expect_sessions_after()
         .return_once(|_, _, _| Ok(vec![session(6), session(5), session(4)]));
     let page = expect_page(lister(changed, sealing_any()).list(ListSessionsRequest {
-        if_none_match: Some(old.clone()),
+        if_none_match: Some(IfNoneMatch::Tags(vec![old.clone()])),
         ..paged("2")
     }));
 
@@ -206,7 +206,7 @@ fn a_whole_list_with_its_own_tag_in_if_none_match_reads_only_the_summary() {
         .return_once(move |_| Ok(summary));
 
     let outcome = lister(sessions, MockCursorCodec::new()).list(ListSessionsRequest {
-        if_none_match: Some(format!("W/{etag}")),
+        if_none_match: Some(IfNoneMatch::Tags(vec![etag])),
         ..granted()
     });
 

@@ -18,7 +18,7 @@ fn a_missing_or_empty_header_is_refused_before_the_token_is_read() {
         );
         assert_eq!(
             list.authorize(&request(token, project, Some(AGENT))),
-            Err(ListSessionsError::MissingHeaders),
+            Err(ListSessionsError::MissingCredentials),
             "token {token:?}, project {project:?}"
         );
     }

@@ -1,4 +1,4 @@
-//! Writing sessions as the JSON of UASAM's answer, without a tree of values
+//! The JSON body of a 200: sessions written as UASAM's answer, without a tree of values
 //! in between: ids and times are printed straight into the buffer, `meta` is
 //! copied as the text the store gave.
 
@@ -39,14 +39,23 @@ pub(crate) fn tail(extras: &Extras) -> String {
     out
 }
 
-/// Appends `sessions` to `out`, each after a comma unless it is the very
-/// first of the answer.
-pub(crate) fn sessions(out: &mut String, sessions: &[Session], mut first: bool) {
+/// Where a run of sessions goes in the answer's array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// They open the array: no comma before the first.
+    Opening,
+    /// Sessions came before them: a comma before each.
+    Following,
+}
+
+/// Appends `sessions` to `out`, each after a comma unless it opens the array.
+pub(crate) fn sessions(out: &mut String, sessions: &[Session], place: Place) {
+    let mut opening = place == Place::Opening;
     for session in sessions {
-        if !first {
+        if !opening {
             out.push(',');
         }
-        first = false;
+        opening = false;
         // Writing to a String cannot fail.
         let _ = write!(out, r#"{{"id":"{}","agent_key_id":"#, session.id);
         let _ = match session.agent_key_id {
@@ -92,9 +101,9 @@ mod tests {
                 Some(2),
                 r#"{"task": "é\"x", "n": [1, {"a": null}]}"#,
             )],
-            true,
+            Place::Opening,
         );
-        sessions(&mut body, &[session(3, None, "{}")], false);
+        sessions(&mut body, &[session(3, None, "{}")], Place::Following);
         body.push_str(&tail(&Extras::default()));
 
         let value: serde_json::Value = serde_json::from_str(&body).expect("valid JSON");

@@ -1,4 +1,4 @@
-//! UASAM's JSON envelope: `{"status": 1|0, "status_description": …, "response": …}`.
+//! Error answers: UASAM's JSON envelope `{"status": 0, "status_description": …}`, and the status code and code of every domain error.
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
@@ -57,7 +57,7 @@ impl From<ListSessionsError> for ApiError {
     fn from(error: ListSessionsError) -> Self {
         use ListSessionsError as E;
         match error {
-            E::MissingHeaders => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
+            E::MissingCredentials => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
             E::InvalidToken => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
             E::ProjectAccessDenied => {
                 Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
