@@ -2,24 +2,21 @@
 //! (`agent_id`, `created_at` DESC, `id` DESC); a `meta` filter by jsonb
 //! containment, which the GIN index on `meta` serves when it is selective.
 
-use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::PgConnection;
-use std::sync::Arc;
 
-use otas_domain::{
-    AgentKeyId, Meta, MetaFilter, Order, Session, SessionId, SessionKey, SessionQuery,
-    SessionSummary, Timestamp,
-};
+use otas_domain::{MetaFilter, Order, Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
 use serde_json::Value;
-use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
 use crate::schema::agent_session;
+pub(crate) use records::{KeyRecord, SessionRecord};
 
 /// Reads sessions from UASAM's `agent_session` table.
 #[derive(Clone)]
@@ -52,19 +49,6 @@ impl PgSessionStore {
         self.between_reads = Some(hook);
         self
     }
-}
-
-/// One row as read: `meta` comes as the text PostgreSQL prints for the jsonb
-/// value, kept as it is.
-type SessionRow = (Uuid, Option<Uuid>, DateTime<Utc>, String);
-
-diesel::define_sql_function! {
-    /// PostgreSQL's `concat` of one jsonb value: its text, as `meta::text`
-    /// prints it, but as a function call rather than SQL text, so that diesel
-    /// keeps the statement prepared (an unfiltered read from the start, the
-    /// original API's and every dashboard's first request, has no SQL text).
-    #[sql_name = "concat"]
-    fn jsonb_text(value: diesel::sql_types::Jsonb) -> Text;
 }
 
 /// The sessions of the query's agent that its filter keeps, in no order yet.
@@ -138,14 +122,9 @@ fn read_sessions(
     query: &SessionQuery,
     after: Option<SessionKey>,
     limit: usize,
-) -> QueryResult<Vec<SessionRow>> {
+) -> QueryResult<Vec<SessionRecord>> {
     ordered(query, after)
-        .select((
-            agent_session::id,
-            agent_session::agent_key_id,
-            agent_session::created_at,
-            jsonb_text(agent_session::meta),
-        ))
+        .select(SessionRecord::as_select())
         .limit(i64::try_from(limit).unwrap_or(i64::MAX))
         .load(conn)
 }
@@ -154,28 +133,21 @@ fn read_sessions(
 /// index (without a meta filter, no row is read).
 fn read_summary(conn: &mut PgConnection, query: &SessionQuery) -> QueryResult<SummaryRow> {
     let count: i64 = matching(query).count().get_result(conn)?;
-    let newest: Option<(DateTime<Utc>, Uuid)> = matching(query)
+    let newest: Option<KeyRecord> = matching(query)
         .order((agent_session::created_at.desc(), agent_session::id.desc()))
-        .select((agent_session::created_at, agent_session::id))
+        .select(KeyRecord::as_select())
         .first(conn)
         .optional()?;
     Ok((count, newest))
 }
 
 /// A count and the newest key, as read.
-type SummaryRow = (i64, Option<(DateTime<Utc>, Uuid)>);
+type SummaryRow = (i64, Option<KeyRecord>);
 
 fn into_summary((count, newest): SummaryRow) -> SessionSummary {
     SessionSummary {
         count: u64::try_from(count).unwrap_or(0),
-        newest: newest.map(|(created_at, id)| into_key(created_at, id)),
-    }
-}
-
-fn into_key(created_at: DateTime<Utc>, id: Uuid) -> SessionKey {
-    SessionKey {
-        created_at: Timestamp::new(created_at),
-        id: SessionId::from_uuid(id),
+        newest: newest.map(SessionKey::from),
     }
 }
 
@@ -204,7 +176,7 @@ impl SessionStore for PgSessionStore {
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
         let rows = with_connection(&self.pool, |conn| read_sessions(conn, query, after, limit))?;
-        rows.into_iter().map(into_session).collect()
+        rows.into_iter().map(Session::try_from).collect()
     }
 
     fn keys_after(
@@ -215,13 +187,13 @@ impl SessionStore for PgSessionStore {
     ) -> Result<Vec<SessionKey>, StoreError> {
         // An index-only scan of the listing index when no meta filter asks
         // for the rows.
-        let keys: Vec<(DateTime<Utc>, Uuid)> = with_connection(&self.pool, |conn| {
+        let keys: Vec<KeyRecord> = with_connection(&self.pool, |conn| {
             ordered(query, after)
-                .select((agent_session::created_at, agent_session::id))
+                .select(KeyRecord::as_select())
                 .limit(i64::try_from(limit).unwrap_or(i64::MAX))
                 .load(conn)
         })?;
-        Ok(keys.into_iter().map(|(at, id)| into_key(at, id)).collect())
+        Ok(keys.into_iter().map(SessionKey::from).collect())
     }
 
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
@@ -255,23 +227,13 @@ impl SessionStore for PgSessionStore {
         Ok(SessionsAndSummary {
             sessions: rows
                 .into_iter()
-                .map(into_session)
+                .map(Session::try_from)
                 .collect::<Result<_, _>>()?,
             summary: into_summary(summary),
         })
     }
 }
 
-fn into_session((id, agent_key_id, created_at, meta): SessionRow) -> Result<Session, StoreError> {
-    let meta =
-        Meta::from_json(meta).map_err(|e| StoreError::Failure(format!("session {id}: {e}")))?;
-    Ok(Session {
-        id: SessionId::from_uuid(id),
-        agent_key_id: agent_key_id.map(AgentKeyId::from_uuid),
-        created_at: Timestamp::new(created_at),
-        meta,
-    })
-}
-
 #[cfg(all(test, feature = "test-support"))]
 mod plans;
+mod records;

@@ -185,3 +185,40 @@ impl Fixture for PgFixture {
         Box::new(store.with_hook_between_reads(between))
     }
 }
+
+/// Every table of the hand-written diesel schema with its columns in
+/// declaration order, as diesel writes them in a `SELECT`: what a test
+/// compares with the tables the migrations create.
+pub fn schema_columns() -> Vec<(String, Vec<String>)> {
+    use crate::schema::{agent, agent_key, agent_session, project, user_project_mapping, users};
+    fn columns<Q: diesel::query_builder::QueryFragment<diesel::pg::Pg>>(
+        table: &str,
+        query: Q,
+    ) -> (String, Vec<String>) {
+        let sql = diesel::debug_query::<diesel::pg::Pg, _>(&query).to_string();
+        // PostgreSQL quotes names with `"`, SQLite with backticks.
+        let sql = sql.replace('`', "\"");
+        let prefix = format!("\"{table}\".\"");
+        let columns = sql
+            .split(&prefix)
+            .skip(1)
+            .filter_map(|rest| rest.split('"').next())
+            .map(str::to_owned)
+            .collect();
+        (table.to_owned(), columns)
+    }
+    vec![
+        columns("agent", agent::table.select(agent::all_columns)),
+        columns("agent_key", agent_key::table.select(agent_key::all_columns)),
+        columns(
+            "agent_session",
+            agent_session::table.select(agent_session::all_columns),
+        ),
+        columns("project", project::table.select(project::all_columns)),
+        columns(
+            "user_project_mapping",
+            user_project_mapping::table.select(user_project_mapping::all_columns),
+        ),
+        columns("users", users::table.select(users::all_columns)),
+    ]
+}

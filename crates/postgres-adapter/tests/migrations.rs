@@ -477,3 +477,25 @@ fn migrating_an_unreachable_database_is_a_connect_error() {
         "got {result:?}"
     );
 }
+
+#[test]
+fn the_diesel_schema_names_every_column_the_migrations_create_in_order() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    for (table, columns) in otas_postgres_adapter::test_support::schema_columns() {
+        let created: Vec<String> = diesel::sql_query(
+            "SELECT column_name::text AS name FROM information_schema.columns \
+             WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+        )
+        .bind::<Text, _>(&table)
+        .load::<Name>(&mut conn)
+        .expect("read information_schema")
+        .into_iter()
+        .map(|row| row.name)
+        .collect();
+
+        assert!(!columns.is_empty(), "{table}: no column parsed");
+        assert_eq!(columns, created, "{table}");
+    }
+}

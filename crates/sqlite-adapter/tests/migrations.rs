@@ -520,3 +520,23 @@ fn the_test_database_file_is_removed_with_it() {
         "its directory is gone"
     );
 }
+
+#[test]
+fn the_diesel_schema_names_every_column_the_migrations_create_in_order() {
+    let db = TestDatabase::migrated();
+    let mut conn = db.connect();
+
+    for (table, columns) in otas_sqlite_adapter::test_support::schema_columns() {
+        let created: Vec<String> =
+            diesel::sql_query("SELECT name FROM pragma_table_info(?) ORDER BY cid")
+                .bind::<Text, _>(&table)
+                .load::<Name>(&mut conn)
+                .expect("read the table's columns")
+                .into_iter()
+                .map(|row| row.name)
+                .collect();
+
+        assert!(!columns.is_empty(), "{table}: no column parsed");
+        assert_eq!(columns, created, "{table}");
+    }
+}

@@ -88,12 +88,7 @@ fn page_plan(conn: &mut PgConnection, query: &SessionQuery) -> String {
     plan(
         conn,
         ordered(query, None)
-            .select((
-                agent_session::id,
-                agent_session::agent_key_id,
-                agent_session::created_at,
-                jsonb_text(agent_session::meta),
-            ))
+            .select(SessionRecord::as_select())
             .limit(101),
     )
 }
@@ -108,7 +103,7 @@ fn pages_of_a_big_agent_walk_the_listing_index_or_find_rare_matches_through_the_
     let keys = plan(
         &mut conn,
         ordered(&query(json!({})), None)
-            .select((agent_session::created_at, agent_session::id))
+            .select(KeyRecord::as_select())
             .limit(101),
     );
 
