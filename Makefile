@@ -3,6 +3,7 @@
 #   make test    every test: unit, adapter (real PostgreSQL), end-to-end (real binary)
 #   make lint    rustfmt and clippy, warnings as errors
 #   make layers  prove domain, ports and use cases pull in no web, database or JWT crate
+#   make doc     every crate's docs (its README included), warnings as errors
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -22,6 +23,8 @@ help:
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make layers   check that domain and ports depend on no web, database or JWT crate"
+	@echo "make doc      build every crate's documentation, warnings as errors"
+	@echo "make bench    measure the service against PostgreSQL's own limits (writes bench/results/latest.md)"
 	@echo "make release  build target/release/otas-server"
 
 .PHONY: toolchain
@@ -56,6 +59,10 @@ test: toolchain postgres
 lint: toolchain
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+.PHONY: doc
+doc: toolchain
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --locked
 
 # Dependencies point inward: domain and ports must not pull in the web,
 # database or JWT stacks; http must not know an adapter; adapters must not

@@ -1,10 +1,4 @@
-//! The auth adapter: verifies the user tokens that OTAS UASAM issues.
-//!
-//! UASAM signs a JWT with HS256 and the deployment's shared secret; this
-//! adapter accepts exactly those tokens, under the current secret or one of
-//! the previous ones (so that a secret can be rotated without logging every
-//! user out). It also seals the page cursors, with a key derived from the
-//! current secret.
+#![doc = include_str!("../README.md")]
 
 mod cursor;
 #[cfg(any(test, feature = "test-support"))]

@@ -1,9 +1,4 @@
-//! The OTAS session domain.
-//!
-//! Identifiers, sessions, listing queries and the errors of the session use
-//! cases, shared by every OTAS backend that reads agent sessions. This crate
-//! is pure: it knows nothing of HTTP, SQL or JWT, so it can be reused without
-//! pulling any of those stacks in (CI checks it with `make layers`).
+#![doc = include_str!("../README.md")]
 
 pub mod error;
 pub mod etag;

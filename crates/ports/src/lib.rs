@@ -1,7 +1,4 @@
-//! The ports of the OTAS session service: what its use cases need from the
-//! outside world (stores, a token verifier, a cursor codec), as traits.
-//! Adapters implement them (PostgreSQL, SQLite, JWT) and unit tests replace
-//! them with mockall mocks (feature `mock`).
+#![doc = include_str!("../README.md")]
 
 pub mod access;
 pub mod cursor;

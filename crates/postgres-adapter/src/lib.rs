@@ -1,9 +1,4 @@
-//! The PostgreSQL adapter: the session service's stores on UASAM's database.
-//!
-//! diesel with an r2d2 pool. Every call blocks its thread for a round trip to
-//! the database: callers run it off the async executor. Errors are sorted
-//! into "unavailable" (the database cannot be reached or timed out; the
-//! request may succeed later) and everything else.
+#![doc = include_str!("../README.md")]
 
 mod access;
 mod error;

@@ -1,8 +1,4 @@
-//! The `otas-server` library: what the binary runs, usable in-process.
-//!
-//! [`Settings`] reads the configuration, [`Stores`] opens the configured
-//! store (the one place that knows PostgreSQL from SQLite), and
-//! [`Application`] wires the adapters into the use cases and the HTTP layer.
+#![doc = include_str!("../README.md")]
 
 pub mod application;
 pub mod demo;

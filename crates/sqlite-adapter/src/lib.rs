@@ -1,12 +1,4 @@
-//! The SQLite adapter: the session service's stores on an embedded SQLite
-//! database with UASAM's tables, for deployments without PostgreSQL.
-//!
-//! diesel's SQLite backend over the bundled libsqlite3 (no system library),
-//! with an r2d2 pool. It implements the same ports as the PostgreSQL adapter
-//! and gives the same answers. Every call blocks its thread on the file:
-//! callers run it off the async executor. Errors are sorted into
-//! "unavailable" (no connection in time, or the database stayed locked past
-//! the busy timeout; the request may succeed later) and everything else.
+#![doc = include_str!("../README.md")]
 
 mod access;
 mod error;

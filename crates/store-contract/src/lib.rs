@@ -1,28 +1,4 @@
-//! The contract every OTAS store adapter meets, written once.
-//!
-//! The ports (`otas_ports::{AccessStore, SessionStore}`) say what every
-//! implementation MUST do; this crate says it again as tests, against the
-//! traits only, so that each adapter runs the very same tests over its own
-//! database. An adapter's test file implements [`Fixture`] over its test
-//! support (a throw-away migrated database and UASAM-shaped rows) and invokes
-//! [`store_contract_tests!`], which expands to one `#[test]` per contract
-//! function:
-//!
-//! ```text
-//! struct MyStores { /* a database of the test's own, both stores, a connection */ }
-//!
-//! impl otas_store_contract::Fixture for MyStores { /* ... */ }
-//!
-//! otas_store_contract::store_contract_tests!(MyStores);
-//! ```
-//!
-//! What only one adapter does (its schema, its pool, the few documented
-//! differences between the databases) stays in that adapter's own tests;
-//! [`reference`](mod@reference) helps those compare a store with the
-//! domain's reference.
-//!
-//! Every contract function panics, with a message naming the case, when the
-//! store under test breaks the contract.
+#![doc = include_str!("../README.md")]
 
 pub mod access;
 pub mod filters;

@@ -1,5 +1,4 @@
-//! The use cases of the OTAS session service, written against the ports of
-//! `otas-ports` only: they decide, the adapters behind the ports fetch.
+#![doc = include_str!("../README.md")]
 
 pub mod list_sessions;
 mod store_failure;
