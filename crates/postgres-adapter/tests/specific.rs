@@ -18,13 +18,13 @@ use uuid::Uuid;
 
 /// An agent of an active project with the given metas, each at a few times
 /// (two of them equal), and its sessions as the domain sees them.
-struct World {
+struct OneAgent {
     stores: Stores,
     agent: Uuid,
     sessions: Vec<Session>,
 }
 
-impl World {
+impl OneAgent {
     fn new(metas: &[&str]) -> Self {
         let mut stores = Stores::migrated();
         let owner = Uuid::new_v4();
@@ -91,7 +91,7 @@ fn base() -> DateTime<Utc> {
 
 #[test]
 fn created_at_comes_back_in_utc_whatever_the_database_time_zone() {
-    let mut world = World::new(&[]);
+    let mut world = OneAgent::new(&[]);
     {
         let mut admin = world.stores.db.connect();
         let name: String = world
@@ -125,7 +125,7 @@ fn created_at_comes_back_in_utc_whatever_the_database_time_zone() {
 
 #[test]
 fn a_meta_holding_a_nul_character_cannot_be_stored_so_no_filter_needs_to_match_it() {
-    let world = World::new(&[]);
+    let world = OneAgent::new(&[]);
     let mut conn = world.stores.db.connect();
 
     let in_a_value = conn.batch_execute(r#"SELECT '{"s": "a\u0000b"}'::jsonb"#);
@@ -232,7 +232,7 @@ fn a_number_beyond_2_53_spelled_as_a_double_matches_only_its_exact_decimal_unlik
     // A known difference from `SessionQuery::keeps`, which compares such
     // numbers as doubles (and SQLite with it). Should the store come to agree
     // with the reference, these cases belong in the contract's filters.
-    let world = World::new(DOUBLE_METAS);
+    let world = OneAgent::new(DOUBLE_METAS);
 
     for (filter, store_keeps, reference_keeps) in double_cases() {
         for order in [Order::Desc, Order::Asc] {

@@ -19,13 +19,13 @@ use uuid::Uuid;
 /// An agent of an active project with the given metas, each at a few times
 /// (two of them equal), another agent with the same metas, and the first
 /// agent's sessions as the domain sees them.
-struct World {
+struct OneAgent {
     stores: Stores,
     agent: Uuid,
     sessions: Vec<Session>,
 }
 
-impl World {
+impl OneAgent {
     fn new(metas: &[&str]) -> Self {
         let mut stores = Stores::migrated();
         let owner = Uuid::new_v4();
@@ -105,7 +105,7 @@ fn created_at_is_stored_as_microseconds_since_the_unix_epoch() {
         #[diesel(sql_type = Text)]
         kind: String,
     }
-    let mut world = World::new(&[]);
+    let mut world = OneAgent::new(&[]);
     let id = world
         .insert(world.agent, at("2026-04-16T14:30:00.123456Z"), "{}")
         .id;
@@ -124,7 +124,7 @@ fn created_at_is_stored_as_microseconds_since_the_unix_epoch() {
 #[test]
 fn meta_comes_back_byte_for_byte_as_it_was_written() {
     // PostgreSQL's jsonb gives back its own spelling; the contract compares values.
-    let mut world = World::new(&[]);
+    let mut world = OneAgent::new(&[]);
     let texts = [
         r#"{}"#,
         r#"{ }"#,
@@ -172,7 +172,7 @@ const NUL_METAS: &[&str] = &[
 fn a_meta_filter_holding_a_nul_character_keeps_the_reference_sessions_rather_than_failing() {
     // The contract only checks that such a filter keeps nothing where no meta
     // holds the character; SQLite stores it, and matches it like any other.
-    let world = World::new(NUL_METAS);
+    let world = OneAgent::new(NUL_METAS);
 
     for filter in [
         json!({"a\u{0}b": 1}),
@@ -205,7 +205,7 @@ fn a_meta_filter_holding_a_nul_character_keeps_the_reference_sessions_rather_tha
 #[test]
 fn an_integer_beyond_i64_is_read_exactly_under_a_key_holding_a_nul_character() {
     // The contract tries every other kind of key.
-    let mut world = World::new(NUL_METAS);
+    let mut world = OneAgent::new(NUL_METAS);
     let key = "tab\tnul\u{0}";
     let spelled = |n: &str| format!("{{{}: {n}}}", Value::String(key.to_owned()));
     let exact = world.insert(world.agent, base(), &spelled("12345678901234567890"));
@@ -303,7 +303,7 @@ fn double_cases() -> Vec<(Value, Vec<&'static str>)> {
 #[test]
 fn a_number_beyond_2_53_spelled_as_a_double_matches_by_double_as_the_reference_does() {
     // PostgreSQL differs here: it compares the decimals exactly.
-    let world = World::new(DOUBLE_METAS);
+    let world = OneAgent::new(DOUBLE_METAS);
 
     for (filter, reference_keeps) in double_cases() {
         for order in [Order::Desc, Order::Asc] {
@@ -325,7 +325,7 @@ fn integers_beyond_i64_match_exactly_and_doubles_by_value_as_the_reference_does(
     // SQLite holds a double for an integer beyond i64: the store reads the
     // member's text to tell 12345678901234567890 from 12345678901234567000
     // (the same double), and 1.2345678901234567e19 equals it as a double.
-    let world = World::new(DOUBLE_METAS);
+    let world = OneAgent::new(DOUBLE_METAS);
     let query = world.query(Order::Desc, json!({"huge": 12_345_678_901_234_567_890_u64}));
 
     let listed = read(&world.stores.sessions, &query, None, 1_000);

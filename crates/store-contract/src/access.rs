@@ -11,7 +11,7 @@ use crate::Fixture;
 /// A user, active member of an active project, which has an active agent
 /// (unless the shape says otherwise), and the project's creator, who is no
 /// member of it.
-struct World<F> {
+struct Memberships<F> {
     fixture: F,
     owner: Uuid,
     user: Uuid,
@@ -27,7 +27,7 @@ struct Shape {
     agent_active: bool,
 }
 
-impl<F: Fixture> World<F> {
+impl<F: Fixture> Memberships<F> {
     /// Everything active, unless `build` changes it before the rows are written.
     fn new(build: impl FnOnce(&mut Shape)) -> Self {
         let mut shape = Shape {
@@ -77,7 +77,7 @@ impl<F: Fixture> World<F> {
 
 /// A user with a row in `users` exists.
 pub fn a_user_with_a_row_in_users_exists<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.user, None, None);
 
@@ -87,7 +87,7 @@ pub fn a_user_with_a_row_in_users_exists<F: Fixture>() {
 /// An unknown user neither exists nor is a member; the agent fact does not
 /// depend on who asks.
 pub fn a_user_without_a_row_in_users_does_not_exist_and_is_a_member_of_nothing<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(Uuid::new_v4(), Some(world.project), Some(world.agent));
 
@@ -107,7 +107,7 @@ pub fn a_user_without_a_row_in_users_does_not_exist_and_is_a_member_of_nothing<F
 pub fn an_active_member_of_an_active_project_with_an_active_agent_gets_every_fact_true<
     F: Fixture,
 >() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.member_facts();
 
@@ -123,7 +123,7 @@ pub fn an_active_member_of_an_active_project_with_an_active_agent_gets_every_fac
 
 /// An inactive mapping makes no member.
 pub fn a_member_whose_mapping_is_inactive_is_not_a_project_member<F: Fixture>() {
-    let world = World::<F>::new(|shape| shape.member = Some(false));
+    let world = Memberships::<F>::new(|shape| shape.member = Some(false));
 
     let facts = world.member_facts();
 
@@ -133,7 +133,7 @@ pub fn a_member_whose_mapping_is_inactive_is_not_a_project_member<F: Fixture>() 
 
 /// An inactive project has no members, whatever the mappings say.
 pub fn a_member_of_an_inactive_project_is_not_a_project_member<F: Fixture>() {
-    let world = World::<F>::new(|shape| shape.project_active = false);
+    let world = Memberships::<F>::new(|shape| shape.project_active = false);
 
     let facts = world.member_facts();
 
@@ -143,7 +143,7 @@ pub fn a_member_of_an_inactive_project_is_not_a_project_member<F: Fixture>() {
 
 /// No mapping, no membership.
 pub fn a_user_without_a_mapping_to_the_project_is_not_a_project_member<F: Fixture>() {
-    let world = World::<F>::new(|shape| shape.member = None);
+    let world = Memberships::<F>::new(|shape| shape.member = None);
 
     let facts = world.member_facts();
 
@@ -153,7 +153,7 @@ pub fn a_user_without_a_mapping_to_the_project_is_not_a_project_member<F: Fixtur
 
 /// Creating a project does not make a member of it.
 pub fn the_creator_of_a_project_is_not_a_member_without_a_mapping<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.owner, Some(world.project), None);
 
@@ -163,7 +163,7 @@ pub fn the_creator_of_a_project_is_not_a_member_without_a_mapping<F: Fixture>() 
 
 /// A membership counts for its own project only.
 pub fn a_membership_of_another_project_does_not_make_a_member_of_this_one<F: Fixture>() {
-    let mut world = World::<F>::new(|shape| shape.member = None);
+    let mut world = Memberships::<F>::new(|shape| shape.member = None);
     let other_project = Uuid::new_v4();
     world
         .fixture
@@ -181,7 +181,7 @@ pub fn a_membership_of_another_project_does_not_make_a_member_of_this_one<F: Fix
 
 /// An unknown project has no members and no agents.
 pub fn an_unknown_project_has_no_members<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.user, Some(Uuid::new_v4()), Some(world.agent));
 
@@ -192,7 +192,7 @@ pub fn an_unknown_project_has_no_members<F: Fixture>() {
 
 /// Without a project, the project facts are false.
 pub fn no_project_means_no_membership_and_no_agent_in_project<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.user, None, Some(world.agent));
 
@@ -208,7 +208,7 @@ pub fn no_project_means_no_membership_and_no_agent_in_project<F: Fixture>() {
 
 /// An active agent of the project is in it.
 pub fn an_active_agent_of_the_project_is_in_the_project<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.member_facts();
 
@@ -217,7 +217,7 @@ pub fn an_active_agent_of_the_project_is_in_the_project<F: Fixture>() {
 
 /// An inactive agent is in no project.
 pub fn an_inactive_agent_is_not_in_the_project<F: Fixture>() {
-    let world = World::<F>::new(|shape| shape.agent_active = false);
+    let world = Memberships::<F>::new(|shape| shape.agent_active = false);
 
     let facts = world.member_facts();
 
@@ -228,7 +228,7 @@ pub fn an_inactive_agent_is_not_in_the_project<F: Fixture>() {
 /// The agent fact is about the agent only (it exists, is active and belongs
 /// to the project): an inactive project refuses its members instead.
 pub fn an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member<F: Fixture>() {
-    let world = World::<F>::new(|shape| shape.project_active = false);
+    let world = Memberships::<F>::new(|shape| shape.project_active = false);
 
     let facts = world.member_facts();
 
@@ -244,7 +244,7 @@ pub fn an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member
 
 /// An agent belongs to its own project only.
 pub fn an_agent_of_another_project_is_not_in_the_project<F: Fixture>() {
-    let mut world = World::<F>::new(|_| {});
+    let mut world = Memberships::<F>::new(|_| {});
     let other_project = Uuid::new_v4();
     let other_agent = Uuid::new_v4();
     world
@@ -262,7 +262,7 @@ pub fn an_agent_of_another_project_is_not_in_the_project<F: Fixture>() {
 
 /// Without an agent, the agent fact is false.
 pub fn no_agent_means_no_agent_in_project<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.user, Some(world.project), None);
 
@@ -272,7 +272,7 @@ pub fn no_agent_means_no_agent_in_project<F: Fixture>() {
 
 /// An unknown agent is in no project.
 pub fn an_unknown_agent_is_not_in_the_project<F: Fixture>() {
-    let world = World::<F>::new(|_| {});
+    let world = Memberships::<F>::new(|_| {});
 
     let facts = world.facts(world.user, Some(world.project), Some(Uuid::new_v4()));
 

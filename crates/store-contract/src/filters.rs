@@ -17,7 +17,7 @@ use crate::Fixture;
 
 /// Two agents of one project, the first with a varied set of sessions, and
 /// the same sessions as the domain sees them (the reference's input).
-struct World<F> {
+struct Seeded<F> {
     stores: TwoAgents<F>,
     agent: Uuid,
     other_agent: Uuid,
@@ -97,7 +97,7 @@ const METAS: &[&str] = &[
     "true",
 ];
 
-impl<F: Fixture> World<F> {
+impl<F: Fixture> Seeded<F> {
     /// The seeded world.
     fn new() -> Self {
         let mut world = Self::empty();
@@ -297,7 +297,7 @@ fn filters() -> Vec<SessionFilter> {
 
 /// Every filter, both orders, one page: exactly the reference's sessions.
 pub fn the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
@@ -313,7 +313,7 @@ pub fn the_store_keeps_exactly_the_sessions_the_reference_keeps_in_order<F: Fixt
 
 /// Guards the other tests: a filter that keeps all or nothing proves little.
 pub fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
     let total = world.sessions.len();
 
     let kept: Vec<(usize, String)> = filters()
@@ -340,7 +340,7 @@ pub fn every_filter_but_the_trivial_ones_keeps_some_sessions_and_drops_others<F:
 /// Every filter, both orders, pages of 1, 3 and 7: the reference's
 /// sessions, each once, in order.
 pub fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
@@ -361,7 +361,7 @@ pub fn walking_filtered_pages_returns_the_reference_sessions_once_each_in_order<
 pub fn a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_after_that_key<
     F: Fixture,
 >() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
     let b = base();
     let far = |t: DateTime<Utc>| SessionKey {
         created_at: Timestamp::new(t),
@@ -406,7 +406,7 @@ pub fn a_page_after_any_key_even_one_outside_the_time_bounds_is_the_reference_af
 /// Every filter, both orders: the count of the reference's sessions and the
 /// newest of them.
 pub fn summarize_counts_the_reference_sessions_and_names_the_newest<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
 
     for order in [Order::Desc, Order::Asc] {
         for filter in filters() {
@@ -426,7 +426,7 @@ pub fn summarize_counts_the_reference_sessions_and_names_the_newest<F: Fixture>(
 
 /// No session kept: a count of 0, no newest, an empty page.
 pub fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
 
     // No sessions at all, whatever the filter.
     let empty_agent = Uuid::new_v4();
@@ -450,7 +450,7 @@ pub fn an_agent_without_a_matching_session_summarizes_to_zero_and_no_newest<F: F
 
 /// A filter never reaches another agent's sessions.
 pub fn another_agents_matching_sessions_are_never_listed_or_counted<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
     let filter = with_meta(json!({"task": "summarize"}));
     let theirs = query(world.other_agent, Order::Desc, filter.clone());
     let mine = query(world.agent, Order::Desc, filter);
@@ -470,7 +470,7 @@ pub fn another_agents_matching_sessions_are_never_listed_or_counted<F: Fixture>(
 
 /// A new matching session is counted, named newest and listed first.
 pub fn a_session_added_later_joins_the_filtered_listing_and_its_summary<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Seeded::<F>::new();
     let query = query(world.agent, Order::Desc, with_meta(json!({"n": 512})));
     let before_adding = world.summarize(&query);
 
@@ -489,8 +489,8 @@ pub fn a_session_added_later_joins_the_filtered_listing_and_its_summary<F: Fixtu
 
 /// Two sessions whose ids are 2^53 + 1 and 2^53: distinct JSON numbers, the
 /// same f64; and a query for the first.
-fn integers_beyond_double_precision<F: Fixture>() -> (World<F>, SessionQuery, Session) {
-    let mut world = World::<F>::empty();
+fn integers_beyond_double_precision<F: Fixture>() -> (Seeded<F>, SessionQuery, Session) {
+    let mut world = Seeded::<F>::empty();
     let exact = world.insert(world.agent, base(), r#"{"id": 9007199254740993}"#);
     world.insert(world.agent, base(), r#"{"id": 9007199254740992}"#);
     let query = query(
@@ -526,7 +526,7 @@ pub fn the_reference_matches_integers_beyond_double_precision_only_when_exactly_
 /// An integer beyond i64 is compared exactly whatever its key's spelling
 /// (quotes, backslashes, JSON path syntax, unicode, the empty key).
 pub fn an_integer_beyond_i64_is_read_exactly_under_any_key<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Seeded::<F>::new();
     let keys_to_try = [
         "say \"hi\"",
         "back\\slash",
@@ -558,7 +558,7 @@ pub fn an_integer_beyond_i64_is_read_exactly_under_any_key<F: Fixture>() {
 /// A filter whose key or string value holds U+0000 matches no stored meta
 /// here (none holds the character): the store answers, with nothing.
 pub fn a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
 
     for filter in [
         json!({"a\u{0}b": 1}),
@@ -585,7 +585,7 @@ pub fn a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing<F
 
 /// `a.b` names the member "a.b", never `a` then `b`; `$.a` likewise.
 pub fn a_meta_filter_key_is_a_member_name_never_a_json_path<F: Fixture>() {
-    let world = World::<F>::new();
+    let world = Seeded::<F>::new();
     let flat = query(world.agent, Order::Asc, with_meta(json!({"a.b": 1})));
     let dollar = query(world.agent, Order::Asc, with_meta(json!({"$.a": 1})));
 
@@ -606,7 +606,7 @@ pub fn a_meta_filter_key_is_a_member_name_never_a_json_path<F: Fixture>() {
 
 /// `{"dup": 1, "dup": 2}` is `{"dup": 2}` for the store as for the reference.
 pub fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Seeded::<F>::new();
     let numbers = world.insert(world.agent, base(), r#"{"dup": 1, "dup": 2}"#);
     let mixed = world.insert(world.agent, base(), r#"{"dup": "x", "dup": null}"#);
 
@@ -628,7 +628,7 @@ pub fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does<F: F
 /// A session whose `meta` is an array, a string or a number is listed, but
 /// no `meta` filter matches it, not even one its members would.
 pub fn a_meta_filter_matches_object_metas_only<F: Fixture>() {
-    let mut world = World::<F>::empty();
+    let mut world = Seeded::<F>::empty();
     let object = world.insert(world.agent, base(), r#"{"task": "summarize", "n": 1}"#);
     for odd in [
         r#"[{"task": "summarize", "n": 1}]"#,

@@ -13,13 +13,13 @@ use crate::support::{at, TwoAgents};
 use crate::Fixture;
 
 /// Two agents of one active project, and a way to list their sessions.
-struct World<F> {
+struct Agents<F> {
     stores: TwoAgents<F>,
     agent: Uuid,
     other_agent: Uuid,
 }
 
-impl<F: Fixture> World<F> {
+impl<F: Fixture> Agents<F> {
     fn new() -> Self {
         let stores = TwoAgents::new();
         Self {
@@ -177,7 +177,7 @@ fn same_json(a: &Value, b: &Value) -> bool {
 
 /// Newest first; equal times in descending id order.
 pub fn sessions_come_newest_first_with_equal_times_in_descending_id_order<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let expected = world.sessions_with_ties();
 
     let listed = world.all(world.agent, Order::Desc);
@@ -191,7 +191,7 @@ pub fn sessions_come_newest_first_with_equal_times_in_descending_id_order<F: Fix
 
 /// Only the id orders sessions created at the very same microsecond.
 pub fn sessions_created_at_the_exact_same_time_come_in_descending_id_order<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let time = at("2026-04-16T14:30:00.000001Z");
     let mut expected: Vec<Uuid> = (0..8).map(|_| world.session(world.agent, time)).collect();
     expected.sort_by(|a, b| b.cmp(a));
@@ -203,7 +203,7 @@ pub fn sessions_created_at_the_exact_same_time_come_in_descending_id_order<F: Fi
 
 /// Oldest first reverses newest first exactly, ties included.
 pub fn oldest_first_is_the_exact_reverse_of_newest_first<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     world.sessions_with_ties();
 
     let newest_first = world.all(world.agent, Order::Desc);
@@ -220,7 +220,7 @@ const PAGE_SIZES: [usize; 7] = [1, 2, 3, 7, 25, 26, 27];
 
 /// Keyset pages of any size, newest first, return each session once, in order.
 pub fn walking_newest_first_pages_returns_every_session_once_in_order<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let expected = world.ids_with_ties();
 
     for page_size in PAGE_SIZES {
@@ -232,7 +232,7 @@ pub fn walking_newest_first_pages_returns_every_session_once_in_order<F: Fixture
 
 /// Keyset pages of any size, oldest first, return each session once, in order.
 pub fn walking_oldest_first_pages_returns_every_session_once_in_order<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let mut expected = world.ids_with_ties();
     expected.reverse();
 
@@ -245,7 +245,7 @@ pub fn walking_oldest_first_pages_returns_every_session_once_in_order<F: Fixture
 
 /// Nothing comes after the last session, in either order.
 pub fn the_page_after_the_last_session_is_empty<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     world.sessions_with_ties();
     let newest_first = world.all(world.agent, Order::Desc);
     let oldest_first = world.all(world.agent, Order::Asc);
@@ -270,7 +270,7 @@ pub fn the_page_after_the_last_session_is_empty<F: Fixture>() {
 /// `limit` caps a page, which holds the first sessions in order; 0 gives
 /// none and `usize::MAX` all.
 pub fn a_page_holds_at_most_limit_sessions_the_first_ones_in_order<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let expected = world.ids_with_ties();
     let mut oldest_first = expected.clone();
     oldest_first.reverse();
@@ -294,7 +294,7 @@ pub fn a_page_holds_at_most_limit_sessions_the_first_ones_in_order<F: Fixture>()
 
 /// A key stays a position even when its session is gone.
 pub fn the_next_page_resumes_after_a_session_deleted_since_the_last_page<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let expected = world.ids_with_ties();
     let first_page = world.list(world.agent, Order::Desc, None, 3);
     let last = first_page.last().expect("a full first page");
@@ -307,7 +307,7 @@ pub fn the_next_page_resumes_after_a_session_deleted_since_the_last_page<F: Fixt
 
 /// A new session lands before the pages already read, newest first.
 pub fn a_session_created_while_paging_newest_first_does_not_shift_the_next_page<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let expected = world.ids_with_ties();
     let first_page = world.list(world.agent, Order::Desc, None, 4);
     let last = SessionKey::of(first_page.last().expect("a full first page"));
@@ -321,7 +321,7 @@ pub fn a_session_created_while_paging_newest_first_does_not_shift_the_next_page<
 /// Oldest first, a new session (newest of all) lands after the pages still
 /// to read, and one backdated before the key is not read at all.
 pub fn a_session_created_while_paging_oldest_first_does_not_shift_the_next_page<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let mut expected = world.ids_with_ties();
     expected.reverse();
     let first_page = world.list(world.agent, Order::Asc, None, 4);
@@ -340,7 +340,7 @@ pub fn a_session_created_while_paging_oldest_first_does_not_shift_the_next_page<
 
 /// Another agent's sessions, even at the same times, are never listed.
 pub fn only_the_requested_agents_sessions_are_listed<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let time = at("2026-04-16T14:30:00Z");
     let mine: Vec<Uuid> = (0..3).map(|_| world.session(world.agent, time)).collect();
     let theirs: Vec<Uuid> = (0..4)
@@ -361,7 +361,7 @@ pub fn only_the_requested_agents_sessions_are_listed<F: Fixture>() {
 
 /// An agent without sessions, or an unknown one, lists nothing, in either order.
 pub fn an_agent_with_no_sessions_lists_nothing<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     world.session(world.other_agent, at("2026-04-16T14:30:00Z"));
 
     let newest_first = world.all(world.agent, Order::Desc);
@@ -377,7 +377,7 @@ pub fn an_agent_with_no_sessions_lists_nothing<F: Fixture>() {
 pub fn a_session_opened_without_a_key_has_none_and_one_opened_with_a_key_has_that_key<
     F: Fixture,
 >() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let key = Uuid::new_v4();
     let agent = world.agent;
     world.fixture().insert_agent_key(key, agent);
@@ -400,7 +400,7 @@ pub fn a_session_opened_without_a_key_has_none_and_one_opened_with_a_key_has_tha
 /// `meta` comes back as the JSON value written: every kind of value,
 /// nesting, escapes and unicode beyond the basic plane.
 pub fn meta_comes_back_as_the_same_json_value_nested_and_unicode_included<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let text = r#"{
         "zeta": "last key first",
         "model":   "claude",
@@ -442,7 +442,7 @@ pub fn meta_comes_back_as_the_same_json_value_nested_and_unicode_included<F: Fix
 /// equal by value, integers beyond 64 bits exactly. (Whether the text itself
 /// survives is for each adapter to say.)
 pub fn meta_in_any_spelling_comes_back_as_an_equal_json_value<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let texts = [
         r#"{}"#,
         r#"{ }"#,
@@ -489,7 +489,7 @@ pub fn meta_in_any_spelling_comes_back_as_an_equal_json_value<F: Fixture>() {
 
 /// `{}` comes back as `{}`.
 pub fn an_empty_meta_comes_back_as_an_empty_object<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     world.session(world.agent, at("2026-04-16T14:30:00Z"));
 
     let listed = world.all(world.agent, Order::Desc);
@@ -501,7 +501,7 @@ pub fn an_empty_meta_comes_back_as_an_empty_object<F: Fixture>() {
 /// UASAM's session creation stores any JSON value as `meta`: each is
 /// listed as stored, and none fails the listing of its neighbours.
 pub fn a_session_whose_meta_is_any_json_value_is_listed_as_stored<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let agent = world.agent;
     let metas = [
         r#"["not", "an", "object"]"#,
@@ -530,7 +530,7 @@ pub fn a_session_whose_meta_is_any_json_value_is_listed_as_stored<F: Fixture>() 
 
 /// Times keep their microseconds and order by them.
 pub fn created_at_keeps_its_microseconds_exactly<F: Fixture>() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let id = world.session(world.agent, at("2026-04-16T14:30:00.123456Z"));
     world.session(world.agent, at("2026-04-16T14:30:00.000001Z"));
     world.session(world.agent, at("2026-04-16T14:30:00Z"));
@@ -553,7 +553,7 @@ pub fn created_at_keeps_its_microseconds_exactly<F: Fixture>() {
 pub fn created_at_before_the_unix_epoch_keeps_its_microseconds_and_its_place_in_the_order<
     F: Fixture,
 >() {
-    let mut world = World::<F>::new();
+    let mut world = Agents::<F>::new();
     let times = [
         "1969-12-31T23:59:59.999999Z",
         "1970-01-01T00:00:00Z",
