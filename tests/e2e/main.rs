@@ -18,5 +18,7 @@ mod listing;
 mod outage;
 mod pages;
 mod parameters;
+mod safe_config;
+mod shutdown;
 mod startup;
 mod streaming;

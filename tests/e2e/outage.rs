@@ -34,12 +34,19 @@ async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_
     let app = TestApp::spawn_with(&url, &[("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000")]).await;
     let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
     let list = || app.list(Some(VALID), Some(&project), &query);
+    let probe = |path: &'static str| app.client.get(format!("{}{path}", app.address)).send();
     assert_eq!(list().await.status(), StatusCode::OK);
+    assert_eq!(
+        probe("/readyz").await.expect("answer").status(),
+        StatusCode::OK
+    );
 
     cluster.stop();
     let started = Instant::now();
     let response = list().await;
     let waited = started.elapsed();
+    let not_ready = probe("/readyz").await.expect("answer");
+    let alive = probe("/healthz").await.expect("answer");
 
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
@@ -50,6 +57,12 @@ async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_
         waited < StdDuration::from_secs(5),
         "answered after {waited:?}"
     );
+    assert_eq!(not_ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        not_ready.json::<Value>().await.expect("JSON"),
+        error_body("service_unavailable")
+    );
+    assert_eq!(alive.status(), StatusCode::OK, "alive without the database");
 
     cluster.start_again();
     let deadline = Instant::now() + StdDuration::from_secs(20);
@@ -62,6 +75,10 @@ async fn a_database_that_goes_away_answers_503_in_time_and_serving_resumes_when_
         tokio::time::sleep(StdDuration::from_millis(200)).await;
     }
     assert_eq!(status, StatusCode::OK, "serving resumed without a restart");
+    assert_eq!(
+        probe("/readyz").await.expect("answer").status(),
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]

@@ -243,6 +243,16 @@ on_both_stores!(every_request_gets_a_request_id_and_one_log_line_without_the_tok
 async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(store: Store) {
     let world = World::new(store);
     let app = TestApp::spawn(world.url()).await;
+    for probe in ["/healthz", "/readyz"] {
+        let answer = app
+            .client
+            .get(format!("{}{probe}", app.address))
+            .header("X-Request-Id", format!("probe-{probe}"))
+            .send()
+            .await
+            .expect("answer");
+        assert_eq!(answer.status(), StatusCode::OK, "{probe}");
+    }
 
     let echoed = app
         .client
@@ -290,6 +300,11 @@ async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(stor
         logs.matches("dashboard-req-42").count(),
         1,
         "one line per request:\n{logs}"
+    );
+    // The probes came first, and are not in the info log.
+    assert!(
+        !logs.contains("probe-/"),
+        "a probe was logged at info:\n{logs}"
     );
     // The server runs on the store the world is on.
     let listening: Value =

@@ -9,10 +9,12 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use std::sync::Arc;
 
+use otas_ports::HealthCheck;
 use otas_use_cases::ListSessionsUseCase;
 
 use crate::fallback::{method_not_allowed, not_found};
 use crate::observe::{observe, REQUEST_ID};
+use crate::probes;
 use crate::sessions::list;
 use crate::state::AppState;
 
@@ -29,16 +31,24 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
+    /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
+    /// included) may take to finish once no new connection is accepted.
+    pub shutdown_grace: std::time::Duration,
 }
 
 /// Starts serving on `listener`. The returned server runs until it is
-/// stopped or the process receives SIGINT/SIGTERM (then it drains).
+/// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
+/// lets in-flight requests finish within `shutdown_grace`, and ends.
 pub fn serve(
     listener: TcpListener,
     list_sessions: Arc<dyn ListSessionsUseCase>,
+    health: Arc<dyn HealthCheck>,
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
-    let state = web::Data::new(AppState { list_sessions });
+    let state = web::Data::new(AppState {
+        list_sessions,
+        health,
+    });
     let origins = settings.allowed_origins.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -50,11 +60,14 @@ pub fn serve(
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
                     .default_service(web::to(method_not_allowed)),
             )
+            .route("/healthz", web::get().to(probes::healthz))
+            .route("/readyz", web::get().to(probes::readyz))
             .default_service(web::to(not_found))
             .wrap(cors(&origins))
             .wrap(from_fn(observe))
     })
     .workers(settings.workers.max(1))
+    .shutdown_timeout(settings.shutdown_grace.as_secs())
     .listen(listener)?
     .run();
     Ok(server)

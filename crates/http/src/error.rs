@@ -29,6 +29,8 @@ impl ApiError {
     pub(crate) const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not_found");
     pub(crate) const METHOD_NOT_ALLOWED: Self =
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    pub(crate) const SERVICE_UNAVAILABLE: Self =
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
     pub(crate) const SERVER_ERROR: Self =
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
 

@@ -1,9 +1,11 @@
 #![doc = include_str!("../README.md")]
 
 mod app;
+mod blocking;
 mod error;
 mod fallback;
 mod observe;
+mod probes;
 mod sessions;
 mod state;
 

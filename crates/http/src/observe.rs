@@ -12,6 +12,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::error::ApiError;
+use crate::probes::PROBE_PATHS;
 
 /// `X-Request-Id`: echoed when the caller sent a usable one, generated otherwise.
 pub(crate) const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -61,15 +62,28 @@ pub(crate) async fn observe(
     }
     let status = response.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(
-        target: "otas::access",
-        request_id = %request_id,
-        method = %method,
-        path = %path,
-        status,
-        latency_ms = format_args!("{latency_ms:.3}"),
-        "request served"
-    );
+    if PROBE_PATHS.contains(&path.as_str()) {
+        // Probes come every few seconds: kept out of the info log.
+        tracing::debug!(
+            target: "otas::access",
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status,
+            latency_ms = format_args!("{latency_ms:.3}"),
+            "probe served"
+        );
+    } else {
+        tracing::info!(
+            target: "otas::access",
+            request_id = %request_id,
+            method = %method,
+            path = %path,
+            status,
+            latency_ms = format_args!("{latency_ms:.3}"),
+            "request served"
+        );
+    }
     Ok(response)
 }
 

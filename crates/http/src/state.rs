@@ -2,12 +2,14 @@
 
 use std::sync::Arc;
 
+use otas_ports::HealthCheck;
 use otas_use_cases::ListSessionsUseCase;
 
-/// The use cases the routes call.
+/// The use cases (and the readiness check) the routes call.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) list_sessions: Arc<dyn ListSessionsUseCase>,
+    pub(crate) health: Arc<dyn HealthCheck>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -2,6 +2,7 @@
 
 pub mod access;
 pub mod cursor;
+pub mod health;
 pub mod rows;
 pub mod sessions;
 pub mod store;
@@ -10,6 +11,7 @@ pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use cursor::CursorCodec;
+pub use health::HealthCheck;
 pub use rows::{
     AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, UserRow,
 };
@@ -22,6 +24,8 @@ pub use users::UserDirectory;
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use cursor::MockCursorCodec;
+#[cfg(any(test, feature = "mock"))]
+pub use health::MockHealthCheck;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]

@@ -2,6 +2,7 @@
 
 mod access;
 mod error;
+mod health;
 mod migrations;
 mod pool;
 mod rows;
@@ -12,6 +13,7 @@ pub mod test_support;
 mod users;
 
 pub use access::PgAccessStore;
+pub use health::PgHealthCheck;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use rows::PgRowWriter;

@@ -32,7 +32,8 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Checks everything that can be refused (secrets, the database URL),
+    /// Checks everything that can be refused (unsafe settings in production,
+    /// secrets, the database URL),
     /// applies the migrations when `database.migrate_on_start` asks, builds
     /// the adapters, the use case and the HTTP server, and binds the port.
     /// Nothing is served until [`Application::run`].
@@ -40,6 +41,7 @@ impl Application {
     /// Call it inside an actix or tokio runtime: the server's workers start
     /// with it.
     pub fn build(settings: &Settings) -> anyhow::Result<Self> {
+        crate::safety::check(settings)?;
         let secrets = settings.auth.secrets()?;
         let verifier = JwtUserTokenVerifier::new(&secrets)?;
         let current = secrets.first().context("no JWT secret is configured")?;
@@ -68,8 +70,9 @@ impl Application {
         let http = HttpSettings {
             allowed_origins: server.cors_allowed_origins.clone(),
             workers,
+            shutdown_grace: std::time::Duration::from_secs(server.shutdown_grace_seconds),
         };
-        let server = otas_http::serve(listener, Arc::new(list_sessions), http)?;
+        let server = otas_http::serve(listener, Arc::new(list_sessions), stores.health, http)?;
         Ok(Self {
             server,
             address,

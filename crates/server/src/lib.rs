@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod demo;
+pub mod safety;
 pub mod settings;
 pub mod stores;
 pub mod telemetry;

@@ -200,6 +200,10 @@ fn check_config(settings: &Settings) -> anyhow::Result<()> {
     let mask = |set: bool| if set { "*** (set)" } else { "(not set)" };
     let server = &settings.server;
     let db = &settings.database;
+    println!("environment = {:?}", settings.environment);
+    for concern in otas_server::safety::concerns(settings) {
+        println!("unsafe: {concern}");
+    }
     println!("server.host = {:?}", server.host);
     println!("server.port = {}", server.port);
     println!("server.workers = {}", server.workers);

@@ -15,6 +15,8 @@ use serde::Deserialize;
 /// Every setting of the service.
 #[derive(Debug, Deserialize)]
 pub struct Settings {
+    /// `production` makes unsafe settings fatal (see [`crate::safety`]).
+    pub environment: String,
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
@@ -29,6 +31,8 @@ pub struct ServerSettings {
     /// 0: one per CPU core.
     pub workers: usize,
     pub cors_allowed_origins: Vec<String>,
+    /// How long in-flight requests may take to finish on shutdown.
+    pub shutdown_grace_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -67,18 +71,38 @@ impl StoreChoice {
     /// Where the store is, with any password masked: safe to print.
     pub fn location(&self) -> String {
         match self {
-            Self::Postgres(settings) => match url::Url::parse(&settings.url) {
-                Ok(mut url) => {
-                    if url.password().is_some() {
-                        let _ = url.set_password(Some("***"));
-                    }
-                    url.to_string()
-                }
-                Err(_) => "<malformed>".to_owned(),
-            },
+            Self::Postgres(settings) => masked_url(&settings.url),
             Self::Sqlite(settings) => settings.path_or_url.clone(),
         }
     }
+}
+
+/// A database URL with every password masked: in its user part and in any
+/// query parameter whose name holds `password` (`?password=…`,
+/// `sslpassword=…`).
+pub fn masked_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return "<malformed>".to_owned();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
+    }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let secret = key.to_ascii_lowercase().contains("password");
+                let value = if secret {
+                    "***".to_owned()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 impl DatabaseSettings {
@@ -123,10 +147,15 @@ impl DatabaseSettings {
 
 #[derive(Debug, Deserialize)]
 pub struct AuthSettings {
-    /// The current secret.
+    /// The current secret, verbatim.
     pub jwt_secret: Option<SecretString>,
     /// Older secrets still accepted, comma-separated.
     pub previous_jwt_secrets: Option<SecretString>,
+    /// A file of older secrets still accepted, one per line (any character
+    /// but a line break); empty: none.
+    pub previous_jwt_secrets_file: String,
+    /// Accept a current secret shorter than 32 bytes in production.
+    pub allow_short_secret: bool,
 }
 
 impl AuthSettings {
@@ -148,6 +177,20 @@ impl AuthSettings {
                     .map(str::trim)
                     .filter(|s| !s.is_empty())
                     .map(SecretString::from),
+            );
+        }
+        if !self.previous_jwt_secrets_file.is_empty() {
+            let text =
+                std::fs::read_to_string(&self.previous_jwt_secrets_file).with_context(|| {
+                    format!(
+                        "cannot read auth.previous_jwt_secrets_file {:?}",
+                        self.previous_jwt_secrets_file
+                    )
+                })?;
+            secrets.extend(
+                text.lines()
+                    .filter(|line| !line.is_empty())
+                    .map(|line| SecretString::from(line.to_owned())),
             );
         }
         Ok(secrets)
@@ -216,6 +259,8 @@ impl Settings {
             builder = builder.add_source(File::from(dir.join(environment)).required(true));
         }
         builder = builder
+            // Read verbatim, never through the variables' type guessing
+            // (which would turn a secret `0123456` into `123456`).
             .set_override_option(
                 "database.url",
                 uasam_variable("DATABASE_URL", "OTAS__DATABASE__URL"),
@@ -223,6 +268,10 @@ impl Settings {
             .set_override_option(
                 "auth.jwt_secret",
                 uasam_variable("JWT_SECRET", "OTAS__AUTH__JWT_SECRET"),
+            )?
+            .set_override_option(
+                "auth.previous_jwt_secrets",
+                std::env::var("OTAS__AUTH__PREVIOUS_JWT_SECRETS").ok(),
             )?;
         let config = builder
             .add_source(
@@ -242,10 +291,9 @@ impl Settings {
     }
 }
 
-/// UASAM's own variable, unless the OTAS-specific one is set (which then wins).
+/// The OTAS-specific variable when it is set, else UASAM's own, verbatim.
 fn uasam_variable(name: &str, otas_name: &str) -> Option<String> {
-    if std::env::var_os(otas_name).is_some() {
-        return None;
-    }
-    std::env::var(name).ok()
+    std::env::var(otas_name)
+        .ok()
+        .or_else(|| std::env::var(name).ok())
 }

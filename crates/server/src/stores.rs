@@ -4,10 +4,12 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use otas_ports::{AccessStore, RowWriter, SessionStore, UserDirectory};
-use otas_postgres_adapter::{PgAccessStore, PgRowWriter, PgSessionStore, PgUserDirectory};
+use otas_ports::{AccessStore, HealthCheck, RowWriter, SessionStore, UserDirectory};
+use otas_postgres_adapter::{
+    PgAccessStore, PgHealthCheck, PgRowWriter, PgSessionStore, PgUserDirectory,
+};
 use otas_sqlite_adapter::{
-    SqliteAccessStore, SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
+    SqliteAccessStore, SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -19,6 +21,7 @@ pub struct Stores {
     pub sessions: Arc<dyn SessionStore>,
     pub users: Arc<dyn UserDirectory>,
     pub rows: Arc<dyn RowWriter>,
+    pub health: Arc<dyn HealthCheck>,
 }
 
 impl Stores {
@@ -32,7 +35,8 @@ impl Stores {
                     access: Arc::new(PgAccessStore::new(pool.clone())),
                     sessions: Arc::new(PgSessionStore::new(pool.clone())),
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
-                    rows: Arc::new(PgRowWriter::new(pool)),
+                    rows: Arc::new(PgRowWriter::new(pool.clone())),
+                    health: Arc::new(PgHealthCheck::new(pool)),
                 }
             }
             StoreChoice::Sqlite(settings) => {
@@ -41,7 +45,8 @@ impl Stores {
                     access: Arc::new(SqliteAccessStore::new(pool.clone())),
                     sessions: Arc::new(SqliteSessionStore::new(pool.clone())),
                     users: Arc::new(SqliteUserDirectory::new(pool.clone())),
-                    rows: Arc::new(SqliteRowWriter::new(pool)),
+                    rows: Arc::new(SqliteRowWriter::new(pool.clone())),
+                    health: Arc::new(SqliteHealthCheck::new(pool)),
                 }
             }
         })

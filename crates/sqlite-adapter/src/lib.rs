@@ -2,6 +2,7 @@
 
 mod access;
 mod error;
+mod health;
 mod migrations;
 mod pool;
 mod rows;
@@ -12,6 +13,7 @@ pub mod test_support;
 mod users;
 
 pub use access::SqliteAccessStore;
+pub use health::SqliteHealthCheck;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
 pub use rows::SqliteRowWriter;

@@ -188,6 +188,33 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    /// Sends SIGTERM to the spawned binary.
+    pub fn terminate(&self) {
+        let Runner::Process { child, .. } = &self.runner else {
+            panic!("only a spawned binary gets signals: use TestApp::spawn");
+        };
+        let sent = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM failed");
+    }
+
+    /// Waits up to `limit` for the spawned binary to exit; its status.
+    pub async fn exit_status(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        let Runner::Process { child, .. } = &mut self.runner else {
+            panic!("only a spawned binary exits: use TestApp::spawn");
+        };
+        let deadline = std::time::Instant::now() + limit;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = child.try_wait().expect("the child's status") {
+                return Some(status);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
     /// Every line the server has logged so far (a spawned binary only).
     pub fn logs(&self) -> Vec<String> {
         match &self.runner {

@@ -17,8 +17,8 @@ use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::stream;
 use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
-use tracing::Span;
 
+use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::sessions::body::{self, Extras, Place};
 use crate::sessions::request;
@@ -118,22 +118,6 @@ fn remaining(
             Ok(Some((Bytes::from(chunk), next)))
         }
     })
-}
-
-/// Runs blocking work (the stores) on the blocking pool, inside the request's
-/// span so that what it logs carries the request id. The work starts now,
-/// not when the returned future is first polled.
-fn blocking<T: Send + 'static>(
-    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
-) -> impl Future<Output = Result<T, ApiError>> {
-    let span = Span::current();
-    let running = web::block(move || span.in_scope(work));
-    async move {
-        running.await.map_err(|error| {
-            tracing::error!(%error, "blocking task failed");
-            ApiError::SERVER_ERROR
-        })?
-    }
 }
 
 #[cfg(test)]

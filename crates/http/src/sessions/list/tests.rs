@@ -10,7 +10,7 @@ use otas_domain::etag::IfNoneMatch;
 use otas_domain::{
     AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery, Timestamp,
 };
-use otas_ports::MockSessionStore;
+use otas_ports::{MockHealthCheck, MockSessionStore};
 use otas_use_cases::{
     ListOutcome, ListSessionsRequest, MockListSessionsUseCase, RestOfList, SessionPage, WholeList,
 };
@@ -45,6 +45,7 @@ async fn call(
 ) -> (StatusCode, Option<String>, Vec<u8>) {
     let state = web::Data::new(AppState {
         list_sessions: Arc::new(use_case),
+        health: Arc::new(MockHealthCheck::new()),
     });
     let app = test::init_service(
         App::new()

@@ -1,0 +1,96 @@
+//! The orchestrator's probes: `GET /healthz` (the process answers; no
+//! database call) and `GET /readyz` (a pooled connection answers within its
+//! timeout). Both answer in UASAM's envelope; neither is logged at info.
+
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The paths of the probes, which the request log keeps at debug level.
+pub(crate) const PROBE_PATHS: [&str; 2] = ["/healthz", "/readyz"];
+
+/// Alive: the process serves HTTP.
+pub(crate) async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": 1, "status_description": "alive"}))
+}
+
+/// Ready: the store answered a ping now. Cost: one pooled round trip.
+pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let health = state.health.clone();
+    let answered = blocking(move || Ok(health.ping())).await?;
+    match answered {
+        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": 1, "status_description": "ready"}))),
+        Err(error) => {
+            tracing::warn!(%error, "not ready: the store does not answer");
+            Err(ApiError::SERVICE_UNAVAILABLE)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use actix_web::http::StatusCode;
+    use actix_web::{test, web, App};
+    use otas_ports::{MockHealthCheck, StoreError};
+    use otas_use_cases::MockListSessionsUseCase;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    async fn probe(path: &str, health: MockHealthCheck) -> (StatusCode, Value) {
+        let state = web::Data::new(AppState {
+            list_sessions: Arc::new(MockListSessionsUseCase::new()),
+            health: Arc::new(health),
+        });
+        let app = test::init_service(
+            App::new()
+                .app_data(state)
+                .route("/healthz", web::get().to(healthz))
+                .route("/readyz", web::get().to(readyz)),
+        )
+        .await;
+        let response =
+            test::call_service(&app, test::TestRequest::get().uri(path).to_request()).await;
+        let status = response.status();
+        let body: Value = test::read_body_json(response).await;
+        (status, body)
+    }
+
+    #[actix_web::test]
+    async fn alive_asks_nothing_of_the_store() {
+        // The mock panics if it is asked.
+        let (status, body) = probe("/healthz", MockHealthCheck::new()).await;
+
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body, json!({"status": 1, "status_description": "alive"}));
+    }
+
+    #[actix_web::test]
+    async fn ready_only_when_the_store_answers() {
+        let mut answering = MockHealthCheck::new();
+        answering.expect_ping().times(1).returning(|| Ok(()));
+        let mut down = MockHealthCheck::new();
+        down.expect_ping()
+            .times(1)
+            .returning(|| Err(StoreError::Unavailable("connection refused".into())));
+
+        let (ready, ready_body) = probe("/readyz", answering).await;
+        let (not_ready, not_ready_body) = probe("/readyz", down).await;
+
+        assert_eq!(ready, StatusCode::OK);
+        assert_eq!(
+            ready_body,
+            json!({"status": 1, "status_description": "ready"})
+        );
+        assert_eq!(not_ready, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(
+            not_ready_body,
+            json!({"status": 0, "status_description": "service_unavailable"})
+        );
+    }
+}

@@ -1,0 +1,69 @@
+//! Settings that would make a deployment unsafe: fatal in production, a
+//! warning elsewhere.
+
+use anyhow::bail;
+use secrecy::ExposeSecret;
+
+use crate::settings::Settings;
+
+/// Secrets that are published, so anyone could sign tokens with them:
+/// UASAM's development default and the OTAS contract's fixture secret.
+const PUBLISHED_SECRETS: [&str; 2] = ["some-jwt-secret", "test-secret-please-rotate"];
+
+/// RFC 7518 §3.2: an HS256 key of at least 256 bits.
+const SHORTEST_SECRET: usize = 32;
+
+/// What is unsafe in these settings, one sentence each; no secret is named.
+pub fn concerns(settings: &Settings) -> Vec<String> {
+    let mut concerns = Vec::new();
+    let auth = &settings.auth;
+    match &auth.jwt_secret {
+        Some(secret) if !secret.expose_secret().is_empty() => {
+            let secret = secret.expose_secret();
+            if PUBLISHED_SECRETS.contains(&secret) {
+                concerns.push("the JWT secret is a published one (UASAM's development default or the contract's fixture): anyone can sign tokens".to_owned());
+            } else if secret.len() < SHORTEST_SECRET && !auth.allow_short_secret {
+                concerns.push(format!("the JWT secret is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses"));
+            }
+        }
+        _ => concerns.push("the JWT secret is empty".to_owned()),
+    }
+    if let Ok(secrets) = auth.secrets() {
+        let previous_published = secrets
+            .iter()
+            .skip(1)
+            .any(|s| PUBLISHED_SECRETS.contains(&s.expose_secret()));
+        if previous_published {
+            concerns.push(
+                "a previous JWT secret is a published one: anyone can sign tokens".to_owned(),
+            );
+        }
+    }
+    let explicit_database = settings
+        .database
+        .url
+        .as_ref()
+        .is_some_and(|url| !url.expose_secret().is_empty());
+    if !explicit_database {
+        concerns.push(
+            "no database URL is set (DATABASE_URL): the service would serve a local SQLite file"
+                .to_owned(),
+        );
+    }
+    concerns
+}
+
+/// Refuses unsafe settings in production, with the first reason; warns
+/// about them elsewhere.
+pub fn check(settings: &Settings) -> anyhow::Result<()> {
+    let concerns = concerns(settings);
+    if settings.environment == "production" {
+        if let Some(first) = concerns.first() {
+            bail!("refusing to start in production: {first}");
+        }
+    }
+    for concern in concerns {
+        tracing::warn!("unsafe outside development: {concern}");
+    }
+    Ok(())
+}

@@ -1,0 +1,35 @@
+//! The readiness probe's question, on SQLite.
+
+use diesel::connection::SimpleConnection;
+use otas_ports::{HealthCheck, StoreError};
+
+use crate::error::{from_pool, from_query};
+use crate::pool::SqlitePool;
+
+/// Reads the SQLite file through the pool.
+#[derive(Clone)]
+pub struct SqliteHealthCheck {
+    pool: SqlitePool,
+}
+
+impl std::fmt::Debug for SqliteHealthCheck {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteHealthCheck").finish_non_exhaustive()
+    }
+}
+
+impl SqliteHealthCheck {
+    /// A check over the pool's database.
+    pub fn new(pool: SqlitePool) -> Self {
+        Self { pool }
+    }
+}
+
+impl HealthCheck for SqliteHealthCheck {
+    fn ping(&self) -> Result<(), StoreError> {
+        // A connection within the pool's timeout, then one read of the schema.
+        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        conn.batch_execute("SELECT count(*) FROM sqlite_master")
+            .map_err(from_query)
+    }
+}
