@@ -173,7 +173,10 @@ pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
         return Err(PoolError::TimeoutTooShort("statement_timeout_ms"));
     }
     let manager = PgManager {
-        inner: ConnectionManager::<PgConnection>::new(settings.url.clone()),
+        inner: ConnectionManager::<PgConnection>::new(with_network_timeouts(
+            &settings.url,
+            settings.connection_timeout,
+        )),
     };
     let pool = r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))
@@ -186,6 +189,42 @@ pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
         .error_handler(Box::new(LogConnectionErrors))
         .build_unchecked(manager);
     Ok(pool)
+}
+
+/// The URL with libpq's network timeouts, unless the operator set them: a
+/// connection attempt gives up after the pool's connection timeout (at
+/// least libpq's 2 s floor), and a peer that stops acknowledging (a host
+/// gone, a dropped route) is noticed by TCP keepalives and the kernel's user
+/// timeout within about that time, instead of the system's minutes.
+pub fn with_network_timeouts(url: &str, connection_timeout: std::time::Duration) -> String {
+    let Ok(mut parsed) = url::Url::parse(url) else {
+        return url.to_owned();
+    };
+    let timeout_ms = connection_timeout.as_millis().max(1);
+    let defaults = [
+        (
+            "connect_timeout",
+            timeout_ms.div_ceil(1000).max(2).to_string(),
+        ),
+        ("keepalives", "1".to_owned()),
+        ("keepalives_idle", "1".to_owned()),
+        ("keepalives_interval", "1".to_owned()),
+        ("keepalives_count", "3".to_owned()),
+        ("tcp_user_timeout", timeout_ms.to_string()),
+    ];
+    let present: Vec<String> = parsed
+        .query_pairs()
+        .map(|(key, _)| key.into_owned())
+        .collect();
+    {
+        let mut query = parsed.query_pairs_mut();
+        for (key, value) in defaults {
+            if !present.iter().any(|p| p == key) {
+                query.append_pair(key, &value);
+            }
+        }
+    }
+    parsed.to_string()
 }
 
 /// Checks the URL's form (scheme, host) without connecting.
@@ -205,5 +244,38 @@ struct LogConnectionErrors;
 impl r2d2::HandleError<diesel::r2d2::Error> for LogConnectionErrors {
     fn handle_error(&self, error: diesel::r2d2::Error) {
         tracing::warn!(%error, "database connection attempt failed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::with_network_timeouts;
+
+    #[test]
+    fn network_timeouts_are_added_unless_the_operator_set_them() {
+        let url = with_network_timeouts(
+            "postgres://u:p@db:5432/otas?sslmode=disable&keepalives_idle=30",
+            Duration::from_millis(2500),
+        );
+
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let pairs: Vec<&str> = query.split('&').collect();
+        assert!(pairs.contains(&"sslmode=disable"), "{url}");
+        assert!(
+            pairs.contains(&"keepalives_idle=30"),
+            "the operator's value is kept: {url}"
+        );
+        assert!(pairs.contains(&"connect_timeout=3"), "{url}");
+        assert!(pairs.contains(&"keepalives=1"), "{url}");
+        assert!(pairs.contains(&"tcp_user_timeout=2500"), "{url}");
+        assert_eq!(url.matches("keepalives_idle").count(), 1, "{url}");
+    }
+
+    #[test]
+    fn libpq_connect_timeout_is_never_under_its_2_second_floor() {
+        let url = with_network_timeouts("postgres://db/otas", Duration::from_millis(300));
+        assert!(url.contains("connect_timeout=2"), "{url}");
     }
 }
