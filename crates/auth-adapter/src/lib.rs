@@ -1,11 +1,15 @@
 #![doc = include_str!("../README.md")]
 
+mod agent_key;
 mod cursor;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 mod issue;
+mod session_token;
 mod user_token;
 
+pub use agent_key::DjangoKeyHasher;
 pub use cursor::HmacCursorCodec;
 pub use issue::JwtUserTokenIssuer;
+pub use session_token::{JwtSessionTokenIssuer, JwtSessionTokenVerifier};
 pub use user_token::{JwtConfigError, JwtUserTokenVerifier};

@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod agent_keys;
+pub mod agents;
 pub mod cursor;
 pub mod health;
 pub mod rows;
@@ -10,6 +12,8 @@ pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
+pub use agent_keys::{AgentKeyHasher, AgentKeyStore, Clock, SessionTokenIssuer, StoredAgentKey};
+pub use agents::{AgentDirectory, AgentInfo};
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
 pub use rows::{
@@ -22,6 +26,10 @@ pub use users::UserDirectory;
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
+#[cfg(any(test, feature = "mock"))]
+pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore, MockClock, MockSessionTokenIssuer};
+#[cfg(any(test, feature = "mock"))]
+pub use agents::MockAgentDirectory;
 #[cfg(any(test, feature = "mock"))]
 pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]

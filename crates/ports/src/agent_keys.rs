@@ -1,0 +1,82 @@
+//! Agent keys (`X-OTAS-AGENT-KEY`) as UASAM stores them, and what checks them.
+
+use otas_domain::{AgentId, AgentKeyId, Timestamp};
+
+use crate::store::StoreError;
+
+/// An agent key as stored, with what decides whether it may open sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAgentKey {
+    pub id: AgentKeyId,
+    pub agent: AgentId,
+    /// The key's prefix, in clear.
+    pub prefix: String,
+    /// Django's hash of the whole key: `pbkdf2_sha256$<iterations>$<salt>$<hash>`.
+    pub hashed_key: String,
+    pub active: bool,
+    pub revoked_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    /// Whether the key's agent is active.
+    pub agent_active: bool,
+}
+
+impl StoredAgentKey {
+    /// Whether the key may open a session at `now`: active, not revoked, not
+    /// expired, its agent active. Its secret is checked apart.
+    pub fn usable_at(&self, now: Timestamp) -> bool {
+        self.active
+            && self.revoked_at.is_none()
+            && self.expires_at.is_none_or(|at| at > now)
+            && self.agent_active
+    }
+}
+
+/// Reads and marks UASAM's `agent_key` rows.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AgentKeyStore: Send + Sync {
+    /// Implementations MUST return every key whose `prefix` is one of
+    /// `prefixes` (with its agent's `is_active`), and nothing else. Cost: an
+    /// indexed lookup per prefix (there are a few per presented key).
+    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError>;
+
+    /// Implementations MUST set the key's `last_used_at` to `at` unless it is
+    /// already within the minute before `at`, so that a busy key is written
+    /// at most once a minute.
+    fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError>;
+}
+
+/// Checks a presented agent key against a stored hash.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AgentKeyHasher: Send + Sync {
+    /// Implementations MUST return a keyed hash of `presented` (a key of
+    /// their own, never published), so that a cache can hold what was
+    /// verified without holding a key. Cheap.
+    fn fingerprint(&self, presented: &str) -> [u8; 32];
+
+    /// Implementations MUST return whether `stored_hash` (Django's
+    /// `pbkdf2_sha256$…`, its iterations and salt read from it) is the hash
+    /// of `presented`, comparing in constant time; `false` for a hash they
+    /// cannot read. Expensive: PBKDF2 at the stored iteration count.
+    fn verify(&self, presented: &str, stored_hash: &str) -> bool;
+}
+
+/// Issues the token an agent sends on its later calls
+/// (`X-OTAS-AGENT-SESSION-TOKEN`).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SessionTokenIssuer: Send + Sync {
+    /// Implementations MUST return UASAM's agent session token for the
+    /// session, issued at `now`.
+    fn issue_session_token(
+        &self,
+        session: otas_domain::SessionId,
+        agent: AgentId,
+        now: Timestamp,
+    ) -> Result<String, StoreError>;
+}
+
+/// The time, for the use cases.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    /// Now, to the microsecond.
+    fn now(&self) -> Timestamp;
+}
