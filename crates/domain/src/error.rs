@@ -31,3 +31,48 @@ pub enum ListSessionsError {
     #[error("unexpected failure")]
     Internal,
 }
+
+/// Why a session cannot be opened.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CreateSessionError {
+    /// The agent key is missing, malformed, unknown, wrong, inactive,
+    /// revoked or expired, or its agent is inactive.
+    #[error("the agent key is invalid")]
+    InvalidAgentKey,
+    /// Too many keys are being verified at once: try again shortly.
+    #[error("too many agent keys are being verified")]
+    Busy,
+    /// The store cannot be reached or did not answer in time.
+    #[error("the session store is unavailable")]
+    Unavailable,
+    /// Anything else; the cause was logged where it happened.
+    #[error("unexpected failure")]
+    Internal,
+}
+
+/// Why another backend may not see an agent
+/// (`POST /api/agent/v1/user/authenticate/`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthenticateError {
+    /// The user token or the project id was not given, or was empty.
+    #[error("the user token or the project id is missing")]
+    MissingCredentials,
+    /// The user token does not verify, has expired, or names no existing user.
+    #[error("the user token is invalid")]
+    InvalidToken,
+    /// The project is unknown or inactive, or the user is not an active member of it.
+    #[error("the user has no active membership of an active project with that id")]
+    ProjectAccessDenied,
+    /// No agent id was given.
+    #[error("an agent id is required")]
+    MissingAgentId,
+    /// The agent is unknown, inactive, or belongs to another project.
+    #[error("no active agent with that id in this project")]
+    AgentNotFound,
+    /// The store cannot be reached or did not answer in time.
+    #[error("the store is unavailable")]
+    Unavailable,
+    /// Anything else; the cause was logged where it happened.
+    #[error("unexpected failure")]
+    Internal,
+}

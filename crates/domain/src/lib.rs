@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod agent_key;
 pub mod error;
 pub mod etag;
 pub mod ids;
@@ -8,7 +9,7 @@ pub mod params;
 pub mod query;
 pub mod session;
 
-pub use error::ListSessionsError;
+pub use error::{AuthenticateError, CreateSessionError, ListSessionsError};
 pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SessionId, UserId};
 pub use params::{InvalidParam, ListParams, RawListParams, MAX_LIMIT};
 pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};

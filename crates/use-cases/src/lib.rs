@@ -1,12 +1,24 @@
 #![doc = include_str!("../README.md")]
 
+mod access_check;
+pub mod authenticate;
+pub mod create_session;
 pub mod list_sessions;
 mod store_failure;
 
+pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, AuthenticateRequest};
+pub use create_session::{
+    CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,
+    KeyVerification,
+};
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
     SessionPage, WholeList,
 };
 
+#[cfg(any(test, feature = "mock"))]
+pub use authenticate::MockAuthenticateAgentUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use create_session::MockCreateSessionUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;

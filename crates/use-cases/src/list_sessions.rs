@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use otas_domain::etag::{list_tag, page_tag, IfNoneMatch, PageContent, Shape};
 use otas_domain::{
-    AgentId, InvalidParam, ListParams, ListSessionsError, ProjectId, SessionKey, SessionQuery,
-    SessionSummary,
+    InvalidParam, ListParams, ListSessionsError, SessionKey, SessionQuery, SessionSummary,
 };
 
-use otas_ports::{AccessQuery, AccessStore, CursorCodec, SessionStore, TokenVerifier};
+use otas_ports::{AccessStore, CursorCodec, SessionStore, TokenVerifier};
 
+use crate::access_check::{AccessCheck, Claim, Denied};
 use crate::store_failure::store_failed;
 
 mod outcome;
@@ -57,8 +57,7 @@ impl Listing {
 /// The session-listing use case over its ports.
 #[derive(Clone)]
 pub struct ListSessions {
-    tokens: Arc<dyn TokenVerifier>,
-    access: Arc<dyn AccessStore>,
+    access: AccessCheck,
     sessions: Arc<dyn SessionStore>,
     cursors: Arc<dyn CursorCodec>,
     batch: usize,
@@ -94,8 +93,7 @@ impl ListSessions {
         batch: usize,
     ) -> Self {
         Self {
-            tokens,
-            access,
+            access: AccessCheck { tokens, access },
             sessions,
             cursors,
             batch: batch.max(1),
@@ -111,7 +109,19 @@ impl ListSessions {
     /// query it claims to continue). Every fact the store knows is asked in
     /// one round trip.
     fn authorize(&self, request: &ListSessionsRequest) -> Result<Listing, ListSessionsError> {
-        let agent = self.authorize_agent(request)?;
+        let claim = Claim {
+            user_token: request.user_token.as_deref(),
+            project_id: request.project_id.as_deref(),
+            agent_id: request.agent_id.as_deref(),
+        };
+        let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
+            Denied::MissingCredentials => ListSessionsError::MissingCredentials,
+            Denied::InvalidToken => ListSessionsError::InvalidToken,
+            Denied::ProjectAccessDenied => ListSessionsError::ProjectAccessDenied,
+            Denied::AgentIdRequired => ListSessionsError::AgentIdRequired,
+            Denied::AgentNotFound => ListSessionsError::AgentNotFound,
+            Denied::Store(failure) => failure.into(),
+        })?;
         let params = ListParams::parse(&request.raw_params())
             .map_err(ListSessionsError::InvalidParameter)?;
         let query = SessionQuery {
@@ -153,7 +163,7 @@ impl ListSessions {
             let mut keys = self
                 .sessions
                 .keys_after(query, listing.after, wanted)
-                .map_err(store_failed)?;
+                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             let has_more = keys.len() > limit;
             keys.truncate(limit);
             // Read after the keys: a session committed in between changes
@@ -176,13 +186,13 @@ impl ListSessions {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, wanted)
-                .map_err(store_failed)?;
+                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (read.sessions, Some(read.summary.count))
         } else {
             let sessions = self
                 .sessions
                 .sessions_after(query, listing.after, wanted)
-                .map_err(store_failed)?;
+                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (sessions, None)
         };
         let has_more = sessions.len() > limit;
@@ -233,7 +243,7 @@ impl ListSessions {
         let first = self
             .sessions
             .sessions_after(query, listing.after, self.batch)
-            .map_err(store_failed)?;
+            .map_err(|e| ListSessionsError::from(store_failed(e)))?;
         let (first, summary) = if listing.after.is_none() && first.len() < self.batch {
             let summary = SessionSummary::of_complete(&first);
             (first, summary)
@@ -241,7 +251,7 @@ impl ListSessions {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, self.batch)
-                .map_err(store_failed)?;
+                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (read.sessions, read.summary)
         };
         let etag = list_tag(query, listing.shape(), &summary);
@@ -265,51 +275,10 @@ impl ListSessions {
     }
 
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, ListSessionsError> {
-        self.sessions.summarize(query).map_err(store_failed)
+        self.sessions
+            .summarize(query)
+            .map_err(|e| store_failed(e).into())
     }
-
-    fn authorize_agent(&self, request: &ListSessionsRequest) -> Result<AgentId, ListSessionsError> {
-        let (Some(token), Some(project_raw)) = (
-            non_empty(request.user_token.as_deref()),
-            non_empty(request.project_id.as_deref()),
-        ) else {
-            return Err(ListSessionsError::MissingCredentials);
-        };
-        let user = self
-            .tokens
-            .verify_user_token(token)
-            .map_err(|_| ListSessionsError::InvalidToken)?;
-        let project = ProjectId::parse(project_raw).ok();
-        let agent_raw = non_empty(request.agent_id.as_deref());
-        let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
-
-        let facts = self
-            .access
-            .access_facts(&AccessQuery {
-                user,
-                project,
-                agent,
-            })
-            .map_err(store_failed)?;
-
-        if !facts.user_exists {
-            return Err(ListSessionsError::InvalidToken);
-        }
-        if project.is_none() || !facts.project_member {
-            return Err(ListSessionsError::ProjectAccessDenied);
-        }
-        if agent_raw.is_none() {
-            return Err(ListSessionsError::AgentIdRequired);
-        }
-        match agent {
-            Some(agent) if facts.agent_in_project => Ok(agent),
-            _ => Err(ListSessionsError::AgentNotFound),
-        }
-    }
-}
-
-fn non_empty(value: Option<&str>) -> Option<&str> {
-    value.filter(|v| !v.is_empty())
 }
 
 #[cfg(test)]

@@ -149,7 +149,7 @@ impl RestOfList {
         let mut sessions = self
             .sessions
             .sessions_after(&self.query, Some(self.after), self.batch)
-            .map_err(store_failed)?;
+            .map_err(|e| ListSessionsError::from(store_failed(e)))?;
         let mut complete = sessions.len() < self.batch;
         if let Some(until) = self.until {
             let before = sessions.len();

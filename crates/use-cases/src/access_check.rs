@@ -1,0 +1,84 @@
+//! Who may read an agent: the checks the listing and the authenticate call
+//! share, in the contract's order, every fact asked in one round trip.
+
+use std::sync::Arc;
+
+use otas_domain::{AgentId, ProjectId};
+use otas_ports::{AccessQuery, AccessStore, TokenVerifier};
+
+use crate::store_failure::{store_failed, StoreFailure};
+
+/// Why the caller may not read the agent, the first failed check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Denied {
+    MissingCredentials,
+    InvalidToken,
+    ProjectAccessDenied,
+    AgentIdRequired,
+    AgentNotFound,
+    Store(StoreFailure),
+}
+
+/// The credentials and the agent a request names, as raw text.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claim<'a> {
+    pub(crate) user_token: Option<&'a str>,
+    pub(crate) project_id: Option<&'a str>,
+    pub(crate) agent_id: Option<&'a str>,
+}
+
+/// The shared checks.
+#[derive(Clone)]
+pub(crate) struct AccessCheck {
+    pub(crate) tokens: Arc<dyn TokenVerifier>,
+    pub(crate) access: Arc<dyn AccessStore>,
+}
+
+impl AccessCheck {
+    /// The agent (and its project) the caller may read. The checks run in
+    /// the contract's order and the first failure answers: credentials
+    /// present, token valid and its user existing, active membership of an
+    /// active project, agent id present, agent active and in that project.
+    /// Cost: no IO for the token, one round trip for every fact.
+    pub(crate) fn agent(&self, claim: Claim<'_>) -> Result<(AgentId, ProjectId), Denied> {
+        let (Some(token), Some(project_raw)) =
+            (non_empty(claim.user_token), non_empty(claim.project_id))
+        else {
+            return Err(Denied::MissingCredentials);
+        };
+        let user = self
+            .tokens
+            .verify_user_token(token)
+            .map_err(|_| Denied::InvalidToken)?;
+        let project = ProjectId::parse(project_raw).ok();
+        let agent_raw = non_empty(claim.agent_id);
+        let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
+
+        let facts = self
+            .access
+            .access_facts(&AccessQuery {
+                user,
+                project,
+                agent,
+            })
+            .map_err(|e| Denied::Store(store_failed(e)))?;
+
+        if !facts.user_exists {
+            return Err(Denied::InvalidToken);
+        }
+        let Some(project) = project.filter(|_| facts.project_member) else {
+            return Err(Denied::ProjectAccessDenied);
+        };
+        if agent_raw.is_none() {
+            return Err(Denied::AgentIdRequired);
+        }
+        match agent {
+            Some(agent) if facts.agent_in_project => Ok((agent, project)),
+            _ => Err(Denied::AgentNotFound),
+        }
+    }
+}
+
+fn non_empty(value: Option<&str>) -> Option<&str> {
+    value.filter(|v| !v.is_empty())
+}

@@ -1,0 +1,191 @@
+//! `POST /api/agent/v1/session/create/`: an agent opens a session with its
+//! key, and gets the token it sends on its later calls.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use otas_domain::agent_key::candidate_prefixes;
+use otas_domain::{AgentId, CreateSessionError, SessionId};
+use otas_ports::{
+    AgentKeyHasher, AgentKeyStore, Clock, Row, RowWriter, SessionRow, SessionTokenIssuer,
+    StoredAgentKey,
+};
+use uuid::Uuid;
+
+use crate::store_failure::store_failed;
+
+mod slots;
+mod verified_keys;
+
+use slots::Slots;
+use verified_keys::VerifiedKeys;
+
+/// How often a key's `last_used_at` is written, at most.
+const MARK_USED_EVERY: Duration = Duration::from_secs(60);
+
+/// What the agent sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CreateSessionRequest {
+    /// `X-OTAS-AGENT-KEY`.
+    pub agent_key: Option<String>,
+    /// The JSON text of `meta`, any JSON value, stored as sent (`{}` when
+    /// the body had none).
+    pub meta: String,
+}
+
+/// The session opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreatedSession {
+    pub session: SessionId,
+    pub agent: AgentId,
+    /// The agent session token (`X-OTAS-AGENT-SESSION-TOKEN`).
+    pub token: String,
+}
+
+/// Session creation, as the HTTP layer calls it.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait CreateSessionUseCase: Send + Sync {
+    /// Checks the key, writes the session, issues its token.
+    ///
+    /// Blocking (and, on a key not verified lately, PBKDF2): call it off the
+    /// async executor.
+    fn create(&self, request: CreateSessionRequest) -> Result<CreatedSession, CreateSessionError>;
+}
+
+/// How key verification is bounded.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyVerification {
+    /// How long a verified key is trusted without PBKDF2: a revoked key
+    /// stops working within it.
+    pub cache_expiry: Duration,
+    /// The most verified keys kept.
+    pub cache_capacity: usize,
+    /// The most PBKDF2 computations at once.
+    pub concurrent: usize,
+    /// How long a verification waits for its turn before `Busy` (503).
+    pub patience: Duration,
+}
+
+/// The ports session creation needs.
+#[derive(Clone)]
+#[allow(missing_debug_implementations)] // Trait objects without Debug.
+pub struct CreateSessionPorts {
+    pub keys: Arc<dyn AgentKeyStore>,
+    pub hasher: Arc<dyn AgentKeyHasher>,
+    pub rows: Arc<dyn RowWriter>,
+    pub tokens: Arc<dyn SessionTokenIssuer>,
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Session creation over its ports.
+pub struct CreateSession {
+    ports: CreateSessionPorts,
+    verified: VerifiedKeys,
+    slots: Slots,
+    patience: Duration,
+}
+
+impl std::fmt::Debug for CreateSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateSession").finish_non_exhaustive()
+    }
+}
+
+impl CreateSession {
+    /// Builds the use case over its ports.
+    pub fn new(ports: CreateSessionPorts, verification: KeyVerification) -> Self {
+        Self {
+            ports,
+            verified: VerifiedKeys::new(verification.cache_capacity, verification.cache_expiry),
+            slots: Slots::new(verification.concurrent),
+            patience: verification.patience,
+        }
+    }
+
+    /// The stored key the presented one is, when it is one that may open a
+    /// session now. Cost: one indexed read of a few prefixes; PBKDF2 only for
+    /// a key not verified within the cache's expiry.
+    fn key_of(&self, presented: &str) -> Result<StoredAgentKey, CreateSessionError> {
+        let prefixes: Vec<String> = candidate_prefixes(presented)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        if prefixes.is_empty() {
+            return Err(CreateSessionError::InvalidAgentKey);
+        }
+        let now = self.ports.clock.now();
+        let candidates: Vec<StoredAgentKey> = self
+            .ports
+            .keys
+            .keys_with_prefixes(&prefixes)
+            .map_err(|e| CreateSessionError::from(store_failed(e)))?
+            .into_iter()
+            .filter(|key| presented.starts_with(&format!("agent_{}_", key.prefix)))
+            .filter(|key| key.usable_at(now))
+            .collect();
+        let fingerprint = self.ports.hasher.fingerprint(presented);
+        if let Some(key) = candidates
+            .iter()
+            .find(|key| self.verified.holds(&fingerprint, key.id, &key.hashed_key))
+        {
+            return Ok(key.clone());
+        }
+        for key in candidates {
+            let _slot = self
+                .slots
+                .take(self.patience)
+                .ok_or(CreateSessionError::Busy)?;
+            // Another request may have verified it while this one waited.
+            if self.verified.holds(&fingerprint, key.id, &key.hashed_key)
+                || self.ports.hasher.verify(presented, &key.hashed_key)
+            {
+                self.verified.remember(fingerprint, key.id, &key.hashed_key);
+                return Ok(key);
+            }
+        }
+        Err(CreateSessionError::InvalidAgentKey)
+    }
+}
+
+impl CreateSessionUseCase for CreateSession {
+    fn create(&self, request: CreateSessionRequest) -> Result<CreatedSession, CreateSessionError> {
+        let presented = request
+            .agent_key
+            .as_deref()
+            .filter(|key| !key.is_empty())
+            .ok_or(CreateSessionError::InvalidAgentKey)?;
+        let key = self.key_of(presented)?;
+        let now = self.ports.clock.now();
+        let session = SessionId::from_uuid(Uuid::new_v4());
+        self.ports
+            .rows
+            .write(&[Row::Session(SessionRow {
+                id: session,
+                agent: key.agent,
+                agent_key: Some(key.id),
+                created_at: now,
+                meta: request.meta,
+            })])
+            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+        let fingerprint = self.ports.hasher.fingerprint(presented);
+        if self.verified.mark_due(&fingerprint, MARK_USED_EVERY) {
+            // The session exists: a failed bookkeeping write is logged, not answered.
+            if let Err(error) = self.ports.keys.mark_used(key.id, now) {
+                tracing::warn!(%error, key = %key.id, "last_used_at not written");
+            }
+        }
+        let token = self
+            .ports
+            .tokens
+            .issue_session_token(session, key.agent, now)
+            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+        Ok(CreatedSession {
+            session,
+            agent: key.agent,
+            token,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

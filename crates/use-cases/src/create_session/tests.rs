@@ -1,0 +1,299 @@
+//! Session creation against mocks of its ports: which keys open a session,
+//! what is written, and what each call costs (PBKDF2 runs, writes).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use otas_domain::{AgentId, AgentKeyId, CreateSessionError, Timestamp};
+use otas_ports::{
+    AgentKeyHasher, MockAgentKeyStore, MockClock, MockRowWriter, MockSessionTokenIssuer, Row,
+    StoredAgentKey,
+};
+use uuid::Uuid;
+
+use super::*;
+
+const GOOD: &str = "agent_ab_cd_good-secret";
+const PREFIX: &str = "ab_cd";
+
+/// A hasher that knows one key, counts its PBKDF2 runs, and can be slow.
+#[derive(Default)]
+struct CountingHasher {
+    runs: AtomicUsize,
+    slow: Option<Duration>,
+}
+
+impl AgentKeyHasher for CountingHasher {
+    fn fingerprint(&self, presented: &str) -> [u8; 32] {
+        let mut out = [0; 32];
+        for (i, b) in presented.bytes().enumerate() {
+            out[i % 32] ^= b.wrapping_add(i as u8);
+        }
+        out
+    }
+
+    fn verify(&self, presented: &str, stored_hash: &str) -> bool {
+        self.runs.fetch_add(1, Ordering::SeqCst);
+        if let Some(slow) = self.slow {
+            std::thread::sleep(slow);
+        }
+        presented == GOOD && stored_hash == "hash-of-good"
+    }
+}
+
+fn now() -> Timestamp {
+    Timestamp::from_micros(1_776_349_800_000_000).expect("in range")
+}
+
+fn agent() -> AgentId {
+    AgentId::from_uuid(Uuid::from_u128(0xa1))
+}
+
+fn key_id() -> AgentKeyId {
+    AgentKeyId::from_uuid(Uuid::from_u128(0xc1))
+}
+
+fn stored(change: impl FnOnce(&mut StoredAgentKey)) -> StoredAgentKey {
+    let mut key = StoredAgentKey {
+        id: key_id(),
+        agent: agent(),
+        prefix: PREFIX.to_owned(),
+        hashed_key: "hash-of-good".to_owned(),
+        active: true,
+        revoked_at: None,
+        expires_at: None,
+        agent_active: true,
+    };
+    change(&mut key);
+    key
+}
+
+struct Setup {
+    keys: MockAgentKeyStore,
+    rows: MockRowWriter,
+    hasher: Arc<CountingHasher>,
+    expiry: Duration,
+    concurrent: usize,
+}
+
+impl Setup {
+    fn with_key(key: StoredAgentKey) -> Self {
+        let mut keys = MockAgentKeyStore::new();
+        keys.expect_keys_with_prefixes()
+            .returning(move |_| Ok(vec![key.clone()]));
+        keys.expect_mark_used().returning(|_, _| Ok(()));
+        Self {
+            keys,
+            rows: MockRowWriter::new(),
+            hasher: Arc::new(CountingHasher::default()),
+            expiry: Duration::from_secs(60),
+            concurrent: 2,
+        }
+    }
+
+    fn build(self) -> CreateSession {
+        let mut clock = MockClock::new();
+        clock.expect_now().returning(now);
+        let mut tokens = MockSessionTokenIssuer::new();
+        tokens
+            .expect_issue_session_token()
+            .returning(|session, _, _| Ok(format!("token-for-{session}")));
+        CreateSession::new(
+            CreateSessionPorts {
+                keys: Arc::new(self.keys),
+                hasher: self.hasher,
+                rows: Arc::new(self.rows),
+                tokens: Arc::new(tokens),
+                clock: Arc::new(clock),
+            },
+            KeyVerification {
+                cache_expiry: self.expiry,
+                cache_capacity: 100,
+                concurrent: self.concurrent,
+                patience: Duration::from_millis(20),
+            },
+        )
+    }
+}
+
+fn request(key: &str) -> CreateSessionRequest {
+    CreateSessionRequest {
+        agent_key: Some(key.to_owned()),
+        meta: "[1, 2]".to_owned(),
+    }
+}
+
+#[test]
+fn a_valid_key_opens_a_session_of_its_agent_with_meta_as_sent_and_a_token() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    let written = Arc::new(Mutex::new(Vec::new()));
+    let sink = written.clone();
+    setup.rows.expect_write().times(1).returning(move |rows| {
+        sink.lock().expect("not poisoned").extend(rows.to_vec());
+        Ok(())
+    });
+    let create = setup.build();
+
+    let created = create.create(request(GOOD)).expect("a session");
+
+    assert_eq!(created.agent, agent());
+    assert_eq!(created.token, format!("token-for-{}", created.session));
+    let written = written.lock().expect("not poisoned");
+    let [Row::Session(row)] = written.as_slice() else {
+        panic!("one session row: {written:?}");
+    };
+    assert_eq!(
+        (
+            row.id,
+            row.agent,
+            row.agent_key,
+            row.created_at,
+            row.meta.as_str()
+        ),
+        (created.session, agent(), Some(key_id()), now(), "[1, 2]")
+    );
+}
+
+#[test]
+fn every_prefix_a_key_could_have_is_looked_up() {
+    let mut keys = MockAgentKeyStore::new();
+    keys.expect_keys_with_prefixes()
+        .withf(|prefixes| prefixes == ["ab", "ab_cd"])
+        .times(1)
+        .returning(|_| Ok(vec![]));
+    let create = Setup {
+        keys,
+        ..Setup::with_key(stored(|_| {}))
+    }
+    .build();
+
+    assert_eq!(
+        create.create(request(GOOD)),
+        Err(CreateSessionError::InvalidAgentKey)
+    );
+}
+
+#[test]
+fn no_key_or_text_that_is_no_key_is_refused_before_the_store_is_asked() {
+    let create = Setup {
+        keys: MockAgentKeyStore::new(),
+        ..Setup::with_key(stored(|_| {}))
+    }
+    .build();
+    for key in [
+        None,
+        Some(""),
+        Some("Bearer abc"),
+        Some("agent_nounderscore"),
+    ] {
+        let answer = create.create(CreateSessionRequest {
+            agent_key: key.map(str::to_owned),
+            meta: "{}".into(),
+        });
+        assert_eq!(answer, Err(CreateSessionError::InvalidAgentKey), "{key:?}");
+    }
+}
+
+#[test]
+fn an_unusable_key_is_refused_without_running_pbkdf2() {
+    let later = Timestamp::from_micros(now().as_micros() + 1).expect("in range");
+    for unusable in [
+        stored(|k| k.active = false),
+        stored(|k| k.revoked_at = Some(now())),
+        stored(|k| k.expires_at = Some(now())),
+        stored(|k| k.agent_active = false),
+        stored(|k| k.prefix = "zz".into()),
+    ] {
+        let setup = Setup::with_key(unusable.clone());
+        let hasher = setup.hasher.clone();
+        let create = setup.build();
+
+        assert_eq!(
+            create.create(request(GOOD)),
+            Err(CreateSessionError::InvalidAgentKey),
+            "{unusable:?}"
+        );
+        assert_eq!(hasher.runs.load(Ordering::SeqCst), 0, "{unusable:?}");
+    }
+    let not_yet_expired = Setup::with_key(stored(|k| k.expires_at = Some(later)));
+    let mut not_yet_expired = not_yet_expired;
+    not_yet_expired.rows.expect_write().returning(|_| Ok(()));
+    assert!(not_yet_expired.build().create(request(GOOD)).is_ok());
+}
+
+#[test]
+fn a_verified_key_is_not_hashed_again_within_the_expiry_and_a_wrong_one_always_is() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    let hasher = setup.hasher.clone();
+    let create = setup.build();
+
+    for _ in 0..5 {
+        create.create(request(GOOD)).expect("a session");
+    }
+    for _ in 0..3 {
+        let wrong = create.create(request("agent_ab_cd_wrong-secret"));
+        assert_eq!(wrong, Err(CreateSessionError::InvalidAgentKey));
+    }
+
+    assert_eq!(hasher.runs.load(Ordering::SeqCst), 1 + 3);
+}
+
+#[test]
+fn past_the_expiry_a_key_is_verified_again() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.expiry = Duration::from_millis(30);
+    let hasher = setup.hasher.clone();
+    let create = setup.build();
+
+    create.create(request(GOOD)).expect("a session");
+    std::thread::sleep(Duration::from_millis(40));
+    create.create(request(GOOD)).expect("a session");
+
+    assert_eq!(hasher.runs.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn last_used_at_is_written_once_for_many_sessions_within_a_minute() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    let mut keys = MockAgentKeyStore::new();
+    keys.expect_keys_with_prefixes()
+        .returning(|_| Ok(vec![stored(|_| {})]));
+    keys.expect_mark_used()
+        .withf(|key, at| *key == key_id() && *at == now())
+        .times(1)
+        .returning(|_, _| Ok(()));
+    setup.keys = keys;
+    let create = setup.build();
+
+    for _ in 0..4 {
+        create.create(request(GOOD)).expect("a session");
+    }
+}
+
+#[test]
+fn verifications_beyond_the_bound_wait_briefly_then_answer_busy() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.concurrent = 1;
+    setup.hasher = Arc::new(CountingHasher {
+        runs: AtomicUsize::new(0),
+        slow: Some(Duration::from_millis(300)),
+    });
+    let create = Arc::new(setup.build());
+
+    let first = {
+        let create = create.clone();
+        std::thread::spawn(move || create.create(request("agent_ab_cd_wrong-1")))
+    };
+    std::thread::sleep(Duration::from_millis(50));
+    let second = create.create(request("agent_ab_cd_wrong-2"));
+
+    assert_eq!(second, Err(CreateSessionError::Busy));
+    assert_eq!(
+        first.join().expect("the first thread"),
+        Err(CreateSessionError::InvalidAgentKey)
+    );
+}

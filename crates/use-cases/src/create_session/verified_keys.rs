@@ -1,0 +1,150 @@
+//! The agent keys verified lately, so that an agent opening many sessions
+//! pays PBKDF2 once per expiry rather than on every call. Keyed by a keyed
+//! fingerprint of the presented key, never the key; only successes are kept.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use otas_domain::AgentKeyId;
+
+/// One verified key.
+#[derive(Debug, Clone)]
+struct Entry {
+    key: AgentKeyId,
+    /// The stored hash it was verified against: a changed hash is verified again.
+    hashed_key: String,
+    verified_at: Instant,
+    /// When this process last wrote the key's `last_used_at`.
+    marked_at: Option<Instant>,
+}
+
+/// A bounded cache of verified keys with an expiry.
+#[derive(Debug)]
+pub(crate) struct VerifiedKeys {
+    entries: Mutex<HashMap<[u8; 32], Entry>>,
+    capacity: usize,
+    expiry: Duration,
+}
+
+impl VerifiedKeys {
+    pub(crate) fn new(capacity: usize, expiry: Duration) -> Self {
+        Self {
+            entries: Mutex::new(HashMap::new()),
+            capacity,
+            expiry,
+        }
+    }
+
+    /// Whether the key presented with `fingerprint` was verified against
+    /// `hashed_key` as key `key` within the expiry.
+    pub(crate) fn holds(&self, fingerprint: &[u8; 32], key: AgentKeyId, hashed_key: &str) -> bool {
+        let Ok(entries) = self.entries.lock() else {
+            return false;
+        };
+        entries.get(fingerprint).is_some_and(|entry| {
+            entry.key == key
+                && entry.hashed_key == hashed_key
+                && entry.verified_at.elapsed() < self.expiry
+        })
+    }
+
+    /// Keeps a successful verification; the oldest entry makes room when full.
+    pub(crate) fn remember(&self, fingerprint: [u8; 32], key: AgentKeyId, hashed_key: &str) {
+        if self.capacity == 0 {
+            return;
+        }
+        let Ok(mut entries) = self.entries.lock() else {
+            return;
+        };
+        if entries.len() >= self.capacity && !entries.contains_key(&fingerprint) {
+            let expiry = self.expiry;
+            entries.retain(|_, entry| entry.verified_at.elapsed() < expiry);
+            if entries.len() >= self.capacity {
+                let oldest = entries
+                    .iter()
+                    .min_by_key(|(_, entry)| entry.verified_at)
+                    .map(|(fingerprint, _)| *fingerprint);
+                if let Some(oldest) = oldest {
+                    entries.remove(&oldest);
+                }
+            }
+        }
+        let marked_at = entries.get(&fingerprint).and_then(|entry| entry.marked_at);
+        entries.insert(
+            fingerprint,
+            Entry {
+                key,
+                hashed_key: hashed_key.to_owned(),
+                verified_at: Instant::now(),
+                marked_at,
+            },
+        );
+    }
+
+    /// Whether the key's `last_used_at` is due a write (not written by this
+    /// process within `every`); when it is, notes that it is being written.
+    pub(crate) fn mark_due(&self, fingerprint: &[u8; 32], every: Duration) -> bool {
+        let Ok(mut entries) = self.entries.lock() else {
+            return true;
+        };
+        match entries.get_mut(fingerprint) {
+            Some(entry) if entry.marked_at.is_some_and(|at| at.elapsed() < every) => false,
+            Some(entry) => {
+                entry.marked_at = Some(Instant::now());
+                true
+            }
+            None => true,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use uuid::Uuid;
+
+    use super::*;
+
+    fn key(n: u128) -> AgentKeyId {
+        AgentKeyId::from_uuid(Uuid::from_u128(n))
+    }
+
+    #[test]
+    fn a_verified_key_is_held_for_the_same_key_and_hash_until_it_expires() {
+        let cache = VerifiedKeys::new(10, Duration::from_millis(50));
+        cache.remember([1; 32], key(1), "hash");
+
+        assert!(cache.holds(&[1; 32], key(1), "hash"));
+        assert!(!cache.holds(&[1; 32], key(2), "hash"), "another key row");
+        assert!(!cache.holds(&[1; 32], key(1), "rehashed"), "a changed hash");
+        assert!(
+            !cache.holds(&[2; 32], key(1), "hash"),
+            "another presented key"
+        );
+        std::thread::sleep(Duration::from_millis(60));
+        assert!(!cache.holds(&[1; 32], key(1), "hash"), "expired");
+    }
+
+    #[test]
+    fn the_cache_never_grows_past_its_capacity_and_drops_the_oldest_first() {
+        let cache = VerifiedKeys::new(2, Duration::from_secs(60));
+        cache.remember([1; 32], key(1), "h");
+        cache.remember([2; 32], key(2), "h");
+        cache.remember([3; 32], key(3), "h");
+
+        assert!(!cache.holds(&[1; 32], key(1), "h"));
+        assert!(cache.holds(&[2; 32], key(2), "h"));
+        assert!(cache.holds(&[3; 32], key(3), "h"));
+        assert_eq!(cache.entries.lock().map(|e| e.len()).unwrap_or(0), 2);
+    }
+
+    #[test]
+    fn last_used_at_is_due_once_per_period() {
+        let cache = VerifiedKeys::new(10, Duration::from_secs(60));
+        cache.remember([1; 32], key(1), "h");
+
+        assert!(cache.mark_due(&[1; 32], Duration::from_secs(60)));
+        assert!(!cache.mark_due(&[1; 32], Duration::from_secs(60)));
+        assert!(cache.mark_due(&[1; 32], Duration::ZERO));
+    }
+}
