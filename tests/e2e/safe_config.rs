@@ -28,11 +28,24 @@ fn run(
     for key in remove {
         command.env_remove(key);
     }
-    let output = command
+    let mut child = command
         .args(args)
         .stdin(Stdio::null())
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .expect("run otas-server");
+    // A refusal is immediate: a server that started instead is killed, and
+    // the test fails rather than hangs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while child.try_wait().expect("the child's status").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().expect("the child's output");
     (
         output.status.success(),
         String::from_utf8_lossy(&output.stdout).into_owned(),

@@ -247,7 +247,7 @@ async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(stor
         let answer = app
             .client
             .get(format!("{}{probe}", app.address))
-            .header("X-Request-Id", format!("probe-{probe}"))
+            .header("X-Request-Id", format!("probe{}", probe.replace('/', "-")))
             .send()
             .await
             .expect("answer");
@@ -303,7 +303,7 @@ async fn every_request_gets_a_request_id_and_one_log_line_without_the_token(stor
     );
     // The probes came first, and are not in the info log.
     assert!(
-        !logs.contains("probe-/"),
+        !logs.contains("probe-healthz") && !logs.contains("probe-readyz"),
         "a probe was logged at info:\n{logs}"
     );
     // The server runs on the store the world is on.

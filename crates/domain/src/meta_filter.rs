@@ -29,6 +29,9 @@ const MAX_NUMERIC_SCALE: i64 = 16_383;
 pub struct MetaFilter {
     pairs: Vec<(String, Value)>,
     written: Vec<String>,
+    /// The request asked for a `meta` filter, even `{}` (which keeps every
+    /// session whose meta is an object); `false`: no filter at all.
+    present: bool,
 }
 
 impl MetaFilter {
@@ -82,7 +85,11 @@ impl MetaFilter {
             .into_iter()
             .map(|(key, value, _)| (key, value))
             .collect();
-        Some(Self { pairs, written })
+        Some(Self {
+            pairs,
+            written,
+            present: true,
+        })
     }
 
     /// The keys and values, sorted by key.
@@ -98,9 +105,15 @@ impl MetaFilter {
             .map(|((key, _), text)| (key.as_str(), text.as_str()))
     }
 
-    /// Whether the filter keeps every session.
+    /// Whether the filter names no key (`{}`, or no filter at all).
     pub fn is_empty(&self) -> bool {
         self.pairs.is_empty()
+    }
+
+    /// Whether there is no filter at all: every session is kept, whatever
+    /// its `meta`. A present filter, even `{}`, keeps object metas only.
+    pub fn is_absent(&self) -> bool {
+        !self.present
     }
 }
 

@@ -91,9 +91,23 @@ impl SessionQuery {
             micros(self.filter.created_after),
             micros(self.filter.created_before)
         );
-        for (key, value) in self.filter.meta.pairs() {
-            // JSON text of both: no key or value can forge a separator.
-            let _ = write!(out, "{}={};", Value::String(key.clone()), value);
+        if !self.filter.meta.is_absent() {
+            out.push_str("meta|");
+        }
+        for ((key, value), (_, written)) in self
+            .filter
+            .meta
+            .pairs()
+            .iter()
+            .zip(self.filter.meta.written())
+        {
+            // JSON text of both: no key or value can forge a separator. A
+            // number as written, digit for digit, as PostgreSQL compares it.
+            let value = match value {
+                Value::Number(_) => written.to_owned(),
+                other => other.to_string(),
+            };
+            let _ = write!(out, "{}={value};", Value::String(key.clone()));
         }
         out
     }
@@ -147,5 +161,26 @@ mod tests {
             query(json!({"x": 1, "y": "2"}), Order::Asc).binding()
         );
         assert_ne!(a.binding(), query(json!({"x;y": 1}), Order::Desc).binding());
+        let written = |text: &str| SessionQuery {
+            filter: SessionFilter {
+                meta: MetaFilter::parse(text).expect("a filter"),
+                ..SessionFilter::default()
+            },
+            ..SessionQuery::all_of(agent)
+        };
+        assert_ne!(
+            written(r#"{"n": 1.0}"#).binding(),
+            written(r#"{"n": 1.00000000000000001}"#).binding(),
+            "numbers PostgreSQL tells apart"
+        );
+        assert_eq!(
+            written(r#"{"s": "\u00e9"}"#).binding(),
+            written(r#"{"s": "é"}"#).binding()
+        );
+        assert_ne!(
+            written("{}").binding(),
+            SessionQuery::all_of(agent).binding(),
+            "{{}} keeps objects only"
+        );
     }
 }

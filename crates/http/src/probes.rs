@@ -24,7 +24,8 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
     match answered {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": 1, "status_description": "ready"}))),
         Err(error) => {
-            tracing::warn!(%error, "not ready: the store does not answer");
+            // Probes come every few seconds: the outage is logged by the requests.
+            tracing::debug!(%error, "not ready: the store does not answer");
             Err(ApiError::SERVICE_UNAVAILABLE)
         }
     }

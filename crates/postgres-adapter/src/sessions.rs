@@ -67,9 +67,9 @@ fn matching(query: &SessionQuery) -> agent_session::BoxedQuery<'static, Pg> {
         // PostgreSQL cannot even take U+0000 as a parameter; no row holds it.
         return statement.filter(sql::<Bool>("FALSE"));
     }
-    if !filter.meta.is_empty() {
-        // jsonb containment of an object of scalars: `meta` is an object
-        // holding each key with an equal value (numbers by value, digit for
+    if !filter.meta.is_absent() {
+        // jsonb containment of an object of scalars (`{}` too): `meta` is
+        // an object holding each key with an equal value (numbers by value, digit for
         // digit; a string never equals a number; an absent key matches
         // nothing, not even null). The GIN index on `meta` serves it.
         statement = statement.filter(

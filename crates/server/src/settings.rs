@@ -149,7 +149,9 @@ impl DatabaseSettings {
 pub struct AuthSettings {
     /// The current secret, verbatim.
     pub jwt_secret: Option<SecretString>,
-    /// Older secrets still accepted, comma-separated.
+    /// Older secrets still accepted, comma-separated, each trimmed of
+    /// surrounding spaces (a secret holding a comma or edge spaces goes in
+    /// the file).
     pub previous_jwt_secrets: Option<SecretString>,
     /// A file of older secrets still accepted, one per line (any character
     /// but a line break); empty: none.
@@ -187,9 +189,10 @@ impl AuthSettings {
                         self.previous_jwt_secrets_file
                     )
                 })?;
+            // Each line verbatim; a blank or whitespace-only line is none.
             secrets.extend(
                 text.lines()
-                    .filter(|line| !line.is_empty())
+                    .filter(|line| !line.trim().is_empty())
                     .map(|line| SecretString::from(line.to_owned())),
             );
         }

@@ -70,7 +70,7 @@ pub(crate) fn matching(query: &SessionQuery) -> agent_session::BoxedQuery<'stati
     if let Some(before) = filter.created_before {
         statement = statement.filter(agent_session::created_at.lt(before.as_micros()));
     }
-    if !filter.meta.is_empty() {
+    if !filter.meta.is_absent() {
         // A filter matches object metas only (an array's members have
         // integer keys, a scalar has none: never let them near a match).
         statement = statement.filter(sql::<Bool>("json_type(agent_session.meta) = 'object'"));

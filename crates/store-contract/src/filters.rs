@@ -626,7 +626,7 @@ pub fn a_key_written_twice_counts_with_its_last_value_as_the_reference_does<F: F
 }
 
 /// A session whose `meta` is an array, a string or a number is listed, but
-/// no `meta` filter matches it, not even one its members would.
+/// no `meta` filter matches it, not even `{}` or one its members would.
 pub fn a_meta_filter_matches_object_metas_only<F: Fixture>() {
     let mut world = Seeded::<F>::empty();
     let object = world.insert(world.agent, base(), r#"{"task": "summarize", "n": 1}"#);

@@ -13,20 +13,21 @@ use uuid::Uuid;
 pub const WALK_PAGE_SIZES: [usize; 3] = [1, 3, 7];
 
 /// Whether `query` keeps `session`: the reference every store is tested
-/// against. Time bounds are strict; a `meta` filter keeps an object meta
-/// holding each key at an equal JSON value (numbers by value, integers
+/// against. Time bounds are strict; a `meta` filter (even `{}`) keeps an
+/// object meta holding each key at an equal JSON value (numbers by value, integers
 /// exactly whatever their size, everything else exactly), so a meta that is
 /// no object is never kept.
 pub fn keeps(query: &SessionQuery, session: &Session) -> bool {
     let f = &query.filter;
     f.created_after.is_none_or(|t| session.created_at > t)
         && f.created_before.is_none_or(|t| session.created_at < t)
-        && (f.meta.is_empty() || {
+        && (f.meta.is_absent() || {
             let meta: Value = serde_json::from_str(session.meta.as_str()).unwrap_or(Value::Null);
-            f.meta
-                .pairs()
-                .iter()
-                .all(|(key, want)| meta.get(key).is_some_and(|have| json_equal(have, want)))
+            meta.is_object()
+                && f.meta
+                    .pairs()
+                    .iter()
+                    .all(|(key, want)| meta.get(key).is_some_and(|have| json_equal(have, want)))
         })
 }
 

@@ -73,12 +73,14 @@ fn big_agent() -> (PgFixture, PgConnection) {
     (fixture, conn)
 }
 
-fn query(meta: serde_json::Value) -> SessionQuery {
+fn query(meta: Option<serde_json::Value>) -> SessionQuery {
     SessionQuery {
         agent: AgentId::parse(AGENT).expect("a UUID"),
         order: Order::Desc,
         filter: SessionFilter {
-            meta: MetaFilter::from_object(meta).expect("scalars"),
+            meta: meta.map_or_else(MetaFilter::default, |meta| {
+                MetaFilter::from_object(meta).expect("scalars")
+            }),
             ..SessionFilter::default()
         },
     }
@@ -97,12 +99,12 @@ fn page_plan(conn: &mut PgConnection, query: &SessionQuery) -> String {
 fn pages_of_a_big_agent_walk_the_listing_index_or_find_rare_matches_through_the_meta_index() {
     let (_db, mut conn) = big_agent();
 
-    let unfiltered = page_plan(&mut conn, &query(json!({})));
-    let common = page_plan(&mut conn, &query(json!({"task": "summarize"})));
-    let rare = page_plan(&mut conn, &query(json!({"seq": 777})));
+    let unfiltered = page_plan(&mut conn, &query(None));
+    let common = page_plan(&mut conn, &query(Some(json!({"task": "summarize"}))));
+    let rare = page_plan(&mut conn, &query(Some(json!({"seq": 777}))));
     let keys = plan(
         &mut conn,
-        ordered(&query(json!({})), None)
+        ordered(&query(None), None)
             .select(KeyRecord::as_select())
             .limit(101),
     );
