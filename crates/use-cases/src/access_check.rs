@@ -13,7 +13,7 @@ use crate::store_failure::{store_failed, StoreFailure};
 pub(crate) enum Denied {
     MissingCredentials,
     InvalidToken,
-    ProjectAccessDenied,
+    NoProjectAccess,
     AgentIdRequired,
     AgentNotFound,
     Store(StoreFailure),
@@ -67,7 +67,7 @@ impl AccessCheck {
             return Err(Denied::InvalidToken);
         }
         let Some(project) = project.filter(|_| facts.project_member) else {
-            return Err(Denied::ProjectAccessDenied);
+            return Err(Denied::NoProjectAccess);
         };
         if agent_raw.is_none() {
             return Err(Denied::AgentIdRequired);

@@ -68,7 +68,7 @@ impl AuthenticateAgentUseCase for AuthenticateAgent {
         let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
             Denied::MissingCredentials => AuthenticateError::MissingCredentials,
             Denied::InvalidToken => AuthenticateError::InvalidToken,
-            Denied::ProjectAccessDenied => AuthenticateError::ProjectAccessDenied,
+            Denied::NoProjectAccess => AuthenticateError::ProjectAccessDenied,
             Denied::AgentIdRequired => AuthenticateError::MissingAgentId,
             Denied::AgentNotFound => AuthenticateError::AgentNotFound,
             Denied::Store(failure) => failure.into(),

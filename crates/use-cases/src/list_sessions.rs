@@ -117,7 +117,7 @@ impl ListSessions {
         let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
             Denied::MissingCredentials => ListSessionsError::MissingCredentials,
             Denied::InvalidToken => ListSessionsError::InvalidToken,
-            Denied::ProjectAccessDenied => ListSessionsError::ProjectAccessDenied,
+            Denied::NoProjectAccess => ListSessionsError::ProjectAccessDenied,
             Denied::AgentIdRequired => ListSessionsError::AgentIdRequired,
             Denied::AgentNotFound => ListSessionsError::AgentNotFound,
             Denied::Store(failure) => failure.into(),
