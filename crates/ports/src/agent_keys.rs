@@ -16,6 +16,7 @@ pub struct StoredAgentKey {
     pub active: bool,
     pub revoked_at: Option<Timestamp>,
     pub expires_at: Option<Timestamp>,
+    pub last_used_at: Option<Timestamp>,
     /// Whether the key's agent is active.
     pub agent_active: bool,
 }

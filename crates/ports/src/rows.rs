@@ -64,6 +64,8 @@ pub struct AgentKeyRow {
     pub name: Option<String>,
     pub active: bool,
     pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
 }
 
 /// A row of `agent_session`.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agents;
 mod error;
 mod health;
 mod migrations;
@@ -13,6 +14,7 @@ pub mod test_support;
 mod users;
 
 pub use access::PgAccessStore;
+pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};

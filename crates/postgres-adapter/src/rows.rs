@@ -99,6 +99,8 @@ struct NewAgentKey<'a> {
     name: Option<&'a str>,
     created_at: DateTime<Utc>,
     active: bool,
+    revoked_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
     agent_id: Uuid,
 }
 
@@ -172,6 +174,8 @@ fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
                     name: k.name.as_deref(),
                     created_at: k.created_at.as_datetime(),
                     active: k.active,
+                    revoked_at: k.revoked_at.map(|t| t.as_datetime()),
+                    expires_at: k.expires_at.map(|t| t.as_datetime()),
                     agent_id: *k.agent.as_uuid(),
                 })
                 .execute(conn)?;

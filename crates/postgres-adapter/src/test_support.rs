@@ -11,14 +11,14 @@ use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use otas_ports::{AccessStore, RowWriter, SessionStore};
+use otas_ports::{AccessStore, AgentDirectory, AgentKeyStore, RowWriter, SessionStore};
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::agent_session;
-use crate::{PgAccessStore, PgRowWriter, PgSessionStore};
+use crate::{PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore};
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
 /// overrides it; its database part is only used to connect for CREATE/DROP.
@@ -122,6 +122,8 @@ pub fn pool(url: &str) -> PgPool {
 /// the server builds them. The database is dropped with it.
 pub struct PgFixture {
     pub access: PgAccessStore,
+    pub agent_keys: PgAgentKeyStore,
+    pub agents: PgAgentDirectory,
     pub sessions: PgSessionStore,
     pub rows: Arc<PgRowWriter>,
     pub pool: PgPool,
@@ -143,6 +145,8 @@ impl PgFixture {
         let pool = pool(db.url());
         Self {
             access: PgAccessStore::new(pool.clone()),
+            agent_keys: PgAgentKeyStore::new(pool.clone()),
+            agents: PgAgentDirectory::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
             pool,
@@ -166,6 +170,14 @@ impl Fixture for PgFixture {
 
     fn session_store(&self) -> &dyn SessionStore {
         &self.sessions
+    }
+
+    fn agent_key_store(&self) -> &dyn AgentKeyStore {
+        &self.agent_keys
+    }
+
+    fn agent_directory(&self) -> &dyn AgentDirectory {
+        &self.agents
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

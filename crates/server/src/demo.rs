@@ -166,6 +166,8 @@ impl DemoData {
                 name: Some("demo key".to_owned()),
                 active: true,
                 created_at: now,
+                revoked_at: None,
+                expires_at: None,
             }));
         }
         rows.extend(self.sessions.iter().map(|session| {

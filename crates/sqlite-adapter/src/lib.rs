@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agents;
 mod error;
 mod health;
 mod migrations;
@@ -13,6 +14,7 @@ pub mod test_support;
 mod users;
 
 pub use access::SqliteAccessStore;
+pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};

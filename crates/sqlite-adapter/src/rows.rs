@@ -100,6 +100,8 @@ struct NewAgentKey<'a> {
     name: Option<&'a str>,
     created_at: i64,
     active: bool,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
     agent_id: String,
 }
 
@@ -173,6 +175,8 @@ fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
                     name: k.name.as_deref(),
                     created_at: k.created_at.as_micros(),
                     active: k.active,
+                    revoked_at: k.revoked_at.map(|t| t.as_micros()),
+                    expires_at: k.expires_at.map(|t| t.as_micros()),
                     agent_id: k.agent.to_string(),
                 })
                 .execute(conn)?;

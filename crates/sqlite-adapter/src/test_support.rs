@@ -12,14 +12,17 @@ use std::time::Duration;
 use std::sync::Arc;
 
 use diesel::prelude::*;
-use otas_ports::{AccessStore, RowWriter, SessionStore};
+use otas_ports::{AccessStore, AgentDirectory, AgentKeyStore, RowWriter, SessionStore};
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, set_up, SqlitePool, SqliteSettings};
 use crate::schema::agent_session;
-use crate::{SqliteAccessStore, SqliteRowWriter, SqliteSessionStore};
+use crate::{
+    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
+    SqliteSessionStore,
+};
 
 /// A database file of its own for one test, in a fresh directory under the
 /// system's temporary directory; the directory (database, `-wal` and `-shm`
@@ -106,6 +109,8 @@ pub fn pool(path_or_url: &str) -> SqlitePool {
 /// as the server builds them. The file is removed with it.
 pub struct SqliteFixture {
     pub access: SqliteAccessStore,
+    pub agent_keys: SqliteAgentKeyStore,
+    pub agents: SqliteAgentDirectory,
     pub sessions: SqliteSessionStore,
     pub rows: Arc<SqliteRowWriter>,
     pub pool: SqlitePool,
@@ -127,6 +132,8 @@ impl SqliteFixture {
         let pool = pool(db.url());
         Self {
             access: SqliteAccessStore::new(pool.clone()),
+            agent_keys: SqliteAgentKeyStore::new(pool.clone()),
+            agents: SqliteAgentDirectory::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
             pool,
@@ -151,6 +158,14 @@ impl Fixture for SqliteFixture {
 
     fn session_store(&self) -> &dyn SessionStore {
         &self.sessions
+    }
+
+    fn agent_key_store(&self) -> &dyn AgentKeyStore {
+        &self.agent_keys
+    }
+
+    fn agent_directory(&self) -> &dyn AgentDirectory {
+        &self.agents
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow,
-    SessionStore, UserRow,
+    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow, ProjectRow,
+    Row, RowWriter, SessionRow, SessionStore, UserRow,
 };
 use uuid::Uuid;
 
@@ -44,6 +44,12 @@ pub trait Fixture {
 
     /// The session store over the fixture's database.
     fn session_store(&self) -> &dyn SessionStore;
+
+    /// The agent key store over the fixture's database.
+    fn agent_key_store(&self) -> &dyn AgentKeyStore;
+
+    /// The agent directory over the fixture's database.
+    fn agent_directory(&self) -> &dyn AgentDirectory;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.
@@ -172,6 +178,8 @@ pub fn agent_key_row(id: Uuid, agent: Uuid) -> Row {
         name: Some("key".to_owned()),
         active: true,
         created_at: created(),
+        revoked_at: None,
+        expires_at: None,
     })
 }
 

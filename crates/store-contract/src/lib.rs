@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod access;
+pub mod agents;
 pub mod filters;
 pub mod fixture;
 pub mod reads;
@@ -56,6 +57,12 @@ macro_rules! __store_contract {
                 no_agent_means_no_agent_in_project,
                 an_unknown_agent_is_not_in_the_project,
                 an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member,
+            }
+            agents {
+                keys_come_back_by_prefix_exactly_as_stored,
+                a_key_of_an_inactive_agent_says_its_agent_is_inactive,
+                last_used_at_is_written_at_most_once_a_minute,
+                the_directory_names_an_agent_and_its_project,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -147,6 +154,7 @@ mod tests {
         let unique: BTreeSet<String> = declared.iter().map(|s| (*s).to_owned()).collect();
         let defined: BTreeSet<String> = [
             ("access", include_str!("access.rs")),
+            ("agents", include_str!("agents.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

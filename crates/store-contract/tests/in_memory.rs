@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
 use otas_domain::{
-    AgentKeyId, Meta, Order, Session, SessionId, SessionKey, SessionQuery, SessionSummary,
-    Timestamp,
+    AgentId, AgentKeyId, Meta, Order, ProjectId, Session, SessionId, SessionKey, SessionQuery,
+    SessionSummary, Timestamp,
 };
 use otas_ports::{
-    AccessFacts, AccessQuery, AccessStore, Row, RowWriter, SessionStore, SessionsAndSummary,
-    StoreError,
+    AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
+    Row, RowWriter, SessionStore, SessionsAndSummary, StoreError, StoredAgentKey,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -26,10 +26,10 @@ struct Tables {
     projects: Vec<(Uuid, bool)>,
     /// (user, project, is_active)
     memberships: Vec<(Uuid, Uuid, bool)>,
-    /// (id, project, is_active)
-    agents: Vec<(Uuid, Uuid, bool)>,
-    /// (id, agent)
-    agent_keys: Vec<(Uuid, Uuid)>,
+    /// (id, project, is_active, name)
+    agents: Vec<(Uuid, Uuid, bool, String)>,
+    /// Each key with its `last_used_at`.
+    agent_keys: Vec<(AgentKeyRow, Option<Timestamp>)>,
     sessions: Vec<StoredSession>,
 }
 
@@ -119,7 +119,10 @@ impl AccessStore for Memory {
                 project_active(project) && tables.memberships.contains(&(user, project, true))
             }),
             agent_in_project: match (project, agent) {
-                (Some(project), Some(agent)) => tables.agents.contains(&(agent, project, true)),
+                (Some(project), Some(agent)) => tables
+                    .agents
+                    .iter()
+                    .any(|(id, of, active, _)| (*id, *of, *active) == (agent, project, true)),
                 _ => false,
             },
         })
@@ -191,11 +194,9 @@ impl RowWriter for Memory {
                 }
                 Row::Agent(a) => {
                     let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
-                    tables.agents.push((id, project, a.is_active));
+                    tables.agents.push((id, project, a.is_active, a.name.clone()));
                 }
-                Row::AgentKey(k) => tables
-                    .agent_keys
-                    .push((*k.id.as_uuid(), *k.agent.as_uuid())),
+                Row::AgentKey(k) => tables.agent_keys.push((k.clone(), None)),
                 Row::Session(session) => tables.sessions.push(StoredSession {
                     id: *session.id.as_uuid(),
                     agent: *session.agent.as_uuid(),
@@ -209,6 +210,57 @@ impl RowWriter for Memory {
     }
 }
 
+impl AgentKeyStore for Memory {
+    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
+        let tables = self.tables();
+        Ok(tables
+            .agent_keys
+            .iter()
+            .filter(|(key, _)| prefixes.contains(&key.prefix))
+            .map(|(key, last_used_at)| StoredAgentKey {
+                id: key.id,
+                agent: key.agent,
+                prefix: key.prefix.clone(),
+                hashed_key: key.hashed_key.clone(),
+                active: key.active,
+                revoked_at: key.revoked_at,
+                expires_at: key.expires_at,
+                last_used_at: *last_used_at,
+                agent_active: tables
+                    .agents
+                    .iter()
+                    .any(|(id, _, active, _)| id == key.agent.as_uuid() && *active),
+            })
+            .collect())
+    }
+
+    fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        for (row, last_used_at) in tables.agent_keys.iter_mut() {
+            let recent = last_used_at.is_some_and(|t| t.as_micros() >= at.as_micros() - 60_000_000);
+            if row.id == key && !recent {
+                *last_used_at = Some(at);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl AgentDirectory for Memory {
+    fn agent(&self, id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
+        Ok(self
+            .tables()
+            .agents
+            .iter()
+            .find(|(agent, ..)| agent == id.as_uuid())
+            .map(|(agent, project, _, name)| AgentInfo {
+                id: AgentId::from_uuid(*agent),
+                name: name.clone(),
+                project: ProjectId::from_uuid(*project),
+            }))
+    }
+}
+
 impl Fixture for Memory {
     fn migrated() -> Self {
         Self::default()
@@ -219,6 +271,14 @@ impl Fixture for Memory {
     }
 
     fn session_store(&self) -> &dyn SessionStore {
+        self
+    }
+
+    fn agent_key_store(&self) -> &dyn AgentKeyStore {
+        self
+    }
+
+    fn agent_directory(&self) -> &dyn AgentDirectory {
         self
     }
 

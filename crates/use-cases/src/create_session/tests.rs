@@ -63,6 +63,7 @@ fn stored(change: impl FnOnce(&mut StoredAgentKey)) -> StoredAgentKey {
         active: true,
         revoked_at: None,
         expires_at: None,
+        last_used_at: None,
         agent_active: true,
     };
     change(&mut key);

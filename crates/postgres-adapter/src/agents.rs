@@ -1,0 +1,133 @@
+//! UASAM's agents and their keys, for session creation and the authenticate
+//! call.
+
+use chrono::{DateTime, Duration, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
+use otas_ports::{AgentDirectory, AgentInfo, AgentKeyStore, StoreError, StoredAgentKey};
+use uuid::Uuid;
+
+use crate::pool::{with_connection, PgPool};
+use crate::schema::{agent, agent_key};
+
+/// UASAM's `agent_key` rows on PostgreSQL.
+#[derive(Clone)]
+pub struct PgAgentKeyStore {
+    pool: PgPool,
+}
+
+/// UASAM's `agent` rows on PostgreSQL.
+#[derive(Clone)]
+pub struct PgAgentDirectory {
+    pool: PgPool,
+}
+
+impl std::fmt::Debug for PgAgentKeyStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgAgentKeyStore").finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Debug for PgAgentDirectory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgAgentDirectory").finish_non_exhaustive()
+    }
+}
+
+impl PgAgentKeyStore {
+    /// A store over the pool's database.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+impl PgAgentDirectory {
+    /// A directory over the pool's database.
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+}
+
+/// A key as read.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = agent_key, check_for_backend(Pg))]
+struct KeyRecord {
+    id: Uuid,
+    agent_id: Uuid,
+    prefix: String,
+    hashed_key: String,
+    active: bool,
+    revoked_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    last_used_at: Option<DateTime<Utc>>,
+}
+
+impl KeyRecord {
+    fn with_agent_active(self, agent_active: bool) -> StoredAgentKey {
+        StoredAgentKey {
+            id: AgentKeyId::from_uuid(self.id),
+            agent: AgentId::from_uuid(self.agent_id),
+            prefix: self.prefix,
+            hashed_key: self.hashed_key,
+            active: self.active,
+            revoked_at: self.revoked_at.map(Timestamp::new),
+            expires_at: self.expires_at.map(Timestamp::new),
+            last_used_at: self.last_used_at.map(Timestamp::new),
+            agent_active,
+        }
+    }
+}
+
+impl AgentKeyStore for PgAgentKeyStore {
+    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
+        // Served by UASAM's index on agent_key (prefix).
+        let rows: Vec<(KeyRecord, bool)> = with_connection(&self.pool, |conn| {
+            agent_key::table
+                .inner_join(agent::table)
+                .filter(agent_key::prefix.eq_any(prefixes))
+                .select((KeyRecord::as_select(), agent::is_active))
+                .load(conn)
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(key, agent_active)| key.with_agent_active(agent_active))
+            .collect())
+    }
+
+    fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError> {
+        let at = at.as_datetime();
+        let a_minute_before = at - Duration::minutes(1);
+        with_connection(&self.pool, |conn| {
+            diesel::update(
+                agent_key::table
+                    .filter(agent_key::id.eq(*key.as_uuid()))
+                    .filter(
+                        agent_key::last_used_at
+                            .is_null()
+                            .or(agent_key::last_used_at.lt(a_minute_before)),
+                    ),
+            )
+            .set(agent_key::last_used_at.eq(at))
+            .execute(conn)
+        })?;
+        Ok(())
+    }
+}
+
+impl AgentDirectory for PgAgentDirectory {
+    fn agent(&self, id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
+        let row: Option<(Uuid, String, Uuid)> = with_connection(&self.pool, |conn| {
+            agent::table
+                .find(*id.as_uuid())
+                .select((agent::id, agent::name, agent::project_id))
+                .first(conn)
+                .optional()
+        })?;
+        Ok(row.map(|(id, name, project)| AgentInfo {
+            id: AgentId::from_uuid(id),
+            name,
+            project: ProjectId::from_uuid(project),
+        }))
+    }
+}
