@@ -8,7 +8,9 @@
 
 mod support;
 
+mod agent_sessions;
 mod auth;
+mod authenticate;
 mod cli;
 mod conditional;
 mod filter_edges;

@@ -171,7 +171,7 @@ async fn a_database_without_the_schema_is_a_json_500_without_sql() {
         error_body("server_error")
     );
     // The cause is in the log, tied to the request.
-    let line = app.wait_for_log("session store failed").await;
+    let line = app.wait_for_log("store failed").await;
     assert!(line.contains("request_id"), "{line}");
 }
 

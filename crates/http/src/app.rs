@@ -10,11 +10,14 @@ use actix_web::{web, App, HttpResponse, HttpServer};
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
-use otas_use_cases::ListSessionsUseCase;
+use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
 
+use crate::agents::authenticate;
+use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::observe::{observe, REQUEST_ID};
 use crate::probes;
+use crate::sessions::create;
 use crate::sessions::list;
 use crate::state::AppState;
 
@@ -31,24 +34,51 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
+    /// The largest request body taken (session creation); beyond it, 413.
+    pub max_body_bytes: usize,
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
     /// included) may take to finish once no new connection is accepted.
     pub shutdown_grace: std::time::Duration,
 }
+
+/// What the routes call: the use cases, and the readiness check.
+#[derive(Clone)]
+#[allow(missing_debug_implementations)] // Trait objects without Debug.
+pub struct Services {
+    pub list_sessions: Arc<dyn ListSessionsUseCase>,
+    pub create_session: Arc<dyn CreateSessionUseCase>,
+    pub authenticate: Arc<dyn AuthenticateAgentUseCase>,
+    /// The probe asks the store directly: readiness is no use case.
+    pub health: Arc<dyn HealthCheck>,
+}
+
+/// The paths of session creation, with and without the trailing slash.
+const SESSION_CREATE: [&str; 2] = [
+    "/api/agent/v1/session/create/",
+    "/api/agent/v1/session/create",
+];
+
+/// The paths of the authenticate call, with and without the trailing slash.
+const USER_AUTHENTICATE: [&str; 2] = [
+    "/api/agent/v1/user/authenticate/",
+    "/api/agent/v1/user/authenticate",
+];
 
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
 pub fn serve(
     listener: TcpListener,
-    list_sessions: Arc<dyn ListSessionsUseCase>,
-    health: Arc<dyn HealthCheck>,
+    services: Services,
     settings: HttpSettings,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(AppState {
-        list_sessions,
-        health,
+        list_sessions: services.list_sessions,
+        create_session: services.create_session,
+        authenticate: services.authenticate,
+        health: services.health,
     });
+    let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();
     let server = HttpServer::new(move || {
         App::new()
@@ -59,6 +89,19 @@ pub fn serve(
                     .route(web::head().to(list::list))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
                     .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(SESSION_CREATE)
+                    .app_data(web::PayloadConfig::new(body_limit))
+                    .route(web::post().to(create::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(USER_AUTHENTICATE)
+                    .route(web::post().to(authenticate::authenticate))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
             )
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))
@@ -101,11 +144,23 @@ const PREFLIGHT_HEADERS: [&str; 16] = [
     "x-request-id",
 ];
 
+/// An `OPTIONS` on a path that takes `POST`.
+async fn post_options() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ALLOW, "POST, OPTIONS"))
+        .finish()
+}
+
+/// A path that takes `POST`, asked with another method.
+async fn post_only() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::POST_ONLY)
+}
+
 /// CORS for the browser dashboard: `GET` with the OTAS headers, from the
 /// configured origins only.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
-        .allowed_methods(["GET", "HEAD", "OPTIONS"])
+        .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
         .allowed_headers(PREFLIGHT_HEADERS.map(HeaderName::from_static))
         .expose_headers([header::ETAG, REQUEST_ID])
         .max_age(3600);

@@ -3,7 +3,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use otas_domain::{InvalidParam, ListSessionsError};
+use otas_domain::{AuthenticateError, CreateSessionError, InvalidParam, ListSessionsError};
 use serde::Serialize;
 
 /// The body of every error answer.
@@ -19,16 +19,30 @@ pub(crate) struct ErrorBody<'a> {
 pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
     pub(crate) code: &'static str,
+    /// For a 405: the methods the path allows (`Allow`).
+    pub(crate) allow: Option<&'static str>,
 }
 
 impl ApiError {
     pub(crate) const fn new(status: StatusCode, code: &'static str) -> Self {
-        Self { status, code }
+        Self {
+            status,
+            code,
+            allow: None,
+        }
     }
 
     pub(crate) const NOT_FOUND: Self = Self::new(StatusCode::NOT_FOUND, "not_found");
-    pub(crate) const METHOD_NOT_ALLOWED: Self =
-        Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
+    /// A 405 on a path that reads (`GET`, `HEAD`).
+    pub(crate) const METHOD_NOT_ALLOWED: Self = Self {
+        allow: Some("GET, HEAD, OPTIONS"),
+        ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    };
+    /// A 405 on a path that takes `POST`.
+    pub(crate) const POST_ONLY: Self = Self {
+        allow: Some("POST, OPTIONS"),
+        ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    };
     pub(crate) const SERVICE_UNAVAILABLE: Self =
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
     pub(crate) const SERVER_ERROR: Self =
@@ -73,6 +87,34 @@ impl From<ListSessionsError> for ApiError {
     }
 }
 
+impl From<CreateSessionError> for ApiError {
+    fn from(error: CreateSessionError) -> Self {
+        use CreateSessionError as E;
+        match error {
+            E::InvalidAgentKey => Self::new(StatusCode::UNAUTHORIZED, "invalid_agent_key"),
+            E::Busy | E::Unavailable => Self::SERVICE_UNAVAILABLE,
+            E::Internal => Self::SERVER_ERROR,
+        }
+    }
+}
+
+impl From<AuthenticateError> for ApiError {
+    fn from(error: AuthenticateError) -> Self {
+        use AuthenticateError as E;
+        match error {
+            E::MissingCredentials => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
+            E::InvalidToken => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
+            E::ProjectAccessDenied => {
+                Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
+            }
+            E::MissingAgentId => Self::new(StatusCode::BAD_REQUEST, "missing_agent_id"),
+            E::AgentNotFound => Self::new(StatusCode::NOT_FOUND, "agent_not_found"),
+            E::Unavailable => Self::SERVICE_UNAVAILABLE,
+            E::Internal => Self::SERVER_ERROR,
+        }
+    }
+}
+
 /// `invalid_<parameter name>`.
 fn invalid_code(param: InvalidParam) -> &'static str {
     match param {
@@ -98,10 +140,10 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(self.status).json(body);
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            response.headers_mut().insert(
-                header::ALLOW,
-                HeaderValue::from_static("GET, HEAD, OPTIONS"),
-            );
+            let allow = self.allow.unwrap_or("GET, HEAD, OPTIONS");
+            response
+                .headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static(allow));
         }
         response
     }

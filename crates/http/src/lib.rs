@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod agents;
 mod app;
 mod blocking;
 mod error;
@@ -9,4 +10,4 @@ mod probes;
 mod sessions;
 mod state;
 
-pub use app::{serve, HttpSettings};
+pub use app::{serve, HttpSettings, Services};

@@ -46,6 +46,8 @@ mod tests {
     async fn probe(path: &str, health: MockHealthCheck) -> (StatusCode, Value) {
         let state = web::Data::new(AppState {
             list_sessions: Arc::new(MockListSessionsUseCase::new()),
+            create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
+            authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
             health: Arc::new(health),
         });
         let app = test::init_service(

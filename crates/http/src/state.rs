@@ -3,12 +3,14 @@
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
-use otas_use_cases::ListSessionsUseCase;
+use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
 
 /// The use cases (and the readiness check) the routes call.
 #[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) list_sessions: Arc<dyn ListSessionsUseCase>,
+    pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
+    pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
 }
 

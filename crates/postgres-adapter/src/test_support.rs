@@ -17,14 +17,18 @@ use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
-use crate::schema::agent_session;
+use crate::schema::{agent_key, agent_session};
 use crate::{PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore};
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
 /// overrides it; its database part is only used to connect for CREATE/DROP.
+/// Without TLS on loopback: a test process that exits while a server it
+/// started in-process still holds connections must not race OpenSSL's
+/// clean-up at exit.
 pub fn admin_url() -> String {
-    std::env::var("OTAS_TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("OTAS_TEST_DATABASE_URL").unwrap_or_else(|_| {
+        "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable".to_owned()
+    })
 }
 
 /// A database of its own for one test, migrated, dropped when it goes out of scope.
@@ -190,6 +194,15 @@ impl Fixture for PgFixture {
         diesel::delete(agent_session::table.filter(agent_session::id.eq(id)))
             .execute(conn)
             .expect("delete session");
+    }
+
+    fn revoke_agent_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        let conn: &mut PgConnection = &mut conn;
+        diesel::update(agent_key::table.filter(agent_key::id.eq(id)))
+            .set(agent_key::revoked_at.eq(chrono::Utc::now()))
+            .execute(conn)
+            .expect("revoke the agent key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

@@ -6,9 +6,16 @@ use std::sync::Arc;
 
 use actix_web::dev::{Server, ServerHandle};
 use anyhow::Context;
-use otas_auth_adapter::{HmacCursorCodec, JwtUserTokenVerifier};
-use otas_http::HttpSettings;
-use otas_use_cases::ListSessions;
+use otas_auth_adapter::{
+    DjangoKeyHasher, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
+};
+use otas_http::{HttpSettings, Services};
+use otas_use_cases::{
+    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
+};
+
+use crate::clock::SystemClock;
+use crate::settings::AgentKeySettings;
 
 use crate::settings::Settings;
 use crate::stores::{self, Stores};
@@ -51,12 +58,24 @@ impl Application {
             stores::migrate(&store, false)?;
         }
         let stores = Stores::open(&store)?;
+        let verifier: Arc<dyn otas_ports::TokenVerifier> = Arc::new(verifier);
         let list_sessions = ListSessions::new(
-            Arc::new(verifier),
-            stores.access,
+            verifier.clone(),
+            stores.access.clone(),
             stores.sessions,
             Arc::new(cursors),
             settings.http.list_batch_size,
+        );
+        let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
+        let create_session = CreateSession::new(
+            CreateSessionPorts {
+                keys: stores.agent_keys,
+                hasher: Arc::new(DjangoKeyHasher::new(random_key())),
+                rows: stores.rows,
+                tokens: Arc::new(JwtSessionTokenIssuer::new(current)?),
+                clock: Arc::new(SystemClock),
+            },
+            key_verification(&settings.agent_keys),
         );
 
         let server = &settings.server;
@@ -70,9 +89,16 @@ impl Application {
         let http = HttpSettings {
             allowed_origins: server.cors_allowed_origins.clone(),
             workers,
+            max_body_bytes: settings.http.max_body_bytes,
             shutdown_grace: std::time::Duration::from_secs(server.shutdown_grace_seconds),
         };
-        let server = otas_http::serve(listener, Arc::new(list_sessions), stores.health, http)?;
+        let services = Services {
+            list_sessions: Arc::new(list_sessions),
+            create_session: Arc::new(create_session),
+            authenticate: Arc::new(authenticate),
+            health: stores.health,
+        };
+        let server = otas_http::serve(listener, services, http)?;
         Ok(Self {
             server,
             address,
@@ -101,5 +127,27 @@ impl Application {
             "listening on http://{address}"
         );
         self.server.await
+    }
+}
+
+/// 32 random bytes from the system's generator (through UUID v4s), for the
+/// fingerprints of verified keys: never stored, never sent.
+fn random_key() -> [u8; 32] {
+    let mut key = [0; 32];
+    key[..16].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key[16..].copy_from_slice(uuid::Uuid::new_v4().as_bytes());
+    key
+}
+
+fn key_verification(settings: &AgentKeySettings) -> KeyVerification {
+    let concurrent = match settings.concurrent_verifications {
+        0 => std::thread::available_parallelism().map_or(2, usize::from),
+        n => n,
+    };
+    KeyVerification {
+        cache_expiry: std::time::Duration::from_secs(settings.cache_expiry_seconds),
+        cache_capacity: settings.cache_capacity,
+        concurrent,
+        patience: std::time::Duration::from_millis(settings.verification_wait_ms),
     }
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod application;
+pub mod clock;
 pub mod demo;
 pub mod safety;
 pub mod settings;

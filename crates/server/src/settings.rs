@@ -21,7 +21,18 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub http: HttpLayerSettings,
+    pub agent_keys: AgentKeySettings,
     pub log: LogSettings,
+}
+
+/// How agent keys are verified.
+#[derive(Debug, Deserialize)]
+pub struct AgentKeySettings {
+    pub cache_expiry_seconds: u64,
+    pub cache_capacity: usize,
+    /// 0: one per CPU core.
+    pub concurrent_verifications: usize,
+    pub verification_wait_ms: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,6 +214,7 @@ impl AuthSettings {
 #[derive(Debug, Deserialize)]
 pub struct HttpLayerSettings {
     pub list_batch_size: usize,
+    pub max_body_bytes: usize,
 }
 
 #[derive(Debug, Deserialize)]

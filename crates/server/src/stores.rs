@@ -4,12 +4,16 @@
 use std::sync::Arc;
 
 use anyhow::Context;
-use otas_ports::{AccessStore, HealthCheck, RowWriter, SessionStore, UserDirectory};
+use otas_ports::{
+    AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore, UserDirectory,
+};
 use otas_postgres_adapter::{
-    PgAccessStore, PgHealthCheck, PgRowWriter, PgSessionStore, PgUserDirectory,
+    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
+    PgUserDirectory,
 };
 use otas_sqlite_adapter::{
-    SqliteAccessStore, SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
+    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
+    SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -22,6 +26,8 @@ pub struct Stores {
     pub users: Arc<dyn UserDirectory>,
     pub rows: Arc<dyn RowWriter>,
     pub health: Arc<dyn HealthCheck>,
+    pub agent_keys: Arc<dyn AgentKeyStore>,
+    pub agents: Arc<dyn AgentDirectory>,
 }
 
 impl Stores {
@@ -36,7 +42,9 @@ impl Stores {
                     sessions: Arc::new(PgSessionStore::new(pool.clone())),
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
-                    health: Arc::new(PgHealthCheck::new(pool)),
+                    health: Arc::new(PgHealthCheck::new(pool.clone())),
+                    agent_keys: Arc::new(PgAgentKeyStore::new(pool.clone())),
+                    agents: Arc::new(PgAgentDirectory::new(pool)),
                 }
             }
             StoreChoice::Sqlite(settings) => {
@@ -46,7 +54,9 @@ impl Stores {
                     sessions: Arc::new(SqliteSessionStore::new(pool.clone())),
                     users: Arc::new(SqliteUserDirectory::new(pool.clone())),
                     rows: Arc::new(SqliteRowWriter::new(pool.clone())),
-                    health: Arc::new(SqliteHealthCheck::new(pool)),
+                    health: Arc::new(SqliteHealthCheck::new(pool.clone())),
+                    agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
+                    agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }
         })

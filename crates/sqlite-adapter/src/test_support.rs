@@ -18,7 +18,7 @@ use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, set_up, SqlitePool, SqliteSettings};
-use crate::schema::agent_session;
+use crate::schema::{agent_key, agent_session};
 use crate::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
     SqliteSessionStore,
@@ -177,6 +177,14 @@ impl Fixture for SqliteFixture {
         diesel::delete(agent_session::table.filter(agent_session::id.eq(id.to_string())))
             .execute(&mut conn)
             .expect("delete session");
+    }
+
+    fn revoke_agent_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        diesel::update(agent_key::table.filter(agent_key::id.eq(id.to_string())))
+            .set(agent_key::revoked_at.eq(chrono::Utc::now().timestamp_micros()))
+            .execute(&mut conn)
+            .expect("revoke the agent key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

@@ -58,6 +58,9 @@ pub trait Fixture {
     /// Deletes a session (OTAS never does; tests of what a removal changes do).
     fn delete_session(&mut self, id: Uuid);
 
+    /// Revokes an agent key now, as UASAM's key management does.
+    fn revoke_agent_key(&mut self, id: Uuid);
+
     /// A session store over the fixture's database that calls `between`
     /// after reading the sessions and before reading the summary of
     /// `sessions_and_summary`.

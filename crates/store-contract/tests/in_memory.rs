@@ -194,7 +194,9 @@ impl RowWriter for Memory {
                 }
                 Row::Agent(a) => {
                     let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
-                    tables.agents.push((id, project, a.is_active, a.name.clone()));
+                    tables
+                        .agents
+                        .push((id, project, a.is_active, a.name.clone()));
                 }
                 Row::AgentKey(k) => tables.agent_keys.push((k.clone(), None)),
                 Row::Session(session) => tables.sessions.push(StoredSession {
@@ -292,6 +294,15 @@ impl Fixture for Memory {
 
     fn delete_session(&mut self, id: Uuid) {
         self.tables().sessions.retain(|row| row.id != id);
+    }
+
+    fn revoke_agent_key(&mut self, id: Uuid) {
+        let now = Timestamp::new(chrono::Utc::now());
+        for (key, _) in self.tables().agent_keys.iter_mut() {
+            if *key.id.as_uuid() == id {
+                key.revoked_at = Some(now);
+            }
+        }
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

@@ -143,6 +143,28 @@ impl World {
             .insert_session(id, agent, key, created_at, meta);
     }
 
+    /// Writes `rows` in one transaction.
+    pub fn write(&self, rows: &[Row]) {
+        self.fixture.borrow_mut().write(rows);
+    }
+
+    /// Revokes an agent key now.
+    pub fn revoke_agent_key(&self, id: Uuid) {
+        self.fixture.borrow_mut().revoke_agent_key(id);
+    }
+
+    /// The stored agent key with that prefix.
+    pub fn agent_key(&self, prefix: &str) -> otas_ports::StoredAgentKey {
+        self.fixture
+            .borrow()
+            .agent_key_store()
+            .keys_with_prefixes(&[prefix.to_owned()])
+            .expect("the store answers")
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no key with prefix {prefix}"))
+    }
+
     /// Deletes a session.
     pub fn delete_session(&self, id: Uuid) {
         self.fixture.borrow_mut().delete_session(id);

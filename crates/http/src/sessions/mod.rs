@@ -1,5 +1,6 @@
 //! The session endpoints.
 
 mod body;
+pub(crate) mod create;
 pub(crate) mod list;
-mod request;
+pub(crate) mod request;

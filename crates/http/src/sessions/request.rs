@@ -34,7 +34,7 @@ pub(crate) fn read(req: &HttpRequest) -> ListSessionsRequest {
 /// two tokens are not one token. Bytes that are not UTF-8 are kept
 /// (replaced), so that a garbled token is an invalid token rather than a
 /// missing one.
-fn header_text(req: &HttpRequest, name: &str) -> Option<String> {
+pub(crate) fn header_text(req: &HttpRequest, name: &str) -> Option<String> {
     let values: Vec<String> = req
         .headers()
         .get_all(name)

@@ -45,6 +45,8 @@ async fn call(
 ) -> (StatusCode, Option<String>, Vec<u8>) {
     let state = web::Data::new(AppState {
         list_sessions: Arc::new(use_case),
+        create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
+        authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
     });
     let app = test::init_service(

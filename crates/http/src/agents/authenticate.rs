@@ -1,0 +1,34 @@
+//! `POST /api/agent/v1/user/authenticate/`: may the user of
+//! `X-OTAS-USER-TOKEN`, in `X-OTAS-PROJECT-ID`, see `X-OTAS-AGENT-ID`?
+//! Answered exactly as UASAM answers it (`agent` at the top level).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use otas_use_cases::AuthenticateRequest;
+use serde_json::json;
+
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::sessions::request::header_text;
+use crate::state::AppState;
+
+pub(crate) async fn authenticate(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let request = AuthenticateRequest {
+        user_token: header_text(&req, "x-otas-user-token"),
+        project_id: header_text(&req, "x-otas-project-id"),
+        agent_id: header_text(&req, "x-otas-agent-id"),
+    };
+    let use_case = state.authenticate.clone();
+    let agent = blocking(move || Ok(use_case.authenticate(request)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": 1,
+        "status_description": "authenticated",
+        "agent": {
+            "id": agent.id.to_string(),
+            "name": agent.name,
+            "project_id": agent.project.to_string(),
+        }
+    })))
+}

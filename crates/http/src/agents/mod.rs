@@ -1,0 +1,3 @@
+//! The agent endpoints other OTAS backends call.
+
+pub(crate) mod authenticate;

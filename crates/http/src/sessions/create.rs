@@ -1,0 +1,115 @@
+//! `POST /api/agent/v1/session/create/`: an agent opens a session with its
+//! key (`X-OTAS-AGENT-KEY`) and an optional `{"meta": <any JSON value>}`.
+
+use std::collections::HashMap;
+
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpRequest, HttpResponse};
+use otas_use_cases::CreateSessionRequest;
+use serde_json::json;
+use serde_json::value::RawValue;
+
+use crate::blocking::blocking;
+use crate::error::ApiError;
+use crate::sessions::request::header_text;
+use crate::state::AppState;
+
+const AGENT_KEY: &str = "x-otas-agent-key";
+
+pub(crate) async fn create(
+    req: HttpRequest,
+    body: Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let meta = meta_of(&body)?;
+    let request = CreateSessionRequest {
+        agent_key: header_text(&req, AGENT_KEY),
+        meta,
+    };
+    let use_case = state.create_session.clone();
+    let created = blocking(move || Ok(use_case.create(request)?)).await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "status": 1,
+        "status_description": "agent_session_created",
+        "response": {
+            "Header_value": "X-OTAS-AGENT-SESSION-TOKEN",
+            "jwt_token": created.token,
+        }
+    })))
+}
+
+/// The JSON text of `meta` as sent: an empty body, a missing `meta` or
+/// `"meta": null` mean `{}`. A body that is not a JSON object, or a `meta`
+/// holding U+0000 (which no store keeps), is `400 invalid_json`.
+fn meta_of(body: &[u8]) -> Result<String, ApiError> {
+    let invalid = ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_json");
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok("{}".to_owned());
+    }
+    let text = std::str::from_utf8(body).map_err(|_| invalid)?;
+    // Only an object deserializes into a map; a repeated key counts last.
+    let fields: HashMap<&str, &RawValue> = serde_json::from_str(text).map_err(|_| invalid)?;
+    let Some(meta) = fields.get("meta").filter(|meta| meta.get() != "null") else {
+        return Ok("{}".to_owned());
+    };
+    let value: serde_json::Value = serde_json::from_str(meta.get()).map_err(|_| invalid)?;
+    if holds_nul(&value) {
+        return Err(invalid);
+    }
+    Ok(meta.get().to_owned())
+}
+
+fn holds_nul(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.contains('\0'),
+        serde_json::Value::Array(items) => items.iter().any(holds_nul),
+        serde_json::Value::Object(map) => map
+            .iter()
+            .any(|(key, value)| key.contains('\0') || holds_nul(value)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_is_kept_as_sent_whatever_its_type_and_defaults_to_an_empty_object() {
+        let meta = |body: &str| meta_of(body.as_bytes()).map_err(|e| e.code);
+        assert_eq!(meta(""), Ok("{}".into()));
+        assert_eq!(meta("  \n"), Ok("{}".into()));
+        assert_eq!(meta("{}"), Ok("{}".into()));
+        assert_eq!(meta(r#"{"meta": null}"#), Ok("{}".into()));
+        assert_eq!(meta(r#"{"other": 1}"#), Ok("{}".into()));
+        assert_eq!(
+            meta(r#"{"meta": {"task": "x", "n": 1.50}}"#),
+            Ok(r#"{"task": "x", "n": 1.50}"#.into())
+        );
+        assert_eq!(meta(r#"{"meta": [1, 2]}"#), Ok("[1, 2]".into()));
+        assert_eq!(meta(r#"{"meta": "text"}"#), Ok(r#""text""#.into()));
+        assert_eq!(meta(r#"{"meta": 5}"#), Ok("5".into()));
+    }
+
+    #[test]
+    fn a_body_that_is_no_json_object_is_invalid_json() {
+        for body in [
+            "[1]",
+            "\"meta\"",
+            "5",
+            "{",
+            "not json",
+            r#"{"meta": "a\u0000b"}"#,
+        ] {
+            assert_eq!(
+                meta_of(body.as_bytes()).map_err(|e| e.code),
+                Err("invalid_json"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            meta_of(&[0xff, 0xfe]).map_err(|e| e.code),
+            Err("invalid_json")
+        );
+    }
+}
