@@ -51,7 +51,13 @@ async fn a_member_is_told_the_agent_with_uasams_body(store: Store) {
 }
 
 /// Token, project, agent, and the answer expected.
-type Case<'a> = (Option<&'a str>, Option<&'a str>, Option<&'a str>, StatusCode, &'a str);
+type Case<'a> = (
+    Option<&'a str>,
+    Option<&'a str>,
+    Option<&'a str>,
+    StatusCode,
+    &'a str,
+);
 
 on_both_stores!(every_refusal_answers_uasams_code_in_uasams_order);
 async fn every_refusal_answers_uasams_code_in_uasams_order(store: Store) {

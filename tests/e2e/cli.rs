@@ -20,23 +20,56 @@ fn stderr(output: &Output) -> String {
 }
 
 /// The URL and headers of the curl command `seed-demo` printed.
-fn parse_curl(printed: &str) -> (String, Vec<(String, String)>) {
-    let command: String = printed
-        .lines()
-        .skip_while(|l| !l.starts_with("curl"))
-        .map(|l| l.trim_end_matches('\\').trim())
-        .collect::<Vec<_>>()
-        .join(" ");
-    let quoted: Vec<&str> = command.split('\'').skip(1).step_by(2).collect();
-    let url = quoted.first().expect("a quoted URL").to_string();
-    let headers = quoted[1..]
+/// A printed `curl` command: its URL, its headers, its body (`-d`).
+#[derive(Debug)]
+struct Curl {
+    url: String,
+    headers: Vec<(String, String)>,
+    body: Option<String>,
+}
+
+/// Every `curl` command in `printed`, each joined from its continued lines.
+fn curl_commands(printed: &str) -> Vec<Curl> {
+    let mut commands: Vec<String> = Vec::new();
+    let mut continued = false;
+    for line in printed.lines() {
+        if line.starts_with("curl") || continued {
+            if !continued {
+                commands.push(String::new());
+            }
+            let last = commands.last_mut().expect("a command");
+            last.push_str(line.trim_end_matches('\\').trim());
+            last.push(' ');
+            continued = line.trim_end().ends_with('\\');
+        }
+    }
+    commands
         .iter()
-        .map(|h| {
-            let (name, value) = h.split_once(": ").expect("a header");
-            (name.to_owned(), value.to_owned())
+        .map(|command| {
+            let quoted: Vec<&str> = command.split('\'').skip(1).step_by(2).collect();
+            let url = quoted.first().expect("a quoted URL").to_string();
+            let mut headers = Vec::new();
+            let mut body = None;
+            for part in &quoted[1..] {
+                match part.split_once(": ") {
+                    Some((name, value)) if !part.starts_with('{') => {
+                        headers.push((name.to_owned(), value.to_owned()))
+                    }
+                    _ => body = Some((*part).to_owned()),
+                }
+            }
+            Curl { url, headers, body }
         })
-        .collect();
-    (url, headers)
+        .collect()
+}
+
+/// The first printed `curl` command's URL and headers.
+fn parse_curl(printed: &str) -> (String, Vec<(String, String)>) {
+    let first = curl_commands(printed)
+        .into_iter()
+        .next()
+        .expect("a curl command");
+    (first.url, first.headers)
 }
 
 #[tokio::test]
@@ -96,6 +129,42 @@ async fn seed_demo_fills_an_empty_store_once_and_its_curl_line_lists_the_demo_se
     // The second run printed a command too, with a token that works as well.
     let (_, again) = parse_curl(&stdout(&second));
     assert_eq!(again.len(), 2);
+
+    // The second printed command opens a session with the demo agent's key,
+    // and the new session heads the list.
+    let commands = curl_commands(&stdout(&first));
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    let create = &commands[1];
+    assert!(
+        create.url.ends_with("/api/agent/v1/session/create/"),
+        "{create:?}"
+    );
+    let mut request = app
+        .client
+        .post(create.url.replace("http://127.0.0.1:8000", &app.address))
+        .body(create.body.clone().expect("a body"));
+    for (name, value) in &create.headers {
+        request = request.header(name, value);
+    }
+    let created = request.send().await.expect("an answer");
+    assert_eq!(created.status(), StatusCode::OK);
+    let created: Value = created.json().await.expect("JSON");
+    assert_eq!(created["status_description"], "agent_session_created");
+    let mut list = app.client.get(format!("{}{path_and_query}", app.address));
+    for (name, value) in &headers {
+        list = list.header(name, value);
+    }
+    let listed: Value = list
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        listed["response"]["sessions"][0]["meta"]["task"],
+        "first-run"
+    );
 }
 
 #[tokio::test]

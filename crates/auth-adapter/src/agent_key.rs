@@ -43,7 +43,7 @@ impl AgentKeyHasher for DjangoKeyHasher {
     }
 
     fn verify(&self, presented: &str, stored_hash: &str) -> bool {
-        let Some((iterations, salt, expected)) = django_pbkdf2_sha256(stored_hash) else {
+        let Some((iterations, salt, expected)) = parse_django_hash(stored_hash) else {
             return false;
         };
         let mut derived = vec![0_u8; expected.len()];
@@ -57,8 +57,19 @@ impl AgentKeyHasher for DjangoKeyHasher {
     }
 }
 
+/// Django's `pbkdf2_sha256` hash of `key`, as UASAM stores agent keys: for
+/// keys this service writes itself (the demo's).
+pub fn django_pbkdf2_sha256(key: &str, salt: &str, iterations: u32) -> String {
+    let mut derived = [0_u8; 32];
+    pbkdf2::pbkdf2_hmac::<Sha256>(key.as_bytes(), salt.as_bytes(), iterations, &mut derived);
+    format!(
+        "pbkdf2_sha256${iterations}${salt}${}",
+        STANDARD.encode(derived)
+    )
+}
+
 /// `pbkdf2_sha256$<iterations>$<salt>$<base64 hash>`: its parts, when it is one.
-fn django_pbkdf2_sha256(stored: &str) -> Option<(u32, &str, Vec<u8>)> {
+fn parse_django_hash(stored: &str) -> Option<(u32, &str, Vec<u8>)> {
     let mut parts = stored.split('$');
     if parts.next()? != "pbkdf2_sha256" {
         return None;
@@ -88,6 +99,17 @@ mod tests {
             assert!(hasher().verify(key.key, key.hashed_key), "{}", key.prefix);
         }
         assert!(AGENT_KEY_WITH_UNDERSCORE.prefix.contains('_'));
+    }
+
+    #[test]
+    fn a_hash_written_here_is_the_one_django_writes_and_verifies() {
+        let [first, _] = AGENT_KEYS;
+        let salt = first.hashed_key.split('$').nth(2).expect("a salt");
+        assert_eq!(
+            django_pbkdf2_sha256(first.key, salt, 720_000),
+            first.hashed_key
+        );
+        assert!(hasher().verify("agent_x_y", &django_pbkdf2_sha256("agent_x_y", "s", 1_000)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod issue;
 mod session_token;
 mod user_token;
 
-pub use agent_key::DjangoKeyHasher;
+pub use agent_key::{django_pbkdf2_sha256, DjangoKeyHasher};
 pub use cursor::HmacCursorCodec;
 pub use issue::JwtUserTokenIssuer;
 pub use session_token::{JwtSessionTokenIssuer, JwtSessionTokenVerifier};

@@ -24,6 +24,14 @@ pub const DEMO_AGENTS: [AgentId; 2] = [
     AgentId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00a1)),
     AgentId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00a2)),
 ];
+/// The demo agent's key, in clear: demo data, printed for the first run's
+/// second command; never use it anywhere else.
+pub const DEMO_AGENT_KEY: &str = "agent_demodemo000_RGVtb0tleS1Pbmx5LUZvclRoZUZpcnN0UnVuLTAwMDE";
+/// Its prefix, as stored.
+const DEMO_KEY_PREFIX: &str = "demodemo000";
+/// The salt of its stored hash.
+const DEMO_KEY_SALT: &str = "otasdemosalt0001";
+
 /// The key the demo sessions were opened with.
 pub const DEMO_KEY: AgentKeyId =
     AgentKeyId::from_uuid(Uuid::from_u128(0xde30_0000_0000_4000_8000_0000_0000_00c1));
@@ -161,8 +169,13 @@ impl DemoData {
             rows.push(Row::AgentKey(AgentKeyRow {
                 id: self.key,
                 agent: first.id,
-                prefix: "demodemo000".to_owned(),
-                hashed_key: NO_PASSWORD.to_owned(),
+                prefix: DEMO_KEY_PREFIX.to_owned(),
+                // Hashed as UASAM hashes keys (Django, 720,000 rounds).
+                hashed_key: otas_auth_adapter::django_pbkdf2_sha256(
+                    DEMO_AGENT_KEY,
+                    DEMO_KEY_SALT,
+                    720_000,
+                ),
                 name: Some("demo key".to_owned()),
                 active: true,
                 created_at: now,
@@ -224,6 +237,18 @@ mod tests {
         ids.sort();
         ids.dedup();
         assert_eq!(ids.len(), demo.sessions.len(), "ids are unique");
+    }
+
+    #[test]
+    fn the_demo_key_is_stored_as_uasam_stores_keys_and_verifies() {
+        use otas_ports::AgentKeyHasher;
+        let rows = DemoData::generate(now()).rows();
+        let Some(Row::AgentKey(key)) = rows.iter().find(|r| matches!(r, Row::AgentKey(_))) else {
+            panic!("a demo key row");
+        };
+        assert!(DEMO_AGENT_KEY.starts_with(&format!("agent_{}_", key.prefix)));
+        assert!(otas_auth_adapter::DjangoKeyHasher::new([0; 32])
+            .verify(DEMO_AGENT_KEY, &key.hashed_key));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use otas_auth_adapter::JwtUserTokenIssuer;
 use otas_domain::{Timestamp, UserId};
 use secrecy::ExposeSecret;
 
-use otas_server::demo::{seed_demo, DEMO_AGENTS, DEMO_PROJECT, DEMO_USER};
+use otas_server::demo::{seed_demo, DEMO_AGENTS, DEMO_AGENT_KEY, DEMO_PROJECT, DEMO_USER};
 use otas_server::{stores, telemetry, Application, Settings, Stores};
 
 /// The OTAS session service: UASAM's session API, on UASAM's database.
@@ -154,6 +154,16 @@ fn seed(settings: &Settings) -> anyhow::Result<()> {
         "curl -s 'http://{host}:{port}/api/agent/v1/sessions/list/?agent_id={agent}&limit=5' \\\n  -H 'X-OTAS-USER-TOKEN: {token}' \\\n  -H 'X-OTAS-PROJECT-ID: {DEMO_PROJECT}'",
         port = settings.server.port,
         agent = DEMO_AGENTS[0],
+    );
+    println!();
+    println!(
+        "Open a session as that agent with its key (demo data: never use this key elsewhere),"
+    );
+    println!("then run the command above again: the new session heads the list.");
+    println!();
+    println!(
+        "curl -s -X POST 'http://{host}:{port}/api/agent/v1/session/create/' \\\n  -H 'X-OTAS-AGENT-KEY: {DEMO_AGENT_KEY}' \\\n  -d '{{\"meta\": {{\"task\": \"first-run\"}}}}'",
+        port = settings.server.port,
     );
     println!();
     Ok(())
