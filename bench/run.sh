@@ -74,7 +74,7 @@ def ms(label):
     return v / 1000 if unit == "us" else v * 1000 if unit == "s" else v
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-print(f"{rps:.0f} {ms(50):.2f} {ms(99):.2f} {non2xx.group(1) if non2xx else 0}")
+print(f"{rps:.0f}" if rps >= 100 else f"{rps:.1f}", f"{ms(50):.2f} {ms(99):.2f} {non2xx.group(1) if non2xx else 0}")
 PY
 }
 status_of() { curl -s -o /dev/null -w '%{http_code}' "${HDR[@]}" "$@"; }
@@ -152,6 +152,41 @@ ETAG=$(curl -s -D - -o /dev/null "${HDR[@]}" "$BASE?agent_id=$A10K" | sed -n 's/
 read -r FULL10K_RPS _ _ _ < <(load "$BASE?agent_id=$A10K")
 read -r NM_RPS _ _ _ < <(load "$BASE?agent_id=$A10K" -H "If-None-Match: $ETAG")
 
+say "== session creations with one agent key: verified keys cached vs every call running PBKDF2"
+# A key of the 100-session agent, hashed as Django hashes it (720,000 rounds).
+AGENT_KEY=agent_benchkey0001_QmVuY2hLZXktTm90Rm9yUHJvZHVjdGlvbi0wMDAwMDE
+KEY_HASH=$(python3 - "$AGENT_KEY" <<'PY'
+import base64, hashlib, sys
+salt = "benchsalt0000001"
+digest = hashlib.pbkdf2_hmac("sha256", sys.argv[1].encode(), salt.encode(), 720000, 32)
+print(f"pbkdf2_sha256$720000${salt}${base64.b64encode(digest).decode()}")
+PY
+)
+psql -q "$DB_URL" -c "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id)
+  VALUES (gen_random_uuid(), 'benchkey0001', '$KEY_HASH', 'bench', now(), true, '$A100')" >&2
+cat > "$WORK/create.lua" <<LUA
+wrk.method = "POST"
+wrk.body = '{"meta": {"bench": true}}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-OTAS-AGENT-KEY"] = "$AGENT_KEY"
+LUA
+CREATE="http://127.0.0.1:$PORT/api/agent/v1/session/create/"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-OTAS-AGENT-KEY: $AGENT_KEY" -d '{}' "$CREATE")" = 200 ] \
+  || { say "session creation does not answer 200"; exit 1; }
+read -r WARM_RPS _ WARM_P99 WARM_BAD < <(load "$CREATE" -s "$WORK/create.lua")
+
+kill $SERVER 2>/dev/null || true
+wait $SERVER 2>/dev/null || true
+
+# Every call verifying: no cache, two clients (one per core: PBKDF2 takes a
+# core), and waits long enough that no call is refused for being queued.
+DATABASE_URL=$DB_URL JWT_SECRET=$SECRET OTAS__SERVER__PORT=$PORT OTAS__LOG__LEVEL=warn \
+  OTAS__AGENT_KEYS__CACHE_CAPACITY=0 OTAS__AGENT_KEYS__VERIFICATION_WAIT_MS=60000 \
+  $BIN serve > "$WORK/server-cold.log" 2>&1 &
+SERVER=$!
+for _ in $(seq 1 50); do curl -s -o /dev/null "$BASE" && break; sleep 0.1; done
+# Later wrk options win: one thread, two connections, long timeouts.
+read -r COLD_RPS _ COLD_P99 COLD_BAD < <(load "$CREATE" -t1 -c2 --timeout 30s -s "$WORK/create.lua")
 kill $SERVER 2>/dev/null || true
 wait $SERVER 2>/dev/null || true
 
@@ -184,6 +219,7 @@ ONE_RATIO=$(ratio "$ONE_P50" "$SMALL_P50")
   echo "| the same, meta filter keeping all (\`{\"source\":\"nightly\"}\`) | p50 $ALL_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $ALL_RATIO | ≤ 2 | $(verdict "$ALL_RATIO <= 2") |"
   echo "| the same, meta filter keeping 1 in 1,000,000 (\`{\"seq\":500000}\`) | p50 $ONE_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $ONE_RATIO | ≤ 3 | $(verdict "$ONE_RATIO <= 3") |"
   echo "| 304 revalidation, 10,000-session list | $NM_RPS req/s | 200 of the same list: $FULL10K_RPS req/s | $NM_RATIO | ≥ 5 | $(verdict "$NM_RATIO >= 5") |"
+  echo "| session creation, one key, verified keys cached | $WARM_RPS creations/s (p99 $WARM_P99 ms, non-2xx $WARM_BAD) | every call running PBKDF2 (720,000 rounds; 2 clients): $COLD_RPS creations/s (p99 $COLD_P99 ms, non-2xx $COLD_BAD) | $(ratio "$WARM_RPS" "$COLD_RPS") | | |"
   [ "$LIST_BAD" = 0 ] || echo "| (non-2xx answers during the list load) | $LIST_BAD | | | | |"
 } > "$OUT"
 cat "$OUT"
