@@ -22,7 +22,7 @@ help:
 	@echo "make run      build, create and migrate the store (SQLite under data/, or \$$DATABASE_URL), load demo data, serve on :8000"
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
-	@echo "make layers   check that domain and ports depend on no web, database or JWT crate"
+	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
 	@echo "make bench    measure the service against PostgreSQL's own limits (writes bench/results/latest.md)"
 	@echo "make release  build target/release/otas-server"
