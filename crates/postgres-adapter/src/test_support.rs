@@ -66,6 +66,11 @@ impl TestDatabase {
         }
     }
 
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// The database's URL.
     pub fn url(&self) -> &str {
         &self.url

@@ -94,14 +94,7 @@ fn created_at_comes_back_in_utc_whatever_the_database_time_zone() {
     let mut world = OneAgent::new(&[]);
     {
         let mut admin = world.stores.db.connect();
-        let name: String = world
-            .stores
-            .db
-            .url()
-            .rsplit('/')
-            .next()
-            .expect("a database name")
-            .to_owned();
+        let name = world.stores.db.name().to_owned();
         admin
             .batch_execute(&format!(
                 "ALTER DATABASE \"{name}\" SET timezone = 'Asia/Tokyo'"
