@@ -17,6 +17,7 @@ mod filter_edges;
 mod filters;
 mod http_surface;
 mod listing;
+mod metrics;
 mod outage;
 mod pages;
 mod parameters;

@@ -50,6 +50,8 @@ pub struct Services {
     pub authenticate: Arc<dyn AuthenticateAgentUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
+    /// Renders every metric in Prometheus' text format (`GET /metrics`).
+    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 /// The paths of session creation, with and without the trailing slash.
@@ -77,6 +79,7 @@ pub fn serve(
         create_session: services.create_session,
         authenticate: services.authenticate,
         health: services.health,
+        metrics: services.metrics,
     });
     let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();
@@ -105,6 +108,7 @@ pub fn serve(
             )
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))
+            .route("/metrics", web::get().to(probes::metrics))
             .default_service(web::to(not_found))
             .wrap(cors(&origins))
             .wrap(from_fn(observe))

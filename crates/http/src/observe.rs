@@ -61,7 +61,23 @@ pub(crate) async fn observe(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     let status = response.status().as_u16();
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    let elapsed = started.elapsed();
+    let latency_ms = elapsed.as_secs_f64() * 1000.0;
+    // By route pattern, never by raw path: one series per route, whatever
+    // the callers send.
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    metrics::counter!(
+        "otas_http_requests_total",
+        "route" => route.clone(),
+        "method" => method.to_string(),
+        "status" => status.to_string()
+    )
+    .increment(1);
+    metrics::histogram!("otas_http_request_duration_seconds", "route" => route)
+        .record(elapsed.as_secs_f64());
     if PROBE_PATHS.contains(&path.as_str()) {
         // Probes come every few seconds: kept out of the info log.
         tracing::debug!(

@@ -9,8 +9,17 @@ use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The paths of the probes, which the request log keeps at debug level.
-pub(crate) const PROBE_PATHS: [&str; 2] = ["/healthz", "/readyz"];
+/// The paths of the probes and the metrics, which the request log keeps at
+/// debug level.
+pub(crate) const PROBE_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
+
+/// The Prometheus text of every metric.
+pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
+    let text = (state.metrics)();
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(text)
+}
 
 /// Alive: the process serves HTTP.
 pub(crate) async fn healthz() -> HttpResponse {
@@ -49,6 +58,7 @@ mod tests {
             create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
             health: Arc::new(health),
+            metrics: Arc::new(String::new),
         });
         let app = test::init_service(
             App::new()

@@ -12,6 +12,8 @@ pub(crate) struct AppState {
     pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
+    /// Renders every metric in Prometheus' text format.
+    pub(crate) metrics: Arc<dyn Fn() -> String + Send + Sync>,
 }
 
 impl std::fmt::Debug for AppState {

@@ -96,14 +96,33 @@ pub(crate) fn with_connection<T>(
     pool: &PgPool,
     work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
 ) -> Result<T, StoreError> {
-    let mut conn = pool.get().map_err(|e| from_pool(&e))?;
+    let waiting = metrics::gauge!("otas_db_pool_waiting", "store" => "postgres");
+    waiting.increment(1.0);
+    let conn = pool.get();
+    waiting.decrement(1.0);
+    let state = pool.state();
+    metrics::gauge!("otas_db_pool_connections", "store" => "postgres")
+        .set(f64::from(state.connections));
+    metrics::gauge!("otas_db_pool_idle", "store" => "postgres")
+        .set(f64::from(state.idle_connections));
+    let mut conn = conn.map_err(|e| counted(from_pool(&e)))?;
     work(&mut conn).map_err(|error| {
-        let error = from_query(error);
+        let error = counted(from_query(error));
         if matches!(error, StoreError::Unavailable(_)) {
             conn.lost = true;
         }
         error
     })
+}
+
+/// Counts a store error in `otas_db_errors_total` by kind.
+fn counted(error: StoreError) -> StoreError {
+    let kind = match &error {
+        StoreError::Unavailable(_) => "unavailable",
+        StoreError::Failure(_) => "failure",
+    };
+    metrics::counter!("otas_db_errors_total", "store" => "postgres", "kind" => kind).increment(1);
+    error
 }
 
 /// How the pool connects and how long anything may wait.

@@ -97,6 +97,7 @@ impl Application {
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
             health: stores.health,
+            metrics: crate::metrics::renderer(),
         };
         let server = otas_http::serve(listener, services, http)?;
         Ok(Self {

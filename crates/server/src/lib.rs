@@ -3,6 +3,7 @@
 pub mod application;
 pub mod clock;
 pub mod demo;
+pub mod metrics;
 pub mod safety;
 pub mod settings;
 pub mod stores;

@@ -4,8 +4,8 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, project, user_project_mapping, users};
 
 /// Answers access questions from the `users`, `project`,
@@ -30,7 +30,7 @@ impl SqliteAccessStore {
 
 impl AccessStore for SqliteAccessStore {
     fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         // Ids are stored lower-case hyphenated, as `Display` prints them.
         let user = query.user.to_string();
         let project = query.project.map(|p| p.to_string());

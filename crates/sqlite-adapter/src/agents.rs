@@ -7,8 +7,8 @@ use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
 use otas_ports::{AgentDirectory, AgentInfo, AgentKeyStore, StoreError, StoredAgentKey};
 use uuid::Uuid;
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, agent_key};
 
 /// UASAM's `agent_key` rows on SQLite.
@@ -96,7 +96,7 @@ impl KeyRecord {
 impl AgentKeyStore for SqliteAgentKeyStore {
     fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
         // Served by UASAM's index on agent_key (prefix).
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         let rows: Vec<(KeyRecord, bool)> = agent_key::table
             .inner_join(agent::table)
             .filter(agent_key::prefix.eq_any(prefixes))
@@ -111,7 +111,7 @@ impl AgentKeyStore for SqliteAgentKeyStore {
     fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError> {
         let at = at.as_micros();
         let a_minute_before = at - 60_000_000;
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         diesel::update(
             agent_key::table
                 .filter(agent_key::id.eq(key.to_string()))
@@ -130,7 +130,7 @@ impl AgentKeyStore for SqliteAgentKeyStore {
 
 impl AgentDirectory for SqliteAgentDirectory {
     fn agent(&self, id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         let row: Option<(String, String, String)> = agent::table
             .find(id.to_string())
             .select((agent::id, agent::name, agent::project_id))

@@ -6,13 +6,19 @@ use otas_ports::StoreError;
 /// A connection could not be had from the pool in time: the file cannot be
 /// opened, or every connection is busy for longer than the timeout.
 pub(crate) fn from_pool(error: &r2d2::Error) -> StoreError {
-    StoreError::Unavailable(format!("no database connection: {error}"))
+    counted(StoreError::Unavailable(format!(
+        "no database connection: {error}"
+    )))
 }
 
 /// A query failed. A database held by another connection for longer than the
 /// busy timeout (`SQLITE_BUSY`, `SQLITE_LOCKED`) makes the store unavailable;
 /// anything else is a failure worth a look.
 pub(crate) fn from_query(error: DieselError) -> StoreError {
+    counted(classify(error))
+}
+
+fn classify(error: DieselError) -> StoreError {
     match &error {
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
@@ -23,6 +29,16 @@ pub(crate) fn from_query(error: DieselError) -> StoreError {
         }
         _ => StoreError::Failure(error.to_string()),
     }
+}
+
+/// Counts the error in `otas_db_errors_total` by kind.
+fn counted(error: StoreError) -> StoreError {
+    let kind = match &error {
+        StoreError::Unavailable(_) => "unavailable",
+        StoreError::Failure(_) => "failure",
+    };
+    metrics::counter!("otas_db_errors_total", "store" => "sqlite", "kind" => kind).increment(1);
+    error
 }
 
 /// The messages SQLite gives for `SQLITE_BUSY` ("database is locked") and

@@ -3,8 +3,8 @@
 use diesel::connection::SimpleConnection;
 use otas_ports::{HealthCheck, StoreError};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 
 /// Reads the SQLite file through the pool.
 #[derive(Clone)]
@@ -28,7 +28,7 @@ impl SqliteHealthCheck {
 impl HealthCheck for SqliteHealthCheck {
     fn ping(&self) -> Result<(), StoreError> {
         // A connection within the pool's timeout, then one read of the schema.
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         conn.batch_execute("SELECT count(*) FROM sqlite_master")
             .map_err(from_query)
     }

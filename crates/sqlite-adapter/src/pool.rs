@@ -207,6 +207,23 @@ impl r2d2::HandleError<diesel::r2d2::Error> for LogConnectionErrors {
     }
 }
 
+/// A pooled connection, waiting at most the pool's connection timeout, with
+/// the pool's state in the metrics (`otas_db_pool_*`, `store="sqlite"`).
+pub(crate) fn checkout(
+    pool: &SqlitePool,
+) -> Result<r2d2::PooledConnection<ConnectionManager<SqliteConnection>>, otas_ports::StoreError> {
+    let waiting = metrics::gauge!("otas_db_pool_waiting", "store" => "sqlite");
+    waiting.increment(1.0);
+    let conn = pool.get();
+    waiting.decrement(1.0);
+    let state = pool.state();
+    metrics::gauge!("otas_db_pool_connections", "store" => "sqlite")
+        .set(f64::from(state.connections));
+    metrics::gauge!("otas_db_pool_idle", "store" => "sqlite")
+        .set(f64::from(state.idle_connections));
+    conn.map_err(|e| crate::error::from_pool(&e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

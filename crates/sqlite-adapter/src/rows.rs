@@ -8,8 +8,8 @@
 use diesel::prelude::*;
 use otas_ports::{Row, RowWriter, StoreError};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, agent_key, agent_session, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on SQLite.
@@ -33,7 +33,7 @@ impl SqliteRowWriter {
 
 impl RowWriter for SqliteRowWriter {
     fn write(&self, rows: &[Row]) -> Result<(), StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         conn.immediate_transaction(|conn| rows.iter().try_for_each(|row| insert(conn, row)))
             .map_err(from_query)
     }

@@ -15,8 +15,8 @@ use std::sync::Arc;
 
 use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 use crate::schema::agent_session;
 
 mod meta;
@@ -187,7 +187,7 @@ impl SessionStore for SqliteSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         let rows: Vec<SessionRecord> = page(query, after, limit)
             .load(&mut conn)
             .map_err(from_query)?;
@@ -200,7 +200,7 @@ impl SessionStore for SqliteSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<SessionKey>, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         // A covering-index read when no meta filter asks for the rows.
         let keys: Vec<KeyRecord> = ordered(query, after)
             .select(KeyRecord::as_select())
@@ -211,7 +211,7 @@ impl SessionStore for SqliteSessionStore {
     }
 
     fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         into_summary(read_summary(&mut conn, query).map_err(from_query)?)
     }
 
@@ -221,7 +221,7 @@ impl SessionStore for SqliteSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<SessionsAndSummary, StoreError> {
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         // One read transaction: in WAL mode it sees the snapshot its first
         // read took, whatever other connections commit meanwhile.
         let (rows, summary) = conn

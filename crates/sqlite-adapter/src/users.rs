@@ -4,8 +4,8 @@ use diesel::prelude::*;
 use otas_domain::UserId;
 use otas_ports::{StoreError, UserDirectory};
 
-use crate::error::{from_pool, from_query};
-use crate::pool::SqlitePool;
+use crate::error::from_query;
+use crate::pool::{checkout, SqlitePool};
 use crate::schema::users;
 
 /// Looks users up in UASAM's `users` on SQLite.
@@ -31,7 +31,7 @@ impl SqliteUserDirectory {
 impl UserDirectory for SqliteUserDirectory {
     fn user_email(&self, user: UserId) -> Result<Option<String>, StoreError> {
         // One primary-key lookup.
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         users::table
             .filter(users::id.eq(user.to_string()))
             .select(users::email)
@@ -42,7 +42,7 @@ impl UserDirectory for SqliteUserDirectory {
 
     fn has_users(&self) -> Result<bool, StoreError> {
         // EXISTS stops at the first row.
-        let mut conn = self.pool.get().map_err(|e| from_pool(&e))?;
+        let mut conn = checkout(&self.pool)?;
         diesel::select(diesel::dsl::exists(users::table.select(users::id)))
             .get_result(&mut conn)
             .map_err(from_query)

@@ -88,6 +88,22 @@ fn with_cache_headers(mut response: HttpResponseBuilder, etag: &str) -> HttpResp
     response
 }
 
+/// One streamed list in `otas_list_streams_in_flight`, while it lives.
+struct StreamInFlight;
+
+impl StreamInFlight {
+    fn new() -> Self {
+        metrics::gauge!("otas_list_streams_in_flight").increment(1.0);
+        Self
+    }
+}
+
+impl Drop for StreamInFlight {
+    fn drop(&mut self) {
+        metrics::gauge!("otas_list_streams_in_flight").decrement(1.0);
+    }
+}
+
 type Pending = Pin<Box<dyn Future<Output = Result<NextBatch, ApiError>>>>;
 
 /// The batches after the first, then `tail`. Each read starts as soon as the
@@ -102,8 +118,11 @@ fn remaining(
     fn read(rest: RestOfList) -> Pending {
         Box::pin(blocking(move || Ok(rest.read_next()?)))
     }
+    let in_flight = StreamInFlight::new();
     stream::try_unfold(Some(read(rest)), move |pending| {
         let tail = tail.clone();
+        // The stream holds the gauge's share until it ends or is dropped.
+        let _counted = &in_flight;
         async move {
             let Some(pending) = pending else {
                 return Ok(None);

@@ -48,6 +48,7 @@ async fn call(
         create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
         authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
+        metrics: Arc::new(String::new),
     });
     let app = test::init_service(
         App::new()

@@ -1,0 +1,38 @@
+//! The process's Prometheus recorder: installed once, rendered by
+//! `GET /metrics`.
+
+use std::sync::{Arc, OnceLock};
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Request latencies, in seconds: from a cached page to a long whole list.
+const LATENCY_BUCKETS: [f64; 13] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// A renderer of every metric recorded in this process, installing the
+/// recorder on first use (later calls, as in-process tests make, share it).
+/// Renders nothing when another recorder was installed first.
+pub fn renderer() -> Arc<dyn Fn() -> String + Send + Sync> {
+    let handle = HANDLE.get_or_init(|| {
+        let builder = PrometheusBuilder::new()
+            .set_buckets_for_metric(
+                Matcher::Full("otas_http_request_duration_seconds".to_owned()),
+                &LATENCY_BUCKETS,
+            )
+            .ok()?;
+        match builder.install_recorder() {
+            Ok(handle) => Some(handle),
+            Err(error) => {
+                tracing::warn!(%error, "metrics recorder not installed");
+                None
+            }
+        }
+    });
+    match handle.clone() {
+        Some(handle) => Arc::new(move || handle.render()),
+        None => Arc::new(String::new),
+    }
+}
