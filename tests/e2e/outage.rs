@@ -10,6 +10,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use crate::support::cluster::PrivateCluster;
+use crate::support::proxy::FreezableProxy;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
 use crate::support::{error_body, TestApp, World};
@@ -141,4 +142,74 @@ async fn a_database_lost_in_the_middle_of_a_long_list_never_yields_a_body_that_p
         "a list cut short must never parse as a complete answer ({} bytes)",
         body.len()
     );
+}
+
+#[tokio::test]
+async fn a_database_down_at_start_is_503_and_ready_once_it_is_up_without_a_restart() {
+    let (cluster, url) = private_cluster_with_world();
+    cluster.stop();
+    let app = TestApp::spawn_with(&url, &[("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000")]).await;
+    let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
+    let probe = |path: &'static str| app.client.get(format!("{}{path}", app.address)).send();
+
+    let started = Instant::now();
+    let listed = app.list(Some(VALID), Some(&project), &query).await;
+    let not_ready = probe("/readyz").await.expect("answer").status();
+    let waited = started.elapsed();
+    cluster.start_again();
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    let mut ready = StatusCode::SERVICE_UNAVAILABLE;
+    while Instant::now() < deadline && ready != StatusCode::OK {
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        ready = probe("/readyz").await.expect("answer").status();
+    }
+    let listed_again = app.list(Some(VALID), Some(&project), &query).await;
+
+    assert_eq!(listed.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(not_ready, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(waited < StdDuration::from_secs(8), "answered after {waited:?}");
+    assert_eq!(ready, StatusCode::OK, "ready once the database is up");
+    assert_eq!(listed_again.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_silent_partition_answers_503_within_the_deadline_and_serving_resumes_when_it_heals() {
+    let world = World::new(Store::Postgres);
+    let proxy = FreezableProxy::start("127.0.0.1:5432".parse().expect("an address")).await;
+    let url = world
+        .url()
+        .replace("127.0.0.1:5432", &proxy.address.to_string());
+    let app = TestApp::start_with(
+        &url,
+        &[
+            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "500"),
+            ("OTAS__DATABASE__STATEMENT_TIMEOUT_MS", "1000"),
+        ],
+    )
+    .await;
+    let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
+    let list = || app.list(Some(VALID), Some(&project), &query);
+    assert_eq!(list().await.status(), StatusCode::OK);
+
+    proxy.freeze();
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        let started = Instant::now();
+        let status = list().await.status();
+        answers.push((status, started.elapsed()));
+    }
+    proxy.thaw();
+    let deadline = Instant::now() + StdDuration::from_secs(20);
+    let mut status = StatusCode::SERVICE_UNAVAILABLE;
+    while Instant::now() < deadline && status != StatusCode::OK {
+        tokio::time::sleep(StdDuration::from_millis(200)).await;
+        status = list().await.status();
+    }
+
+    for (answered, waited) in answers {
+        assert_eq!(answered, StatusCode::SERVICE_UNAVAILABLE);
+        // The deadline: the pool's 0.5 s, the statement's 1 s, 0.5 s more.
+        assert!(waited < StdDuration::from_secs(4), "answered after {waited:?}");
+    }
+    assert_eq!(status, StatusCode::OK, "serving resumed once the partition healed");
 }

@@ -34,6 +34,9 @@ pub struct HttpSettings {
     pub allowed_origins: Vec<String>,
     /// actix worker threads.
     pub workers: usize,
+    /// How long a request waits on the stores before `503` (a database that
+    /// stops answering without closing its connections).
+    pub store_deadline: std::time::Duration,
     /// The largest request body taken (session creation); beyond it, 413.
     pub max_body_bytes: usize,
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
@@ -80,6 +83,7 @@ pub fn serve(
         authenticate: services.authenticate,
         health: services.health,
         metrics: services.metrics,
+        deadline: settings.store_deadline,
     });
     let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();

@@ -29,7 +29,7 @@ pub(crate) async fn healthz() -> HttpResponse {
 /// Ready: the store answered a ping now. Cost: one pooled round trip.
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let health = state.health.clone();
-    let answered = blocking(move || Ok(health.ping())).await?;
+    let answered = blocking(state.deadline, move || Ok(health.ping())).await?;
     match answered {
         Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": 1, "status_description": "ready"}))),
         Err(error) => {
@@ -59,6 +59,7 @@ mod tests {
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
             health: Arc::new(health),
             metrics: Arc::new(String::new),
+            deadline: std::time::Duration::from_secs(5),
         });
         let app = test::init_service(
             App::new()

@@ -14,6 +14,8 @@ pub(crate) struct AppState {
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    /// How long a request waits on the stores before `503`.
+    pub(crate) deadline: std::time::Duration,
 }
 
 impl std::fmt::Debug for AppState {

@@ -90,6 +90,15 @@ impl Application {
             allowed_origins: server.cors_allowed_origins.clone(),
             workers,
             max_body_bytes: settings.http.max_body_bytes,
+            // A statement may run its whole timeout after waiting its whole
+            // turn for a connection; past both, the database is not answering.
+            store_deadline: std::time::Duration::from_millis(
+                settings
+                    .database
+                    .connection_timeout_ms
+                    .saturating_add(settings.database.statement_timeout_ms)
+                    .saturating_add(500),
+            ),
             shutdown_grace: std::time::Duration::from_secs(server.shutdown_grace_seconds),
         };
         let services = Services {

@@ -12,6 +12,7 @@
 pub mod answer;
 pub mod app;
 pub mod cluster;
+pub mod proxy;
 pub mod scratch;
 pub mod socket;
 pub mod world;

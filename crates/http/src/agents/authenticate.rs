@@ -21,7 +21,7 @@ pub(crate) async fn authenticate(
         agent_id: header_text(&req, "x-otas-agent-id"),
     };
     let use_case = state.authenticate.clone();
-    let agent = blocking(move || Ok(use_case.authenticate(request)?)).await?;
+    let agent = blocking(state.deadline, move || Ok(use_case.authenticate(request)?)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": 1,
         "status_description": "authenticated",

@@ -27,7 +27,7 @@ pub(crate) async fn create(
         meta,
     };
     let use_case = state.create_session.clone();
-    let created = blocking(move || Ok(use_case.create(request)?)).await?;
+    let created = blocking(state.deadline, move || Ok(use_case.create(request)?)).await?;
     Ok(HttpResponse::Ok().json(json!({
         "status": 1,
         "status_description": "agent_session_created",

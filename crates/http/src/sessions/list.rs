@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::http::header::{self, ContentType, HeaderValue};
 use actix_web::http::Method;
@@ -30,7 +31,7 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
-    let outcome = blocking(move || Ok(use_case.list(request)?)).await?;
+    let outcome = blocking(state.deadline, move || Ok(use_case.list(request)?)).await?;
 
     Ok(match outcome {
         ListOutcome::NotModified { etag } => {
@@ -45,12 +46,14 @@ pub(crate) async fn list(
             }));
             ok(&page.etag).body(body)
         }
-        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD),
+        ListOutcome::Whole(whole) => {
+            whole_list(whole, req.method() == Method::HEAD, state.deadline)
+        }
     })
 }
 
 /// The whole list: complete at once when it is one batch, else streamed.
-fn whole_list(whole: WholeList, head_only: bool) -> HttpResponse {
+fn whole_list(whole: WholeList, head_only: bool, deadline: Duration) -> HttpResponse {
     let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
@@ -67,7 +70,10 @@ fn whole_list(whole: WholeList, head_only: bool) -> HttpResponse {
         // No body goes out for HEAD: the rest of the list is not read.
         return response.streaming(head);
     }
-    response.streaming(futures_util::StreamExt::chain(head, remaining(rest, tail)))
+    response.streaming(futures_util::StreamExt::chain(
+        head,
+        remaining(rest, tail, deadline),
+    ))
 }
 
 fn ok(etag: &str) -> HttpResponseBuilder {
@@ -114,10 +120,11 @@ type Pending = Pin<Box<dyn Future<Output = Result<NextBatch, ApiError>>>>;
 fn remaining(
     rest: RestOfList,
     tail: String,
+    deadline: Duration,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
-    fn read(rest: RestOfList) -> Pending {
-        Box::pin(blocking(move || Ok(rest.read_next()?)))
-    }
+    let read = move |rest: RestOfList| -> Pending {
+        Box::pin(blocking(deadline, move || Ok(rest.read_next()?)))
+    };
     let in_flight = StreamInFlight::new();
     stream::try_unfold(Some(read(rest)), move |pending| {
         let tail = tail.clone();

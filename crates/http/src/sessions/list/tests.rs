@@ -49,6 +49,7 @@ async fn call(
         authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
         metrics: Arc::new(String::new),
+        deadline: std::time::Duration::from_secs(5),
     });
     let app = test::init_service(
         App::new()
