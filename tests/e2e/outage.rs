@@ -167,7 +167,10 @@ async fn a_database_down_at_start_is_503_and_ready_once_it_is_up_without_a_resta
 
     assert_eq!(listed.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(not_ready, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(waited < StdDuration::from_secs(8), "answered after {waited:?}");
+    assert!(
+        waited < StdDuration::from_secs(8),
+        "answered after {waited:?}"
+    );
     assert_eq!(ready, StatusCode::OK, "ready once the database is up");
     assert_eq!(listed_again.status(), StatusCode::OK);
 }
@@ -209,7 +212,69 @@ async fn a_silent_partition_answers_503_within_the_deadline_and_serving_resumes_
     for (answered, waited) in answers {
         assert_eq!(answered, StatusCode::SERVICE_UNAVAILABLE);
         // The deadline: the pool's 0.5 s, the statement's 1 s, 0.5 s more.
-        assert!(waited < StdDuration::from_secs(4), "answered after {waited:?}");
+        assert!(
+            waited < StdDuration::from_secs(4),
+            "answered after {waited:?}"
+        );
     }
-    assert_eq!(status, StatusCode::OK, "serving resumed once the partition healed");
+    assert_eq!(
+        status,
+        StatusCode::OK,
+        "serving resumed once the partition healed"
+    );
+}
+
+#[tokio::test]
+async fn an_exhausted_pool_answers_503_in_time_and_sheds_load_beyond_the_bound_at_once() {
+    let world = World::new(Store::Postgres);
+    let app = TestApp::start_with(
+        world.url(),
+        &[
+            ("OTAS__DATABASE__MAX_CONNECTIONS", "1"),
+            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000"),
+            ("OTAS__DATABASE__STATEMENT_TIMEOUT_MS", "3000"),
+            ("OTAS__HTTP__MAX_IN_FLIGHT", "2"),
+        ],
+    )
+    .await;
+    // The sessions behind a lock: the service's one connection waits on it.
+    let mut locker = PgConnection::establish(world.url()).expect("connect");
+    locker
+        .batch_execute("BEGIN; LOCK TABLE agent_session IN ACCESS EXCLUSIVE MODE;")
+        .expect("lock the sessions");
+    let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
+
+    let answers = futures_util::future::join_all((0..12).map(|_| {
+        let (app, project, query) = (&app, &project, &query);
+        async move {
+            let started = Instant::now();
+            let status = app.list(Some(VALID), Some(project), query).await.status();
+            (status, started.elapsed())
+        }
+    }))
+    .await;
+    locker.batch_execute("ROLLBACK").expect("unlock");
+
+    for (status, waited) in &answers {
+        assert_eq!(*status, StatusCode::SERVICE_UNAVAILABLE, "after {waited:?}");
+        // Never a hang: at most the deadline (1 s + 3 s + 0.5 s), with room.
+        assert!(
+            *waited < StdDuration::from_secs(6),
+            "answered after {waited:?}"
+        );
+    }
+    let shed = answers
+        .iter()
+        .filter(|(_, waited)| *waited < StdDuration::from_millis(500))
+        .count();
+    assert!(
+        shed >= 10,
+        "load beyond the bound is shed at once: {answers:?}"
+    );
+    let after = app.list(Some(VALID), Some(&project), &query).await;
+    assert_eq!(
+        after.status(),
+        StatusCode::OK,
+        "serving again once the lock is gone"
+    );
 }

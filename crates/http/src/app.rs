@@ -39,6 +39,8 @@ pub struct HttpSettings {
     pub store_deadline: std::time::Duration,
     /// The largest request body taken (session creation); beyond it, 413.
     pub max_body_bytes: usize,
+    /// The most requests at the stores at once; beyond it, 503 at once.
+    pub max_in_flight: usize,
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
     /// included) may take to finish once no new connection is accepted.
     pub shutdown_grace: std::time::Duration,
@@ -84,6 +86,7 @@ pub fn serve(
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
+        admission: crate::blocking::Admission::new(settings.max_in_flight),
     });
     let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();

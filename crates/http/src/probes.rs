@@ -60,6 +60,7 @@ mod tests {
             health: Arc::new(health),
             metrics: Arc::new(String::new),
             deadline: std::time::Duration::from_secs(5),
+            admission: crate::blocking::Admission::new(8),
         });
         let app = test::init_service(
             App::new()

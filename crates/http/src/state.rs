@@ -6,7 +6,6 @@ use otas_ports::HealthCheck;
 use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
 
 /// The use cases (and the readiness check) the routes call.
-#[derive(Clone)]
 pub(crate) struct AppState {
     pub(crate) list_sessions: Arc<dyn ListSessionsUseCase>,
     pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
@@ -16,6 +15,8 @@ pub(crate) struct AppState {
     pub(crate) metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// How long a request waits on the stores before `503`.
     pub(crate) deadline: std::time::Duration,
+    /// The bound on requests at the stores at once.
+    pub(crate) admission: crate::blocking::Admission,
 }
 
 impl std::fmt::Debug for AppState {

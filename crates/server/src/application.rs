@@ -90,6 +90,12 @@ impl Application {
             allowed_origins: server.cors_allowed_origins.clone(),
             workers,
             max_body_bytes: settings.http.max_body_bytes,
+            max_in_flight: match settings.http.max_in_flight {
+                0 => usize::try_from(settings.database.max_connections.max(1))
+                    .unwrap_or(1)
+                    .saturating_mul(4),
+                n => n,
+            },
             // A statement may run its whole timeout after waiting its whole
             // turn for a connection; past both, the database is not answering.
             store_deadline: std::time::Duration::from_millis(

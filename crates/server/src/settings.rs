@@ -215,6 +215,8 @@ impl AuthSettings {
 pub struct HttpLayerSettings {
     pub list_batch_size: usize,
     pub max_body_bytes: usize,
+    /// 0: four per pooled connection.
+    pub max_in_flight: usize,
 }
 
 #[derive(Debug, Deserialize)]

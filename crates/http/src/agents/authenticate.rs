@@ -15,6 +15,8 @@ pub(crate) async fn authenticate(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Beyond the bound of requests at the stores, shed at once.
+    let _admitted = state.admission.admit()?;
     let request = AuthenticateRequest {
         user_token: header_text(&req, "x-otas-user-token"),
         project_id: header_text(&req, "x-otas-project-id"),

@@ -21,6 +21,8 @@ pub(crate) async fn create(
     body: Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Beyond the bound of requests at the stores, shed at once.
+    let _admitted = state.admission.admit()?;
     let meta = meta_of(&body)?;
     let request = CreateSessionRequest {
         agent_key: header_text(&req, AGENT_KEY),

@@ -29,6 +29,8 @@ pub(crate) async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    // Beyond the bound of requests at the stores, shed at once.
+    let _admitted = state.admission.admit()?;
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
     let outcome = blocking(state.deadline, move || Ok(use_case.list(request)?)).await?;

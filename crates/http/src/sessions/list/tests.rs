@@ -50,6 +50,7 @@ async fn call(
         health: Arc::new(MockHealthCheck::new()),
         metrics: Arc::new(String::new),
         deadline: std::time::Duration::from_secs(5),
+        admission: crate::blocking::Admission::new(8),
     });
     let app = test::init_service(
         App::new()
