@@ -69,11 +69,11 @@ impl Admission {
     }
 }
 
-fn blocking_with_deadline<T>(
+async fn blocking_with_deadline<T>(
     deadline: Duration,
     running: impl Future<Output = Result<Result<T, ApiError>, actix_web::error::BlockingError>>,
-) -> impl Future<Output = Result<T, ApiError>> {
-    async move {
+) -> Result<T, ApiError> {
+    {
         match actix_web::rt::time::timeout(deadline, running).await {
             Ok(done) => done.map_err(|error| {
                 tracing::error!(%error, "blocking task failed");

@@ -93,7 +93,7 @@ impl Application {
             max_in_flight: match settings.http.max_in_flight {
                 0 => usize::try_from(settings.database.max_connections.max(1))
                     .unwrap_or(1)
-                    .saturating_mul(4),
+                    .saturating_mul(16),
                 n => n,
             },
             // A statement may run its whole timeout after waiting its whole

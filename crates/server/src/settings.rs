@@ -215,7 +215,7 @@ impl AuthSettings {
 pub struct HttpLayerSettings {
     pub list_batch_size: usize,
     pub max_body_bytes: usize,
-    /// 0: four per pooled connection.
+    /// 0: sixteen per pooled connection.
     pub max_in_flight: usize,
 }
 
