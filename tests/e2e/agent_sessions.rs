@@ -224,6 +224,12 @@ async fn a_body_that_is_no_json_object_is_400_and_one_over_the_limit_413(store: 
         assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
         assert_eq!(answer, error_body("invalid_json"), "{body}");
     }
+    // The key is checked first, as UASAM checks it.
+    let (status, answer) = create(&app, &[], "[1]").await;
+    assert_eq!(
+        (status, answer),
+        (StatusCode::UNAUTHORIZED, error_body("invalid_agent_key"))
+    );
     let large = format!(r#"{{"meta": "{}"}}"#, "x".repeat(2048));
     let (status, answer) = create(&app, &[AGENT_KEY.key], &large).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{answer}");

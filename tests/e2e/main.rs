@@ -11,6 +11,7 @@ mod support;
 mod agent_sessions;
 mod auth;
 mod authenticate;
+mod bad_input;
 mod cli;
 mod conditional;
 mod filter_edges;

@@ -39,6 +39,9 @@ pub enum CreateSessionError {
     /// revoked or expired, or its agent is inactive.
     #[error("the agent key is invalid")]
     InvalidAgentKey,
+    /// The body is not a JSON object (checked once the key is).
+    #[error("the body is not a JSON object")]
+    InvalidJson,
     /// Too many keys are being verified at once: try again shortly.
     #[error("too many agent keys are being verified")]
     Busy,

@@ -92,6 +92,7 @@ impl From<CreateSessionError> for ApiError {
         use CreateSessionError as E;
         match error {
             E::InvalidAgentKey => Self::new(StatusCode::UNAUTHORIZED, "invalid_agent_key"),
+            E::InvalidJson => Self::new(StatusCode::BAD_REQUEST, "invalid_json"),
             E::Busy | E::Unavailable => Self::SERVICE_UNAVAILABLE,
             E::Internal => Self::SERVER_ERROR,
         }

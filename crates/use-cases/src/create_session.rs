@@ -29,8 +29,9 @@ pub struct CreateSessionRequest {
     /// `X-OTAS-AGENT-KEY`.
     pub agent_key: Option<String>,
     /// The JSON text of `meta`, any JSON value, stored as sent (`{}` when
-    /// the body had none).
-    pub meta: String,
+    /// the body had none); `None` when the body was not a JSON object,
+    /// which is answered once the key is checked, as UASAM answers it.
+    pub meta: Option<String>,
 }
 
 /// The session opened.
@@ -155,6 +156,7 @@ impl CreateSessionUseCase for CreateSession {
             .filter(|key| !key.is_empty())
             .ok_or(CreateSessionError::InvalidAgentKey)?;
         let key = self.key_of(presented)?;
+        let meta = request.meta.ok_or(CreateSessionError::InvalidJson)?;
         let now = self.ports.clock.now();
         let session = SessionId::from_uuid(Uuid::new_v4());
         self.ports
@@ -164,7 +166,7 @@ impl CreateSessionUseCase for CreateSession {
                 agent: key.agent,
                 agent_key: Some(key.id),
                 created_at: now,
-                meta: request.meta,
+                meta,
             })])
             .map_err(|e| CreateSessionError::from(store_failed(e)))?;
         let fingerprint = self.ports.hasher.fingerprint(presented);

@@ -23,10 +23,10 @@ pub(crate) async fn create(
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
     let _admitted = state.admission.admit()?;
-    let meta = meta_of(&body)?;
+    // A body that is no JSON object is answered once the key is checked.
     let request = CreateSessionRequest {
         agent_key: header_text(&req, AGENT_KEY),
-        meta,
+        meta: meta_of(&body).ok(),
     };
     let use_case = state.create_session.clone();
     let created = blocking(state.deadline, move || Ok(use_case.create(request)?)).await?;
@@ -42,7 +42,7 @@ pub(crate) async fn create(
 
 /// The JSON text of `meta` as sent: an empty body, a missing `meta` or
 /// `"meta": null` mean `{}`. A body that is not a JSON object, or a `meta`
-/// holding U+0000 (which no store keeps), is `400 invalid_json`.
+/// holding U+0000 (which no store keeps), is `invalid_json`.
 fn meta_of(body: &[u8]) -> Result<String, ApiError> {
     let invalid = ApiError::new(actix_web::http::StatusCode::BAD_REQUEST, "invalid_json");
     if body.iter().all(u8::is_ascii_whitespace) {

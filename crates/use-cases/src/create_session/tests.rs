@@ -121,7 +121,7 @@ impl Setup {
 fn request(key: &str) -> CreateSessionRequest {
     CreateSessionRequest {
         agent_key: Some(key.to_owned()),
-        meta: "[1, 2]".to_owned(),
+        meta: Some("[1, 2]".to_owned()),
     }
 }
 
@@ -190,7 +190,7 @@ fn no_key_or_text_that_is_no_key_is_refused_before_the_store_is_asked() {
     ] {
         let answer = create.create(CreateSessionRequest {
             agent_key: key.map(str::to_owned),
-            meta: "{}".into(),
+            meta: Some("{}".into()),
         });
         assert_eq!(answer, Err(CreateSessionError::InvalidAgentKey), "{key:?}");
     }
@@ -295,6 +295,24 @@ fn verifications_beyond_the_bound_wait_briefly_then_answer_busy() {
     assert_eq!(second, Err(CreateSessionError::Busy));
     assert_eq!(
         first.join().expect("the first thread"),
+        Err(CreateSessionError::InvalidAgentKey)
+    );
+}
+
+#[test]
+fn a_body_that_is_no_json_object_is_answered_once_the_key_is_checked() {
+    let create = Setup::with_key(stored(|_| {})).build();
+    let bad_body = |key: &str| CreateSessionRequest {
+        agent_key: Some(key.to_owned()),
+        meta: None,
+    };
+
+    assert_eq!(
+        create.create(bad_body(GOOD)),
+        Err(CreateSessionError::InvalidJson)
+    );
+    assert_eq!(
+        create.create(bad_body("agent_ab_cd_wrong")),
         Err(CreateSessionError::InvalidAgentKey)
     );
 }
