@@ -25,6 +25,7 @@ help:
 	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
 	@echo "make bench    measure the service against PostgreSQL's own limits (writes bench/results/latest.md)"
+	@echo "make soak     a bounded mixed load with stalled readers: unexpected answers, p99, RSS growth (SOAK_SECONDS)"
 	@echo "make release  build target/release/otas-server"
 
 .PHONY: toolchain
@@ -90,3 +91,10 @@ bench: toolchain postgres
 	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk; }
 	@command -v pgbench >/dev/null || { echo "installing pgbench"; apt-get update -qq && apt-get install -y -qq postgresql-client; }
 	bash bench/run.sh
+
+# A bounded load run (SOAK_SECONDS, default 600): mixed requests and error
+# paths, stalled readers; reports unexpected answers, p99 and RSS growth.
+.PHONY: soak
+soak: toolchain postgres
+	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk; }
+	bash bench/soak.sh
