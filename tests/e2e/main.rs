@@ -19,6 +19,7 @@ mod filters;
 mod http_surface;
 mod listing;
 mod metrics;
+mod openapi;
 mod outage;
 mod pages;
 mod parameters;

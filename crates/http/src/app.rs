@@ -11,11 +11,14 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
 
 use crate::agents::authenticate;
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::observe::{observe, REQUEST_ID};
+use crate::openapi::ApiDoc;
 use crate::probes;
 use crate::sessions::create;
 use crate::sessions::list;
@@ -116,6 +119,7 @@ pub fn serve(
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))
             .route("/metrics", web::get().to(probes::metrics))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
             .default_service(web::to(not_found))
             .wrap(cors(&origins))
             .wrap(from_fn(observe))

@@ -6,6 +6,7 @@ mod blocking;
 mod error;
 mod fallback;
 mod observe;
+mod openapi;
 mod probes;
 mod sessions;
 mod state;

@@ -22,11 +22,18 @@ pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
 }
 
 /// Alive: the process serves HTTP.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, description = "The process serves HTTP", body = crate::openapi::ProbeAnswer)))]
 pub(crate) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": 1, "status_description": "alive"}))
 }
 
 /// Ready: the store answered a ping now. Cost: one pooled round trip.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, description = "A pooled connection answers", body = crate::openapi::ProbeAnswer),
+        (status = 503, body = crate::openapi::ErrorEnvelope),
+    ))]
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let health = state.health.clone();
     let answered = blocking(state.deadline, move || Ok(health.ping())).await?;

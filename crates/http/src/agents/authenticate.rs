@@ -11,6 +11,24 @@ use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::state::AppState;
 
+#[utoipa::path(
+    post,
+    path = "/api/agent/v1/user/authenticate/",
+    tag = "agents",
+    params(
+        ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT"),
+        ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
+        ("X-OTAS-AGENT-ID" = String, Header, description = "The agent's id"),
+    ),
+    responses(
+        (status = 200, description = "The user may see the agent", body = crate::openapi::Authenticated),
+        (status = 400, body = crate::openapi::ErrorEnvelope),
+        (status = 401, body = crate::openapi::ErrorEnvelope),
+        (status = 403, body = crate::openapi::ErrorEnvelope),
+        (status = 404, body = crate::openapi::ErrorEnvelope),
+        (status = 503, body = crate::openapi::ErrorEnvelope),
+    )
+)]
 pub(crate) async fn authenticate(
     req: HttpRequest,
     state: web::Data<AppState>,

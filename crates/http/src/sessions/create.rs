@@ -16,6 +16,20 @@ use crate::state::AppState;
 
 const AGENT_KEY: &str = "x-otas-agent-key";
 
+#[utoipa::path(
+    post,
+    path = "/api/agent/v1/session/create/",
+    tag = "sessions",
+    params(("X-OTAS-AGENT-KEY" = String, Header, description = "The agent's key")),
+    request_body(content = crate::openapi::CreateBody, description = "Empty, or {\"meta\": <any JSON value>}"),
+    responses(
+        (status = 200, description = "The session and its token", body = crate::openapi::SessionCreated),
+        (status = 400, body = crate::openapi::ErrorEnvelope),
+        (status = 401, body = crate::openapi::ErrorEnvelope),
+        (status = 413, body = crate::openapi::ErrorEnvelope),
+        (status = 503, body = crate::openapi::ErrorEnvelope),
+    )
+)]
 pub(crate) async fn create(
     req: HttpRequest,
     body: Bytes,

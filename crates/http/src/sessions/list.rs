@@ -25,6 +25,31 @@ use crate::sessions::body::{self, Extras, Place};
 use crate::sessions::request;
 use crate::state::AppState;
 
+#[utoipa::path(
+    get,
+    path = "/api/agent/v1/sessions/list/",
+    tag = "sessions",
+    params(
+        ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT (UASAM's login)"),
+        ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
+        ("agent_id" = String, Query, description = "The agent whose sessions are listed"),
+        ("limit" = Option<u32>, Query, description = "1..=1000: one page"),
+        ("cursor" = Option<String>, Query, description = "The previous page's next_cursor"),
+        ("order" = Option<String>, Query, description = "desc (default) or asc"),
+        ("created_after" = Option<String>, Query, description = "RFC 3339, strict"),
+        ("created_before" = Option<String>, Query, description = "RFC 3339, strict"),
+        ("meta" = Option<String>, Query, description = "A JSON object of top-level scalars"),
+        ("include_total" = Option<bool>, Query, description = "true: the response carries total"),
+    ),
+    responses(
+        (status = 200, description = "The sessions, newest first", body = crate::openapi::SessionsListed),
+        (status = 304, description = "The If-None-Match tag is current"),
+        (status = 400, body = crate::openapi::ErrorEnvelope),
+        (status = 401, body = crate::openapi::ErrorEnvelope),
+        (status = 403, body = crate::openapi::ErrorEnvelope),
+        (status = 503, body = crate::openapi::ErrorEnvelope),
+    )
+)]
 pub(crate) async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
