@@ -1,12 +1,14 @@
 //! The whole list, written as it is read: complete valid JSON in order across
 //! read batches, filtered and oldest first, on tens of thousands of sessions.
 
+use reqwest::StatusCode;
 use uuid::Uuid;
 
 use crate::support::answer::*;
+use crate::support::app::LIST_PATH;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
-use crate::support::{agent_query, json_of, on_both_stores, Store, TestApp, World};
+use crate::support::{agent_query, error_body, json_of, on_both_stores, Store, TestApp, World};
 
 on_both_stores!(the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order);
 async fn the_whole_list_of_thirty_thousand_sessions_is_complete_json_in_order(store: Store) {
@@ -156,4 +158,80 @@ fn listed_numbers(answer: &Answer, ascending: bool) -> Vec<i64> {
 fn sorted(mut numbers: Vec<i64>) -> Vec<i64> {
     numbers.sort_unstable();
     numbers
+}
+
+#[tokio::test]
+async fn beyond_the_cap_of_streamed_lists_a_new_whole_list_is_503_and_pages_are_served() {
+    use tokio::io::AsyncWriteExt;
+
+    let world = World::new(Store::Sqlite);
+    // Far more than the socket buffers hold: a reader that reads nothing stalls it.
+    world.many_sessions(
+        AGENT_A,
+        60_000,
+        Spread {
+            meta_key: "i",
+            period_seconds: 6_000,
+        },
+    );
+    let app = TestApp::start_with(
+        world.url(),
+        &[
+            ("OTAS__HTTP__MAX_STREAMS", "1"),
+            ("OTAS__HTTP__LIST_BATCH_SIZE", "500"),
+        ],
+    )
+    .await;
+    let project = PROJECT_A.to_string();
+    let mut stalled = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    stalled
+        .write_all(
+            format!(
+                "GET {LIST_PATH}?agent_id={AGENT_A} HTTP/1.1\r\nHost: x\r\n\
+                 X-OTAS-USER-TOKEN: {VALID}\r\nX-OTAS-PROJECT-ID: {project}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("send");
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    let refused = app
+        .list(Some(VALID), Some(&project), &agent_query(AGENT_A))
+        .await;
+    let page = app
+        .list(
+            Some(VALID),
+            Some(&project),
+            &format!("agent_id={AGENT_A}&limit=10"),
+        )
+        .await;
+    drop(stalled);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut again = StatusCode::SERVICE_UNAVAILABLE;
+    while std::time::Instant::now() < deadline && again != StatusCode::OK {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let response = app
+            .list(
+                Some(VALID),
+                Some(&project),
+                &format!("agent_id={AGENT_A}&created_after=2026-01-01T00:00:00Z&order=asc"),
+            )
+            .await;
+        again = response.status();
+    }
+
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        refused.json::<serde_json::Value>().await.expect("JSON"),
+        error_body("service_unavailable")
+    );
+    assert_eq!(page.status(), StatusCode::OK, "pages are not streams");
+    assert_eq!(
+        again,
+        StatusCode::OK,
+        "the stalled reader's place is free once it is gone"
+    );
 }

@@ -44,6 +44,9 @@ pub struct HttpSettings {
     pub max_body_bytes: usize,
     /// The most requests at the stores at once; beyond it, 503 at once.
     pub max_in_flight: usize,
+    /// The most whole lists streamed at once (a stalled reader holds one);
+    /// beyond it, a new whole list answers 503.
+    pub max_streams: usize,
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
     /// included) may take to finish once no new connection is accepted.
     pub shutdown_grace: std::time::Duration,
@@ -90,6 +93,8 @@ pub fn serve(
         metrics: services.metrics,
         deadline: settings.store_deadline,
         admission: crate::blocking::Admission::new(settings.max_in_flight),
+        streams: Arc::default(),
+        max_streams: settings.max_streams,
     });
     let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();

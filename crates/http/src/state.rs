@@ -17,6 +17,9 @@ pub(crate) struct AppState {
     pub(crate) deadline: std::time::Duration,
     /// The bound on requests at the stores at once.
     pub(crate) admission: crate::blocking::Admission,
+    /// Whole lists being streamed now, and the most at once.
+    pub(crate) streams: Arc<std::sync::atomic::AtomicUsize>,
+    pub(crate) max_streams: usize,
 }
 
 impl std::fmt::Debug for AppState {

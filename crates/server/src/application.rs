@@ -90,6 +90,7 @@ impl Application {
             allowed_origins: server.cors_allowed_origins.clone(),
             workers,
             max_body_bytes: settings.http.max_body_bytes,
+            max_streams: settings.http.max_streams,
             max_in_flight: match settings.http.max_in_flight {
                 0 => usize::try_from(settings.database.max_connections.max(1))
                     .unwrap_or(1)

@@ -217,6 +217,7 @@ pub struct HttpLayerSettings {
     pub max_body_bytes: usize,
     /// 0: sixteen per pooled connection.
     pub max_in_flight: usize,
+    pub max_streams: usize,
 }
 
 #[derive(Debug, Deserialize)]

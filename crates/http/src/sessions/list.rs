@@ -10,6 +10,8 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::http::header::{self, ContentType, HeaderValue};
@@ -73,14 +75,12 @@ pub(crate) async fn list(
             }));
             ok(&page.etag).body(body)
         }
-        ListOutcome::Whole(whole) => {
-            whole_list(whole, req.method() == Method::HEAD, state.deadline)
-        }
+        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state),
     })
 }
 
 /// The whole list: complete at once when it is one batch, else streamed.
-fn whole_list(whole: WholeList, head_only: bool, deadline: Duration) -> HttpResponse {
+fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpResponse {
     let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
@@ -97,9 +97,17 @@ fn whole_list(whole: WholeList, head_only: bool, deadline: Duration) -> HttpResp
         // No body goes out for HEAD: the rest of the list is not read.
         return response.streaming(head);
     }
+    // A stalled reader holds its stream: beyond the cap, no new one starts.
+    let Some(in_flight) = StreamInFlight::take(&state.streams, state.max_streams) else {
+        tracing::warn!(
+            max = state.max_streams,
+            "too many whole lists being streamed"
+        );
+        return actix_web::ResponseError::error_response(&ApiError::SERVICE_UNAVAILABLE);
+    };
     response.streaming(futures_util::StreamExt::chain(
         head,
-        remaining(rest, tail, deadline),
+        remaining(rest, tail, state.deadline, in_flight),
     ))
 }
 
@@ -121,18 +129,23 @@ fn with_cache_headers(mut response: HttpResponseBuilder, etag: &str) -> HttpResp
     response
 }
 
-/// One streamed list in `otas_list_streams_in_flight`, while it lives.
-struct StreamInFlight;
+/// One streamed list, counted against the cap and in
+/// `otas_list_streams_in_flight` while it lives.
+struct StreamInFlight(Arc<AtomicUsize>);
 
 impl StreamInFlight {
-    fn new() -> Self {
+    /// A place among the `max` streams, when one is free.
+    fn take(streams: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
+        let before = streams.fetch_add(1, Ordering::SeqCst);
+        let taken = Self(streams.clone());
         metrics::gauge!("otas_list_streams_in_flight").increment(1.0);
-        Self
+        (before < max).then_some(taken)
     }
 }
 
 impl Drop for StreamInFlight {
     fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
         metrics::gauge!("otas_list_streams_in_flight").decrement(1.0);
     }
 }
@@ -148,11 +161,11 @@ fn remaining(
     rest: RestOfList,
     tail: String,
     deadline: Duration,
+    in_flight: StreamInFlight,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
     let read = move |rest: RestOfList| -> Pending {
         Box::pin(blocking(deadline, move || Ok(rest.read_next()?)))
     };
-    let in_flight = StreamInFlight::new();
     stream::try_unfold(Some(read(rest)), move |pending| {
         let tail = tail.clone();
         // The stream holds the gauge's share until it ends or is dropped.

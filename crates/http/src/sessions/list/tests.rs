@@ -51,6 +51,8 @@ async fn call(
         metrics: Arc::new(String::new),
         deadline: std::time::Duration::from_secs(5),
         admission: crate::blocking::Admission::new(8),
+        streams: Arc::default(),
+        max_streams: 8,
     });
     let app = test::init_service(
         App::new()
