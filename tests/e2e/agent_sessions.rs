@@ -288,3 +288,45 @@ async fn a_revoked_key_opens_no_session_once_revoked_verified_or_not(store: Stor
     assert_eq!(after, StatusCode::UNAUTHORIZED, "{body}");
     assert_eq!(body, error_body("invalid_agent_key"));
 }
+
+#[tokio::test]
+async fn answers_keep_uasams_key_order() {
+    let world = World::new(Store::Sqlite);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
+    let app = TestApp::start(world.url()).await;
+
+    let created = app
+        .client
+        .post(format!("{}{CREATE}", app.address))
+        .header("X-OTAS-AGENT-KEY", AGENT_KEY.key)
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("a body");
+    let authenticated = app
+        .client
+        .post(format!("{}/api/agent/v1/user/authenticate/", app.address))
+        .header("X-OTAS-USER-TOKEN", VALID)
+        .header("X-OTAS-PROJECT-ID", PROJECT_A.to_string())
+        .header("X-OTAS-AGENT-ID", AGENT_A.to_string())
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("a body");
+
+    assert!(
+        created.starts_with(
+            r#"{"status":1,"status_description":"agent_session_created","response":{"Header_value":"X-OTAS-AGENT-SESSION-TOKEN","jwt_token":""#
+        ),
+        "{created}"
+    );
+    assert!(
+        authenticated
+            .starts_with(r#"{"status":1,"status_description":"authenticated","agent":{"id":"#),
+        "{authenticated}"
+    );
+}

@@ -3,7 +3,6 @@
 //! timeout). Both answer in UASAM's envelope; neither is logged at info.
 
 use actix_web::{web, HttpResponse};
-use serde_json::json;
 
 use crate::blocking::blocking;
 use crate::error::ApiError;
@@ -21,11 +20,27 @@ pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(text)
 }
 
+/// A probe's answer, in the envelope's order.
+#[derive(serde::Serialize)]
+struct Probe {
+    status: u8,
+    status_description: &'static str,
+}
+
+impl Probe {
+    fn says(status_description: &'static str) -> Self {
+        Self {
+            status: 1,
+            status_description,
+        }
+    }
+}
+
 /// Alive: the process serves HTTP.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "The process serves HTTP", body = crate::openapi::ProbeAnswer)))]
 pub(crate) async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(json!({"status": 1, "status_description": "alive"}))
+    HttpResponse::Ok().json(Probe::says("alive"))
 }
 
 /// Ready: the store answered a ping now. Cost: one pooled round trip.
@@ -38,7 +53,7 @@ pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, A
     let health = state.health.clone();
     let answered = blocking(state.deadline, move || Ok(health.ping())).await?;
     match answered {
-        Ok(()) => Ok(HttpResponse::Ok().json(json!({"status": 1, "status_description": "ready"}))),
+        Ok(()) => Ok(HttpResponse::Ok().json(Probe::says("ready"))),
         Err(error) => {
             // Probes come every few seconds: the outage is logged by the requests.
             tracing::debug!(%error, "not ready: the store does not answer");

@@ -63,7 +63,7 @@ pub fn check(settings: &Settings) -> anyhow::Result<()> {
         }
     }
     for concern in concerns {
-        tracing::warn!("unsafe outside development: {concern}");
+        tracing::warn!("not safe for production: {concern}");
     }
     Ok(())
 }

@@ -4,7 +4,6 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use otas_use_cases::AuthenticateRequest;
-use serde_json::json;
 
 use crate::blocking::blocking;
 use crate::error::ApiError;
@@ -42,13 +41,28 @@ pub(crate) async fn authenticate(
     };
     let use_case = state.authenticate.clone();
     let agent = blocking(state.deadline, move || Ok(use_case.authenticate(request)?)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "status": 1,
-        "status_description": "authenticated",
-        "agent": {
-            "id": agent.id.to_string(),
-            "name": agent.name,
-            "project_id": agent.project.to_string(),
-        }
-    })))
+    // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
+    Ok(HttpResponse::Ok().json(Authenticated {
+        status: 1,
+        status_description: "authenticated",
+        agent: Agent {
+            id: agent.id.to_string(),
+            name: agent.name,
+            project_id: agent.project.to_string(),
+        },
+    }))
+}
+
+#[derive(serde::Serialize)]
+struct Authenticated {
+    status: u8,
+    status_description: &'static str,
+    agent: Agent,
+}
+
+#[derive(serde::Serialize)]
+struct Agent {
+    id: String,
+    name: String,
+    project_id: String,
 }

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse};
 use otas_use_cases::CreateSessionRequest;
-use serde_json::json;
 use serde_json::value::RawValue;
 
 use crate::blocking::blocking;
@@ -44,14 +43,29 @@ pub(crate) async fn create(
     };
     let use_case = state.create_session.clone();
     let created = blocking(state.deadline, move || Ok(use_case.create(request)?)).await?;
-    Ok(HttpResponse::Ok().json(json!({
-        "status": 1,
-        "status_description": "agent_session_created",
-        "response": {
-            "Header_value": "X-OTAS-AGENT-SESSION-TOKEN",
-            "jwt_token": created.token,
-        }
-    })))
+    // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
+    Ok(HttpResponse::Ok().json(Created {
+        status: 1,
+        status_description: "agent_session_created",
+        response: Token {
+            header_value: "X-OTAS-AGENT-SESSION-TOKEN",
+            jwt_token: created.token,
+        },
+    }))
+}
+
+#[derive(serde::Serialize)]
+struct Created {
+    status: u8,
+    status_description: &'static str,
+    response: Token,
+}
+
+#[derive(serde::Serialize)]
+struct Token {
+    #[serde(rename = "Header_value")]
+    header_value: &'static str,
+    jwt_token: String,
 }
 
 /// The JSON text of `meta` as sent: an empty body, a missing `meta` or
