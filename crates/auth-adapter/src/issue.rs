@@ -3,9 +3,10 @@
 
 use jsonwebtoken::{encode, Algorithm, EncodingKey, Header};
 use otas_domain::UserId;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Serialize;
 
+use crate::keys::encoding_key;
 use crate::user_token::JwtConfigError;
 
 #[derive(Debug, Serialize)]
@@ -30,13 +31,9 @@ impl std::fmt::Debug for JwtUserTokenIssuer {
 impl JwtUserTokenIssuer {
     /// An issuer signing with `secret`.
     pub fn new(secret: &SecretString) -> Result<Self, JwtConfigError> {
-        let bytes = secret.expose_secret().as_bytes();
-        if bytes.is_empty() {
-            return Err(JwtConfigError::EmptySecret);
-        }
-        let key =
-            EncodingKey::from_secret(bytes).map_err(|e| JwtConfigError::Unusable(e.to_string()))?;
-        Ok(Self { key })
+        Ok(Self {
+            key: encoding_key(secret)?,
+        })
     }
 
     /// A token for `user`, issued at `now` (Unix seconds) and valid for

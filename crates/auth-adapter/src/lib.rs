@@ -5,6 +5,7 @@ mod cursor;
 #[cfg(any(test, feature = "test-support"))]
 pub mod fixtures;
 mod issue;
+mod keys;
 mod session_token;
 mod user_token;
 

@@ -5,9 +5,10 @@
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use otas_domain::{AgentId, SessionId, Timestamp};
 use otas_ports::{InvalidToken, SessionTokenIssuer, StoreError};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
+use crate::keys::{decoding_keys, encoding_key, hs256_validation};
 use crate::user_token::JwtConfigError;
 
 /// How long a session token is valid, as UASAM issues it.
@@ -36,13 +37,9 @@ impl std::fmt::Debug for JwtSessionTokenIssuer {
 impl JwtSessionTokenIssuer {
     /// An issuer signing with `secret`.
     pub fn new(secret: &SecretString) -> Result<Self, JwtConfigError> {
-        let bytes = secret.expose_secret().as_bytes();
-        if bytes.is_empty() {
-            return Err(JwtConfigError::EmptySecret);
-        }
-        let key =
-            EncodingKey::from_secret(bytes).map_err(|e| JwtConfigError::Unusable(e.to_string()))?;
-        Ok(Self { key })
+        Ok(Self {
+            key: encoding_key(secret)?,
+        })
     }
 }
 
@@ -81,23 +78,10 @@ impl std::fmt::Debug for JwtSessionTokenVerifier {
 impl JwtSessionTokenVerifier {
     /// A verifier accepting tokens signed with any of `secrets`.
     pub fn new(secrets: &[SecretString]) -> Result<Self, JwtConfigError> {
-        if secrets.is_empty() {
-            return Err(JwtConfigError::NoSecret);
-        }
-        let keys = secrets
-            .iter()
-            .map(|secret| {
-                let bytes = secret.expose_secret().as_bytes();
-                if bytes.is_empty() {
-                    return Err(JwtConfigError::EmptySecret);
-                }
-                DecodingKey::from_secret(bytes).map_err(|e| JwtConfigError::Unusable(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp"]);
-        validation.leeway = 0;
-        Ok(Self { keys, validation })
+        Ok(Self {
+            keys: decoding_keys(secrets)?,
+            validation: hs256_validation(),
+        })
     }
 
     /// The session and the agent a valid, unexpired token names.

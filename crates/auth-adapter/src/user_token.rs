@@ -1,10 +1,12 @@
 //! `X-OTAS-USER-TOKEN`: HS256 JWTs with claims `user_id`, `email`, `exp`, `iat`.
 
-use jsonwebtoken::{decode, Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{decode, DecodingKey, Validation};
 use otas_domain::UserId;
 use otas_ports::{InvalidToken, TokenVerifier};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use serde::Deserialize;
+
+use crate::keys::{decoding_keys, hs256_validation};
 
 /// The verifier cannot be built from the configured secrets.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -43,29 +45,12 @@ impl std::fmt::Debug for JwtUserTokenVerifier {
 impl JwtUserTokenVerifier {
     /// Builds a verifier accepting tokens signed with any of `secrets`.
     pub fn new(secrets: &[SecretString]) -> Result<Self, JwtConfigError> {
-        if secrets.is_empty() {
-            return Err(JwtConfigError::NoSecret);
-        }
-        let keys = secrets
-            .iter()
-            .map(|secret| {
-                let bytes = secret.expose_secret().as_bytes();
-                if bytes.is_empty() {
-                    return Err(JwtConfigError::EmptySecret);
-                }
-                DecodingKey::from_secret(bytes).map_err(|e| JwtConfigError::Unusable(e.to_string()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-
-        // HS256 only: a token whose header names any other algorithm
-        // (`none`, HS512, RS256, ...) is refused before its signature is read.
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_required_spec_claims(&["exp"]);
-        validation.validate_exp = true;
+        let mut validation = hs256_validation();
         validation.validate_nbf = true;
-        // PyJWT, which issues these tokens, allows no leeway either.
-        validation.leeway = 0;
-        Ok(Self { keys, validation })
+        Ok(Self {
+            keys: decoding_keys(secrets)?,
+            validation,
+        })
     }
 }
 

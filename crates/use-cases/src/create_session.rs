@@ -105,8 +105,13 @@ impl CreateSession {
 
     /// The stored key the presented one is, when it is one that may open a
     /// session now. Cost: one indexed read of a few prefixes; PBKDF2 only for
-    /// a key not verified within the cache's expiry.
-    fn key_of(&self, presented: &str) -> Result<StoredAgentKey, CreateSessionError> {
+    /// a key not verified within the cache's expiry. `fingerprint` is the
+    /// presented key's, computed once by the caller.
+    fn key_of(
+        &self,
+        presented: &str,
+        fingerprint: [u8; 32],
+    ) -> Result<StoredAgentKey, CreateSessionError> {
         let prefixes: Vec<String> = candidate_prefixes(presented)
             .into_iter()
             .map(str::to_owned)
@@ -124,7 +129,6 @@ impl CreateSession {
             .filter(|key| presented.starts_with(&format!("agent_{}_", key.prefix)))
             .filter(|key| key.usable_at(now))
             .collect();
-        let fingerprint = self.ports.hasher.fingerprint(presented);
         if let Some(key) = candidates
             .iter()
             .find(|key| self.verified.holds(&fingerprint, key.id, &key.hashed_key))
@@ -155,7 +159,8 @@ impl CreateSessionUseCase for CreateSession {
             .as_deref()
             .filter(|key| !key.is_empty())
             .ok_or(CreateSessionError::InvalidAgentKey)?;
-        let key = self.key_of(presented)?;
+        let fingerprint = self.ports.hasher.fingerprint(presented);
+        let key = self.key_of(presented, fingerprint)?;
         let meta = request.meta.ok_or(CreateSessionError::InvalidJson)?;
         let now = self.ports.clock.now();
         let session = SessionId::from_uuid(Uuid::new_v4());
@@ -169,7 +174,6 @@ impl CreateSessionUseCase for CreateSession {
                 meta,
             })])
             .map_err(|e| CreateSessionError::from(store_failed(e)))?;
-        let fingerprint = self.ports.hasher.fingerprint(presented);
         if self.verified.mark_due(&fingerprint, MARK_USED_EVERY) {
             // The session exists: a failed bookkeeping write is logged, not answered.
             if let Err(error) = self.ports.keys.mark_used(key.id, now) {
