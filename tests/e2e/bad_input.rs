@@ -17,7 +17,7 @@ use crate::support::world::*;
 use crate::support::{Store, TestApp, World};
 
 /// Every code an answer may carry.
-const DOCUMENTED: [&str; 25] = [
+pub(crate) const DOCUMENTED: [&str; 26] = [
     "agent_sessions_listed",
     "agent_session_created",
     "authenticated",
@@ -43,6 +43,7 @@ const DOCUMENTED: [&str; 25] = [
     "bad_request",
     "uri_too_long",
     "headers_too_large",
+    "request_timeout",
 ];
 
 /// One request, as the machine wrote it.

@@ -23,6 +23,7 @@ mod openapi;
 mod outage;
 mod pages;
 mod parameters;
+mod protocol;
 mod safe_config;
 mod shutdown;
 mod startup;

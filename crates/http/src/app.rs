@@ -6,7 +6,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpResponse};
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
@@ -17,6 +17,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::agents::authenticate;
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
+use crate::listener::{self, Serving};
 use crate::observe::{observe, REQUEST_ID};
 use crate::openapi::ApiDoc;
 use crate::probes;
@@ -50,6 +51,11 @@ pub struct HttpSettings {
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
     /// included) may take to finish once no new connection is accepted.
     pub shutdown_grace: std::time::Duration,
+    /// A connection whose peer reads nothing for this long is closed (a
+    /// stalled reader of a streamed list gives its place back).
+    pub write_timeout: std::time::Duration,
+    /// A request head must arrive within this long, else 408.
+    pub request_head_timeout: std::time::Duration,
 }
 
 /// What the routes call: the use cases, and the readiness check.
@@ -98,7 +104,13 @@ pub fn serve(
     });
     let body_limit = settings.max_body_bytes;
     let origins = settings.allowed_origins.clone();
-    let server = HttpServer::new(move || {
+    let serving = Serving {
+        workers: settings.workers,
+        shutdown_grace: settings.shutdown_grace,
+        write_timeout: settings.write_timeout,
+        request_head_timeout: settings.request_head_timeout,
+    };
+    listener::run(listener, serving, move || {
         App::new()
             .app_data(state.clone())
             .service(
@@ -129,11 +141,6 @@ pub fn serve(
             .wrap(cors(&origins))
             .wrap(from_fn(observe))
     })
-    .workers(settings.workers.max(1))
-    .shutdown_timeout(settings.shutdown_grace.as_secs())
-    .listen(listener)?
-    .run();
-    Ok(server)
 }
 
 /// An `OPTIONS` that is not a CORS preflight: what the path allows.

@@ -13,6 +13,15 @@ pub(crate) struct ErrorBody<'a> {
     status_description: &'a str,
 }
 
+impl<'a> ErrorBody<'a> {
+    pub(crate) const fn new(code: &'a str) -> Self {
+        Self {
+            status: 0,
+            status_description: code,
+        }
+    }
+}
+
 /// An error answer: a status code and the code clients switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("{code} ({status})")]
@@ -135,11 +144,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let body = ErrorBody {
-            status: 0,
-            status_description: self.code,
-        };
-        let mut response = HttpResponse::build(self.status).json(body);
+        let mut response = HttpResponse::build(self.status).json(ErrorBody::new(self.code));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             let allow = self.allow.unwrap_or("GET, HEAD, OPTIONS");
             response

@@ -3,8 +3,10 @@
 mod agents;
 mod app;
 mod blocking;
+mod connection;
 mod error;
 mod fallback;
+mod listener;
 mod observe;
 mod openapi;
 mod probes;

@@ -107,6 +107,8 @@ impl Application {
                     .saturating_add(500),
             ),
             shutdown_grace: std::time::Duration::from_secs(server.shutdown_grace_seconds),
+            write_timeout: settings.http.write_timeout()?,
+            request_head_timeout: settings.http.request_head_timeout()?,
         };
         let services = Services {
             list_sessions: Arc::new(list_sessions),

@@ -218,6 +218,27 @@ pub struct HttpLayerSettings {
     /// 0: sixteen per pooled connection.
     pub max_in_flight: usize,
     pub max_streams: usize,
+    pub write_timeout_ms: u64,
+    pub request_head_timeout_ms: u64,
+}
+
+impl HttpLayerSettings {
+    /// How long a peer may read nothing before its connection is closed.
+    pub fn write_timeout(&self) -> anyhow::Result<Duration> {
+        if self.write_timeout_ms == 0 {
+            // 0 would close every connection whose peer is a moment slow.
+            bail!("http.write_timeout_ms must be at least 1 ms");
+        }
+        Ok(Duration::from_millis(self.write_timeout_ms))
+    }
+
+    /// How long a client may take to send a request head.
+    pub fn request_head_timeout(&self) -> anyhow::Result<Duration> {
+        if self.request_head_timeout_ms == 0 {
+            bail!("http.request_head_timeout_ms must be at least 1 ms");
+        }
+        Ok(Duration::from_millis(self.request_head_timeout_ms))
+    }
 }
 
 #[derive(Debug, Deserialize)]

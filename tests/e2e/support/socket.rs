@@ -35,14 +35,21 @@ pub async fn exchange(
     headers: &[(&str, &str)],
 ) -> RawAnswer {
     let authority = address.trim_start_matches("http://");
-    let mut stream = TcpStream::connect(authority).await.expect("connect");
     let mut request =
         format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }
     request.push_str("\r\n");
-    stream.write_all(request.as_bytes()).await.expect("send");
+    exchange_raw(address, request.as_bytes()).await
+}
+
+/// Sends `request` as it is to the server at `address`, and reads until the
+/// server closes.
+pub async fn exchange_raw(address: &str, request: &[u8]) -> RawAnswer {
+    let authority = address.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority).await.expect("connect");
+    stream.write_all(request).await.expect("send");
     let mut received = Vec::new();
     tokio::time::timeout(
         std::time::Duration::from_secs(10),
