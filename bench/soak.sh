@@ -21,6 +21,10 @@ mkdir -p "$WORK"
 PROJECT=b0000000-0000-4000-8000-000000000001
 AGENT=a0000000-0000-4000-8000-000000010000
 FOREIGN=a0000000-0000-4000-8000-0000000000ff
+# Sessions are opened by another agent than the listed one: the listed data
+# stays the same size, so that memory growth means a leak, not a list that
+# grew by half over the run (a whole list's cost follows its length).
+WRITER=a0000000-0000-4000-8000-000000000100
 KEY=agent_soakkey00001_U29ha0tleS1Ob3RGb3JQcm9kdWN0aW9uLTAwMDAwMQ
 say() { printf '%s\n' "$*" >&2; }
 
@@ -52,7 +56,7 @@ DATABASE_URL=$DB_URL OTAS__LOG__LEVEL=warn $BIN migrate >&2
 # The benchmark's data, without its million-session agent.
 sed '/000001000000.*1000000)/d' bench/fill.sql | psql -q -v ON_ERROR_STOP=1 "$DB_URL" >&2
 psql -q "$DB_URL" -c "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id)
-  VALUES (gen_random_uuid(), 'soakkey00001', '$KEY_HASH', 'soak', now(), true, '$AGENT')" >&2
+  VALUES (gen_random_uuid(), 'soakkey00001', '$KEY_HASH', 'soak', now(), true, '$WRITER')" >&2
 
 say "== start otas-server on :$PORT"
 DATABASE_URL=$DB_URL JWT_SECRET=$SECRET OTAS__SERVER__PORT=$PORT OTAS__LOG__LEVEL=warn \
@@ -119,8 +123,14 @@ sleep 3
 RSS_START_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
 
 say "== soak: ${SECONDS_TO_RUN} s of mixed load (wrk -t2 -c16)"
+# The server's RSS every tenth of the run: a plateau or a slope.
+( for _ in $(seq 1 10); do sleep $((SECONDS_TO_RUN / 10)); awk '/VmRSS/ {printf "%.1f ", $2 / 1024}' "/proc/$SERVER/status"; done ) \
+  > "$WORK/soak-rss.txt" 2>/dev/null &
+SAMPLER=$!
 wrk -t2 -c16 -d"${SECONDS_TO_RUN}s" --latency -s "$WORK/soak.lua" "$BASE" > "$WORK/soak-wrk.txt"
 RSS_END_KB=$(awk '/VmRSS/ {print $2}' "/proc/$SERVER/status")
+wait "$SAMPLER" 2>/dev/null || true
+say "RSS (MB) every tenth of the run: $(cat "$WORK/soak-rss.txt")"
 python3 - "$WORK/soak-wrk.txt" "$RSS_START_KB" "$RSS_END_KB" "$SECONDS_TO_RUN" "$STALLED" <<'PY'
 import re, sys
 text, start, end, seconds, stalled = open(sys.argv[1]).read(), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]

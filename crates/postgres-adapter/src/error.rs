@@ -1,4 +1,14 @@
 //! Sorting diesel and r2d2 errors into the store errors of the ports.
+//!
+//! A statement that ran past `statement_timeout` (SQLSTATE 57014) must make
+//! the store unavailable (503), whatever language the server writes its
+//! messages in. diesel 2.3 does not expose an error's SQLSTATE (its
+//! `DatabaseErrorInformation` gives the message, detail, hint and names, and
+//! sorts only a few codes into `DatabaseErrorKind`), so the timeout is told
+//! by time instead: PostgreSQL cancels a statement for its timeout only once
+//! the statement ran that long, so an unsorted error that came after the
+//! connection's `statement_timeout` is the timeout. The English message is
+//! recognised too, for the errors that come sooner.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use otas_ports::StoreError;
@@ -9,14 +19,18 @@ pub(crate) fn from_pool(error: &r2d2::Error) -> StoreError {
     StoreError::Unavailable(format!("no database connection: {error}"))
 }
 
-/// A query failed. Lost connections and timeouts make the store unavailable;
-/// anything else is a failure worth a look.
-pub(crate) fn from_query(error: DieselError) -> StoreError {
+/// A query failed; `ran_past_timeout` when the work ran at least the
+/// connection's `statement_timeout`. Lost connections and timeouts make the
+/// store unavailable; anything else is a failure worth a look.
+pub(crate) fn from_query(error: DieselError, ran_past_timeout: bool) -> StoreError {
     match &error {
         DieselError::DatabaseError(
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
             _,
         ) => StoreError::Unavailable(error.to_string()),
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, _) if ran_past_timeout => {
+            StoreError::Unavailable(format!("statement timeout: {error}"))
+        }
         DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
             StoreError::Unavailable(error.to_string())
         }
@@ -25,7 +39,7 @@ pub(crate) fn from_query(error: DieselError) -> StoreError {
 }
 
 /// Messages PostgreSQL and libpq give when the server goes away or a
-/// statement runs past `statement_timeout`.
+/// statement runs past `statement_timeout`, in English.
 fn is_transient(message: &str) -> bool {
     const TRANSIENT: [&str; 6] = [
         "statement timeout",
@@ -36,4 +50,45 @@ fn is_transient(message: &str) -> bool {
         "the database system is",
     ];
     TRANSIENT.iter().any(|needle| message.contains(needle))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unsorted(message: &str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_timeout_in_any_language_is_unavailable_once_the_timeout_has_run() {
+        // PostgreSQL's German translation of the 57014 message.
+        let german = "storniere Anfrage wegen Zeitüberschreitung der Anweisung";
+        assert!(matches!(
+            from_query(unsorted(german), true),
+            StoreError::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_query(
+                unsorted("canceling statement due to statement timeout"),
+                false
+            ),
+            StoreError::Unavailable(_)
+        ));
+    }
+
+    #[test]
+    fn an_error_that_comes_before_the_timeout_is_a_failure() {
+        let german = "Relation »agent_session« existiert nicht";
+        assert!(matches!(
+            from_query(unsorted(german), false),
+            StoreError::Failure(_)
+        ));
+        // A constraint is the caller's problem, however long it took.
+        let unique = DieselError::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key".to_owned()),
+        );
+        assert!(matches!(from_query(unique, true), StoreError::Failure(_)));
+    }
 }

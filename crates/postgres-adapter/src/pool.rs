@@ -27,6 +27,8 @@ pub struct PgConn {
     conn: PgConnection,
     idle_since: Instant,
     lost: bool,
+    /// The `statement_timeout` set on this connection when it was acquired.
+    statement_timeout: Option<Duration>,
 }
 
 impl std::fmt::Debug for PgConn {
@@ -71,6 +73,7 @@ impl ManageConnection for PgManager {
             conn: self.inner.connect()?,
             idle_since: Instant::now(),
             lost: false,
+            statement_timeout: None,
         })
     }
 
@@ -106,8 +109,13 @@ pub(crate) fn with_connection<T>(
     metrics::gauge!("otas_db_pool_idle", "store" => "postgres")
         .set(f64::from(state.idle_connections));
     let mut conn = conn.map_err(|e| counted(from_pool(&e)))?;
+    let started = Instant::now();
     work(&mut conn).map_err(|error| {
-        let error = counted(from_query(error));
+        // PostgreSQL cancels a statement only once it ran its whole timeout.
+        let timed_out = conn
+            .statement_timeout
+            .is_some_and(|timeout| started.elapsed() >= timeout);
+        let error = counted(from_query(error, timed_out));
         if matches!(error, StoreError::Unavailable(_)) {
             conn.lost = true;
         }
@@ -176,7 +184,11 @@ impl CustomizeConnection<PgConn, diesel::r2d2::Error> for SessionSetup {
             "SET statement_timeout = {}; SET application_name = 'otas-server'",
             self.statement_timeout_ms
         ))
-        .map_err(diesel::r2d2::Error::QueryError)
+        .map_err(diesel::r2d2::Error::QueryError)?;
+        conn.statement_timeout = Some(Duration::from_millis(
+            u64::try_from(self.statement_timeout_ms).unwrap_or(u64::MAX),
+        ));
+        Ok(())
     }
 }
 

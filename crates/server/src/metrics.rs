@@ -10,6 +10,9 @@ const LATENCY_BUCKETS: [f64; 13] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
 
+/// How often recorded histogram samples are folded into their buckets.
+const UPKEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// A renderer of every metric recorded in this process, installing the
@@ -24,7 +27,10 @@ pub fn renderer() -> Arc<dyn Fn() -> String + Send + Sync> {
             )
             .ok()?;
         match builder.install_recorder() {
-            Ok(handle) => Some(handle),
+            Ok(handle) => {
+                keep_up(handle.clone());
+                Some(handle)
+            }
             Err(error) => {
                 tracing::warn!(%error, "metrics recorder not installed");
                 None
@@ -34,5 +40,21 @@ pub fn renderer() -> Arc<dyn Fn() -> String + Send + Sync> {
     match handle.clone() {
         Some(handle) => Arc::new(move || handle.render()),
         None => Arc::new(String::new),
+    }
+}
+
+/// Folds the samples recorded since the last time into the histograms'
+/// buckets, every [`UPKEEP_EVERY`], on a thread of its own. The recorder
+/// queues each sample until then: without this, a service that nobody
+/// scrapes would hold every latency it ever measured.
+fn keep_up(handle: PrometheusHandle) {
+    let started = std::thread::Builder::new()
+        .name("metrics-upkeep".to_owned())
+        .spawn(move || loop {
+            std::thread::sleep(UPKEEP_EVERY);
+            handle.run_upkeep();
+        });
+    if let Err(error) = started {
+        tracing::warn!(%error, "metrics upkeep not started: samples are folded only when scraped");
     }
 }
