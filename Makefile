@@ -26,6 +26,9 @@ help:
 	@echo "make doc      build every crate's documentation, warnings as errors"
 	@echo "make bench    measure the service against PostgreSQL's own limits (writes bench/results/latest.md)"
 	@echo "make soak     a bounded mixed load with stalled readers: unexpected answers, p99, RSS growth (SOAK_SECONDS)"
+	@echo "make cluster        two replicas behind HAProxy over a PostgreSQL primary and its streaming standby, on loopback"
+	@echo "make cluster-check  requests through HAProxy while each replica restarts: reports every failed request"
+	@echo "make cluster-down   stop the cluster"
 	@echo "make release  build target/release/otas-server"
 
 .PHONY: toolchain
@@ -98,3 +101,21 @@ bench: toolchain postgres
 soak: toolchain postgres
 	@command -v wrk >/dev/null || { echo "installing wrk"; apt-get update -qq && apt-get install -y -qq wrk; }
 	bash bench/soak.sh
+
+# Scale-out on loopback: PostgreSQL primary + streaming standby, two
+# otas-server replicas, HAProxy (from Debian's packages) in front.
+.PHONY: haproxy
+haproxy:
+	@command -v haproxy >/dev/null || { echo "installing haproxy"; apt-get update -qq && apt-get install -y -qq haproxy; }
+
+.PHONY: cluster
+cluster: toolchain haproxy
+	bash cluster/up.sh
+
+.PHONY: cluster-check
+cluster-check: toolchain haproxy
+	bash cluster/check.sh
+
+.PHONY: cluster-down
+cluster-down:
+	bash cluster/down.sh

@@ -24,6 +24,7 @@ mod outage;
 mod pages;
 mod parameters;
 mod protocol;
+mod replication;
 mod safe_config;
 mod shutdown;
 mod startup;

@@ -4,14 +4,15 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
 
-use crate::pool::{with_connection, PgPool};
+use crate::pool::PgPool;
+use crate::routing::ReadRouter;
 use crate::schema::{agent, project, user_project_mapping, users};
 
 /// Answers access questions from UASAM's `users`, `project`,
 /// `user_project_mapping` and `agent` tables.
 #[derive(Clone)]
 pub struct PgAccessStore {
-    pool: PgPool,
+    reads: ReadRouter,
 }
 
 impl std::fmt::Debug for PgAccessStore {
@@ -23,7 +24,12 @@ impl std::fmt::Debug for PgAccessStore {
 impl PgAccessStore {
     /// A store over the pool's database.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self::routed(ReadRouter::primary_only(pool))
+    }
+
+    /// A store whose reads go where `reads` sends them (replicas).
+    pub fn routed(reads: ReadRouter) -> Self {
+        Self { reads }
     }
 }
 
@@ -51,7 +57,7 @@ impl AccessStore for PgAccessStore {
         );
 
         let (user_exists, project_member, agent_in_project) =
-            with_connection(&self.pool, |conn| {
+            self.reads.read(agent.unwrap_or(user), |conn| {
                 select((user_exists, project_member, agent_in_project))
                     .get_result::<(bool, bool, bool)>(conn)
             })?;

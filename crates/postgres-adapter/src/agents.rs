@@ -9,6 +9,7 @@ use otas_ports::{AgentDirectory, AgentInfo, AgentKeyStore, StoreError, StoredAge
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
+use crate::routing::ReadRouter;
 use crate::schema::{agent, agent_key};
 
 /// UASAM's `agent_key` rows on PostgreSQL.
@@ -20,7 +21,7 @@ pub struct PgAgentKeyStore {
 /// UASAM's `agent` rows on PostgreSQL.
 #[derive(Clone)]
 pub struct PgAgentDirectory {
-    pool: PgPool,
+    reads: ReadRouter,
 }
 
 impl std::fmt::Debug for PgAgentKeyStore {
@@ -45,7 +46,12 @@ impl PgAgentKeyStore {
 impl PgAgentDirectory {
     /// A directory over the pool's database.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self::routed(ReadRouter::primary_only(pool))
+    }
+
+    /// A directory whose reads go where `reads` sends them (replicas).
+    pub fn routed(reads: ReadRouter) -> Self {
+        Self { reads }
     }
 }
 
@@ -117,7 +123,7 @@ impl AgentKeyStore for PgAgentKeyStore {
 
 impl AgentDirectory for PgAgentDirectory {
     fn agent(&self, id: AgentId) -> Result<Option<AgentInfo>, StoreError> {
-        let row: Option<(Uuid, String, Uuid)> = with_connection(&self.pool, |conn| {
+        let row: Option<(Uuid, String, Uuid)> = self.reads.read(id.as_uuid(), |conn| {
             agent::table
                 .find(*id.as_uuid())
                 .select((agent::id, agent::name, agent::project_id))

@@ -14,14 +14,15 @@ use otas_domain::{MetaFilter, Order, Session, SessionKey, SessionQuery, SessionS
 use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
 use serde_json::Value;
 
-use crate::pool::{with_connection, PgPool};
+use crate::pool::PgPool;
+use crate::routing::ReadRouter;
 use crate::schema::agent_session;
 pub(crate) use records::{KeyRecord, SessionRecord};
 
 /// Reads sessions from UASAM's `agent_session` table.
 #[derive(Clone)]
 pub struct PgSessionStore {
-    pool: PgPool,
+    reads: ReadRouter,
     /// Runs between the two reads of `sessions_and_summary`: tests commit a
     /// session there to prove both reads see one snapshot.
     between_reads: Option<Arc<dyn Fn() + Send + Sync>>,
@@ -36,8 +37,13 @@ impl std::fmt::Debug for PgSessionStore {
 impl PgSessionStore {
     /// A store over the pool's database.
     pub fn new(pool: PgPool) -> Self {
+        Self::routed(ReadRouter::primary_only(pool))
+    }
+
+    /// A store whose reads go where `reads` sends them (replicas).
+    pub fn routed(reads: ReadRouter) -> Self {
         Self {
-            pool,
+            reads,
             between_reads: None,
         }
     }
@@ -175,7 +181,9 @@ impl SessionStore for PgSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<Session>, StoreError> {
-        let rows = with_connection(&self.pool, |conn| read_sessions(conn, query, after, limit))?;
+        let rows = self.reads.read(query.agent.as_uuid(), |conn| {
+            read_sessions(conn, query, after, limit)
+        })?;
         rows.into_iter().map(Session::try_from).collect()
     }
 
@@ -187,7 +195,7 @@ impl SessionStore for PgSessionStore {
     ) -> Result<Vec<SessionKey>, StoreError> {
         // An index-only scan of the listing index when no meta filter asks
         // for the rows.
-        let keys: Vec<KeyRecord> = with_connection(&self.pool, |conn| {
+        let keys: Vec<KeyRecord> = self.reads.read(query.agent.as_uuid(), |conn| {
             ordered(query, after)
                 .select(KeyRecord::as_select())
                 .limit(i64::try_from(limit).unwrap_or(i64::MAX))
@@ -200,7 +208,9 @@ impl SessionStore for PgSessionStore {
         // Two statements, no transaction: a session committed between them
         // makes a summary that matches no answer's tag (a 304 missed, never
         // one given wrongly); the list's body reads its own in one snapshot.
-        let read = with_connection(&self.pool, |conn| read_summary(conn, query))?;
+        let read = self
+            .reads
+            .read(query.agent.as_uuid(), |conn| read_summary(conn, query))?;
         Ok(into_summary(read))
     }
 
@@ -210,7 +220,7 @@ impl SessionStore for PgSessionStore {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<SessionsAndSummary, StoreError> {
-        let (rows, summary) = with_connection(&self.pool, |conn| {
+        let (rows, summary) = self.reads.read(query.agent.as_uuid(), |conn| {
             // REPEATABLE READ: every statement of the transaction sees the
             // snapshot its first one took.
             conn.build_transaction()

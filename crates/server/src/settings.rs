@@ -61,12 +61,27 @@ pub struct DatabaseSettings {
     pub connection_timeout_ms: u64,
     pub statement_timeout_ms: u64,
     pub migrate_on_start: bool,
+    /// PostgreSQL streaming replicas for reads, comma-separated URLs (a
+    /// comma inside one is written `%2C`). Hold passwords: never printed.
+    pub replica_urls: Option<SecretString>,
+    /// A replica whose replay is further behind than this serves no read.
+    pub replica_max_lag_ms: u64,
+    /// How often each replica's health and lag are checked.
+    pub replica_check_ms: u64,
+}
+
+/// The PostgreSQL replicas reads may use, and how they are chosen.
+#[derive(Debug)]
+pub struct Replicas {
+    pub pools: Vec<otas_postgres_adapter::PoolSettings>,
+    pub routing: otas_postgres_adapter::RoutingSettings,
 }
 
 /// Which store the configuration selects, with its settings.
 #[derive(Debug)]
 pub enum StoreChoice {
-    Postgres(otas_postgres_adapter::PoolSettings),
+    /// The primary, and the streaming replicas reads may use.
+    Postgres(otas_postgres_adapter::PoolSettings, Replicas),
     Sqlite(otas_sqlite_adapter::SqliteSettings),
 }
 
@@ -74,7 +89,7 @@ impl StoreChoice {
     /// `postgres` or `sqlite`.
     pub fn kind(&self) -> &'static str {
         match self {
-            Self::Postgres(_) => "postgres",
+            Self::Postgres(..) => "postgres",
             Self::Sqlite(_) => "sqlite",
         }
     }
@@ -82,7 +97,19 @@ impl StoreChoice {
     /// Where the store is, with any password masked: safe to print.
     pub fn location(&self) -> String {
         match self {
-            Self::Postgres(settings) => masked_url(&settings.url),
+            Self::Postgres(settings, replicas) if replicas.pools.is_empty() => {
+                masked_url(&settings.url)
+            }
+            Self::Postgres(settings, replicas) => format!(
+                "{} (reads: {})",
+                masked_url(&settings.url),
+                replicas
+                    .pools
+                    .iter()
+                    .map(|replica| masked_url(&replica.url))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Self::Sqlite(settings) => settings.path_or_url.clone(),
         }
     }
@@ -146,13 +173,44 @@ impl DatabaseSettings {
         if otas_postgres_adapter::validate_url(url).is_err() {
             bail!("the database URL is malformed: expected postgres://user:password@host:port/database or sqlite://path");
         }
-        Ok(StoreChoice::Postgres(otas_postgres_adapter::PoolSettings {
+        let pool = |url: &str| otas_postgres_adapter::PoolSettings {
             url: url.to_owned(),
             max_connections: self.max_connections,
             min_idle: self.min_idle,
             connection_timeout,
             statement_timeout: Duration::from_millis(self.statement_timeout_ms),
-        }))
+        };
+        let mut replicas = Vec::new();
+        for replica in self
+            .replica_urls
+            .as_ref()
+            .map(|urls| {
+                urls.expose_secret()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+            })
+            .into_iter()
+            .flatten()
+        {
+            if otas_postgres_adapter::validate_url(replica).is_err() {
+                bail!("a replica URL is malformed: expected postgres://user:password@host:port/database");
+            }
+            replicas.push(pool(replica));
+        }
+        if self.replica_check_ms == 0 {
+            bail!("database.replica_check_ms must be at least 1 ms");
+        }
+        Ok(StoreChoice::Postgres(
+            pool(url),
+            Replicas {
+                pools: replicas,
+                routing: otas_postgres_adapter::RoutingSettings {
+                    max_lag: Duration::from_millis(self.replica_max_lag_ms),
+                    check_every: Duration::from_millis(self.replica_check_ms),
+                },
+            },
+        ))
     }
 }
 
@@ -311,6 +369,10 @@ impl Settings {
             .set_override_option(
                 "auth.previous_jwt_secrets",
                 std::env::var("OTAS__AUTH__PREVIOUS_JWT_SECRETS").ok(),
+            )?
+            .set_override_option(
+                "database.replica_urls",
+                std::env::var("OTAS__DATABASE__REPLICA_URLS").ok(),
             )?;
         let config = builder
             .add_source(

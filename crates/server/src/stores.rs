@@ -9,7 +9,7 @@ use otas_ports::{
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
-    PgUserDirectory,
+    PgUserDirectory, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
@@ -35,16 +35,26 @@ impl Stores {
     /// database is down.
     pub fn open(choice: &StoreChoice) -> anyhow::Result<Self> {
         Ok(match choice {
-            StoreChoice::Postgres(settings) => {
+            StoreChoice::Postgres(settings, replicas) => {
                 let pool = otas_postgres_adapter::connect(settings)?;
+                let reads = if replicas.pools.is_empty() {
+                    ReadRouter::primary_only(pool.clone())
+                } else {
+                    let pools = replicas
+                        .pools
+                        .iter()
+                        .map(otas_postgres_adapter::connect)
+                        .collect::<Result<Vec<_>, _>>()?;
+                    ReadRouter::new(pool.clone(), pools, replicas.routing)
+                };
                 Self {
-                    access: Arc::new(PgAccessStore::new(pool.clone())),
-                    sessions: Arc::new(PgSessionStore::new(pool.clone())),
+                    access: Arc::new(PgAccessStore::routed(reads.clone())),
+                    sessions: Arc::new(PgSessionStore::routed(reads.clone())),
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
-                    health: Arc::new(PgHealthCheck::new(pool.clone())),
-                    agent_keys: Arc::new(PgAgentKeyStore::new(pool.clone())),
-                    agents: Arc::new(PgAgentDirectory::new(pool)),
+                    health: Arc::new(PgHealthCheck::routed(pool.clone(), reads.clone())),
+                    agent_keys: Arc::new(PgAgentKeyStore::new(pool)),
+                    agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
             StoreChoice::Sqlite(settings) => {
@@ -74,7 +84,7 @@ impl Stores {
 /// Applies the pending migrations of the configured store; returns their names.
 pub fn migrate(choice: &StoreChoice, create_database: bool) -> anyhow::Result<Vec<String>> {
     Ok(match choice {
-        StoreChoice::Postgres(settings) => {
+        StoreChoice::Postgres(settings, _) => {
             if create_database && otas_postgres_adapter::create_database_if_missing(&settings.url)?
             {
                 tracing::info!("database created");

@@ -1,6 +1,6 @@
 //! A private PostgreSQL cluster (initdb + pg_ctl on a port of its own), for
-//! the tests that stop and restart the database. The machine's shared
-//! PostgreSQL is never touched.
+//! the tests that stop and restart the database, and a streaming standby of
+//! one (pg_basebackup -R). The machine's shared PostgreSQL is never touched.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -48,8 +48,9 @@ fn free_port() -> u16 {
 }
 
 impl PrivateCluster {
-    /// Creates and starts a cluster with trust authentication for `postgres`.
-    pub fn start() -> Self {
+    /// An empty directory for a cluster, owned by `postgres` when the tests
+    /// run as root (PostgreSQL refuses to run as root).
+    fn new_dir() -> Self {
         let dir = std::env::temp_dir().join(format!("otas-pg-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&dir).expect("cluster directory");
         let cluster = Self {
@@ -58,7 +59,6 @@ impl PrivateCluster {
             port: free_port(),
         };
         if running_as_root() {
-            // PostgreSQL refuses to run as root: the cluster belongs to `postgres`.
             let status = Command::new("chown")
                 .args(["-R", "postgres:postgres"])
                 .arg(&cluster.dir)
@@ -66,6 +66,63 @@ impl PrivateCluster {
                 .expect("chown");
             assert!(status.success(), "chown the cluster directory to postgres");
         }
+        cluster
+    }
+
+    /// A streaming standby of `primary`, started: a base backup that
+    /// follows the primary's WAL (`pg_basebackup -R`), hot standby on.
+    pub fn standby_of(primary: &PrivateCluster) -> Self {
+        let standby = Self::new_dir();
+        let port = primary.port.to_string();
+        standby.run(
+            "pg_basebackup",
+            &[
+                "-D",
+                &standby.data(),
+                "-R",
+                "-c",
+                "fast",
+                "-X",
+                "stream",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &port,
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        );
+        standby.start_again();
+        standby
+    }
+
+    /// Runs `sql` on this cluster's database `database` with psql.
+    pub fn psql(&self, database: &str, sql: &str) -> String {
+        let output = self
+            .tool("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .args(["-d", database, "-At", "-v", "ON_ERROR_STOP=1", "-c", sql])
+            .output()
+            .expect("run psql");
+        assert!(
+            output.status.success(),
+            "psql {sql}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
+    /// Creates and starts a cluster with trust authentication for `postgres`.
+    pub fn start() -> Self {
+        let cluster = Self::new_dir();
         let data = cluster.data();
         cluster.run(
             "initdb",
