@@ -27,6 +27,7 @@ restart() { # n: SIGTERM, wait for the exit, start again, wait until ready
 
 python3 cluster/load.py "127.0.0.1:$LB_PORT" "$SECONDS_TO_RUN" "$TOKEN" "$PROJECT" "$AGENT" "$KEY" > "$DIR/check.txt" &
 LOAD=$!
+trap 'kill "$LOAD" 2>/dev/null || true' EXIT
 sleep $((SECONDS_TO_RUN / 5))
 restart 1
 sleep $((SECONDS_TO_RUN / 5))

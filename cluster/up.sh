@@ -17,6 +17,8 @@ fi
 say "== build (release)"
 cargo build --release --locked -p otas-server >&2
 
+# What an earlier, interrupted start left running is stopped first.
+[ -d "$DIR" ] && bash cluster/down.sh 2>/dev/null
 rm -rf "$DIR" && mkdir -p "$DIR" && chown_pg "$DIR"
 say "== PostgreSQL primary on :$PG_PRIMARY"
 as_pg "$PGBIN/initdb" -D "$DIR/primary" -A trust -U postgres -E UTF8 --no-sync >/dev/null

@@ -25,6 +25,7 @@ mod pages;
 mod parameters;
 mod protocol;
 mod replication;
+mod restart;
 mod safe_config;
 mod shutdown;
 mod startup;

@@ -1,8 +1,8 @@
 //! Faults, for real: a private PostgreSQL cluster stopped while the service
-//! runs (503 in time, serving again when it is back), down at start,
-//! restarted under load, lost in the middle of a long list (the body never
-//! parses as complete); a frozen proxy (a silent partition); an exhausted
-//! pool.
+//! runs (503 in time, serving again when it is back), down at start, lost
+//! in the middle of a long list (the body never parses as complete); a
+//! frozen proxy (a silent partition); an exhausted pool. Restarted under
+//! load: `restart`.
 
 use std::time::{Duration as StdDuration, Instant};
 
@@ -19,7 +19,7 @@ use crate::support::{error_body, TestApp, World};
 
 /// A private cluster (it will be stopped) with a migrated database `otas`
 /// holding the world's rows, and that database's URL.
-fn private_cluster_with_world() -> (PrivateCluster, String) {
+pub(crate) fn private_cluster_with_world() -> (PrivateCluster, String) {
     let cluster = PrivateCluster::start();
     PgConnection::establish(&cluster.url("postgres"))
         .expect("connect to the private cluster")
@@ -278,83 +278,5 @@ async fn an_exhausted_pool_answers_503_in_time_and_sheds_load_beyond_the_bound_a
         after.status(),
         StatusCode::OK,
         "serving again once the lock is gone"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_restarted_under_load_never_hangs_a_request_and_serving_resumes_on_its_own() {
-    let (cluster, url) = private_cluster_with_world();
-    let app = TestApp::spawn_with(
-        &url,
-        &[
-            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000"),
-            ("OTAS__DATABASE__STATEMENT_TIMEOUT_MS", "2000"),
-        ],
-    )
-    .await;
-    let (project, query) = (PROJECT_A.to_string(), format!("agent_id={AGENT_A}"));
-    let stop = std::sync::atomic::AtomicBool::new(false);
-    // Eight clients list without pause while the database stops and starts.
-    let clients = futures_util::future::join_all((0..8).map(|_| {
-        let (app, project, query, stop) = (&app, &project, &query, &stop);
-        async move {
-            let mut answers = Vec::new();
-            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                let started = Instant::now();
-                let response = app.list(Some(VALID), Some(project), query).await;
-                let status = response.status();
-                let body = response.json::<Value>().await.ok();
-                answers.push((Instant::now(), status, started.elapsed(), body));
-            }
-            answers
-        }
-    }));
-    let restart = async {
-        tokio::time::sleep(StdDuration::from_millis(1500)).await;
-        tokio::task::block_in_place(|| cluster.stop());
-        tokio::time::sleep(StdDuration::from_millis(1500)).await;
-        tokio::task::block_in_place(|| cluster.start_again());
-        let restarted = Instant::now();
-        // Load goes on for a while after the restart.
-        tokio::time::sleep(StdDuration::from_secs(6)).await;
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        restarted
-    };
-    let (answers, restarted) = tokio::join!(clients, restart);
-    let answers: Vec<_> = answers.into_iter().flatten().collect();
-
-    let unavailable = answers
-        .iter()
-        .filter(|(_, status, _, _)| *status == StatusCode::SERVICE_UNAVAILABLE)
-        .count();
-    assert!(
-        unavailable > 0,
-        "the outage was seen: {} answers",
-        answers.len()
-    );
-    for (_, status, waited, body) in &answers {
-        assert!(
-            *status == StatusCode::OK || *status == StatusCode::SERVICE_UNAVAILABLE,
-            "{status}"
-        );
-        if *status == StatusCode::SERVICE_UNAVAILABLE {
-            assert_eq!(body.as_ref(), Some(&error_body("service_unavailable")));
-        }
-        // The deadline is 1 s + 2 s + 0.5 s; never a hang beyond it.
-        assert!(
-            *waited < StdDuration::from_secs(5),
-            "{status} after {waited:?}"
-        );
-    }
-    let recovered = answers
-        .iter()
-        .filter(|(at, ..)| *at > restarted + StdDuration::from_secs(3))
-        .collect::<Vec<_>>();
-    assert!(!recovered.is_empty(), "requests after the restart");
-    assert!(
-        recovered
-            .iter()
-            .all(|(_, status, ..)| *status == StatusCode::OK),
-        "every list 3 s after the restart answers 200, without restarting the service"
     );
 }

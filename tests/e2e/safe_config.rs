@@ -221,3 +221,49 @@ fn check_config_masks_a_password_given_in_the_database_urls_query_and_names_what
     );
     assert!(!stdout.contains("some-jwt-secret"), "{stdout}");
 }
+
+#[test]
+fn check_config_lists_the_read_replicas_with_their_passwords_masked() {
+    let url = "postgres://otas:primary-pw@127.0.0.1:1/otas";
+    let replicas = "postgres://otas:replica-pw-1@127.0.0.1:2/otas, \
+                    postgres://reader@127.0.0.1:3/otas?password=replica-pw-2";
+
+    let (_, stdout, stderr) = run(
+        url,
+        &[
+            ("JWT_SECRET", "a-secret-of-at-least-32-bytes-for-the-check"),
+            ("OTAS__DATABASE__REPLICA_URLS", replicas),
+        ],
+        &[],
+        &["check-config"],
+    );
+
+    for password in ["primary-pw", "replica-pw-1", "replica-pw-2"] {
+        assert!(
+            !stdout.contains(password) && !stderr.contains(password),
+            "{password} shown: {stdout}{stderr}"
+        );
+    }
+    assert!(stdout.contains("127.0.0.1:2/otas"), "{stdout}");
+    assert!(stdout.contains("127.0.0.1:3/otas"), "{stdout}");
+}
+
+#[test]
+fn a_malformed_replica_url_is_refused_without_showing_it() {
+    let (succeeded, stdout, stderr) = run(
+        "postgres://otas@127.0.0.1:1/otas",
+        &[
+            ("JWT_SECRET", "a-secret-of-at-least-32-bytes-for-the-check"),
+            (
+                "OTAS__DATABASE__REPLICA_URLS",
+                "mysql://u:leaked-pw@host/db",
+            ),
+        ],
+        &[],
+        &["serve"],
+    );
+
+    assert!(!succeeded);
+    assert!(stderr.contains("a replica URL is malformed"), "{stderr}");
+    assert!(!stdout.contains("leaked-pw") && !stderr.contains("leaked-pw"));
+}

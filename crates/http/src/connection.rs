@@ -20,6 +20,7 @@
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -40,6 +41,8 @@ pub(crate) struct Connection {
     stall: Option<Pin<Box<Sleep>>>,
     /// A protocol error being written in place of actix's empty one.
     replacement: Option<Replacement>,
+    /// A protocol error was answered: close lingering.
+    linger: bool,
 }
 
 #[derive(Debug)]
@@ -55,6 +58,7 @@ impl Connection {
             write_timeout,
             stall: None,
             replacement: None,
+            linger: false,
         }
     }
 
@@ -88,7 +92,8 @@ impl Connection {
     }
 
     /// Writes the replacement of an empty protocol error; `Ready(Ok(len))`
-    /// once all of it is out, `len` being the bytes actix asked to write.
+    /// once all of it is out (`len` being the bytes actix asked to write),
+    /// after which writes pass through again.
     fn poll_replacement(&mut self, cx: &mut Context<'_>, len: usize) -> Poll<io::Result<usize>> {
         loop {
             let Some(replacement) = self.replacement.as_mut() else {
@@ -96,6 +101,7 @@ impl Connection {
             };
             let rest = &replacement.bytes[replacement.written..];
             if rest.is_empty() {
+                self.replacement = None;
                 return Poll::Ready(Ok(len));
             }
             let Some(stream) = self.stream.as_mut() else {
@@ -134,6 +140,7 @@ impl AsyncWrite for Connection {
         if this.replacement.is_none() {
             if let Some(bytes) = with_json_body(buf) {
                 this.replacement = Some(Replacement { bytes, written: 0 });
+                this.linger = true;
             }
         }
         let poll = if this.replacement.is_some() {
@@ -170,7 +177,7 @@ impl Drop for Connection {
     /// shut, and what the client still sends read and dropped, at most
     /// [`LINGER_BYTES`] for at most [`LINGER_TIME`], on a task of its own.
     fn drop(&mut self) {
-        if self.replacement.is_none() {
+        if !self.linger {
             return;
         }
         let (Some(stream), Ok(runtime)) =
@@ -178,7 +185,15 @@ impl Drop for Connection {
         else {
             return;
         };
-        runtime.spawn(linger(stream));
+        // Beyond the cap (a flood of malformed heads), close at once.
+        if LINGERING.fetch_add(1, Ordering::Relaxed) >= MAX_LINGERING {
+            LINGERING.fetch_sub(1, Ordering::Relaxed);
+            return;
+        }
+        runtime.spawn(async move {
+            linger(stream).await;
+            LINGERING.fetch_sub(1, Ordering::Relaxed);
+        });
     }
 }
 
@@ -186,6 +201,9 @@ impl Drop for Connection {
 const LINGER_BYTES: usize = 1 << 20;
 /// The longest a lingering close waits for the client to stop sending.
 const LINGER_TIME: Duration = Duration::from_secs(2);
+/// The most connections lingering at once, in the whole process.
+const MAX_LINGERING: usize = 256;
+static LINGERING: AtomicUsize = AtomicUsize::new(0);
 
 async fn linger(mut stream: TcpStream) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -216,6 +234,10 @@ const PROTOCOL_ERRORS: [StatusCode; 3] = [
 /// `bytes` with the JSON envelope as its body, when `bytes` is exactly one
 /// of actix-http's own empty protocol error answers; `None` otherwise.
 fn with_json_body(bytes: &[u8]) -> Option<Vec<u8>> {
+    // Cheap checks first: most writes are bodies, some of them large.
+    if bytes.len() > 1024 || !bytes.starts_with(b"HTTP/1.") || !bytes.ends_with(b"\r\n\r\n") {
+        return None;
+    }
     let head = std::str::from_utf8(bytes).ok()?;
     let head = head.strip_suffix("\r\n\r\n")?;
     if head.contains("\r\n\r\n") {

@@ -26,8 +26,9 @@ impl PgHealthCheck {
         Self { pool, reads: None }
     }
 
-    /// A check that also counts a usable replica as ready: with the primary
-    /// gone, lists are still served (session creation answers 503).
+    /// A check of what serves reads: a usable replica, else the primary.
+    /// With the primary gone lists are still served (session creation
+    /// answers 503), and the check answers without waiting on the primary.
     pub fn routed(pool: PgPool, reads: ReadRouter) -> Self {
         Self {
             pool,
@@ -38,14 +39,10 @@ impl PgHealthCheck {
 
 impl HealthCheck for PgHealthCheck {
     fn ping(&self) -> Result<(), StoreError> {
-        // A connection within the pool's timeout, then one round trip; on
-        // a replica as well when the primary does not answer.
-        let primary = with_connection(&self.pool, |conn| conn.batch_execute("SELECT 1"));
-        match (&primary, &self.reads) {
-            (Err(StoreError::Unavailable(_)), Some(reads)) if reads.ping_replica().is_ok() => {
-                Ok(())
-            }
-            _ => primary,
+        // A connection within the pool's timeout, then one round trip.
+        match &self.reads {
+            Some(reads) => reads.ping(),
+            None => with_connection(&self.pool, |conn| conn.batch_execute("SELECT 1")),
         }
     }
 }

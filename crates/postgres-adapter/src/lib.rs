@@ -19,7 +19,7 @@ pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{create_database_if_missing, run_migrations, MigrationError};
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
-pub use routing::{ReadRouter, RoutingSettings};
+pub use routing::{ReadRouter, RoutingSettings, MAX_REPLICAS};
 pub use rows::PgRowWriter;
 pub use sessions::PgSessionStore;
 pub use users::PgUserDirectory;

@@ -93,29 +93,39 @@ impl ManageConnection for PgManager {
     }
 }
 
-/// Runs `work` on a pooled connection and sorts its failure. A connection
-/// whose query failed for want of a server is not reused.
+/// Runs `work` on a pooled connection of the primary and sorts its failure.
+/// A connection whose query failed for want of a server is not reused.
 pub(crate) fn with_connection<T>(
     pool: &PgPool,
     work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
 ) -> Result<T, StoreError> {
-    let waiting = metrics::gauge!("otas_db_pool_waiting", "store" => "postgres");
+    with_connection_of(pool, "primary", work)
+}
+
+/// [`with_connection`] on the pool named `name` in the metrics (`primary`,
+/// `replica-0`, …).
+pub(crate) fn with_connection_of<T>(
+    pool: &PgPool,
+    name: &'static str,
+    work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
+) -> Result<T, StoreError> {
+    let labels = [("store", "postgres"), ("pool", name)];
+    let waiting = metrics::gauge!("otas_db_pool_waiting", &labels);
     waiting.increment(1.0);
     let conn = pool.get();
     waiting.decrement(1.0);
     let state = pool.state();
-    metrics::gauge!("otas_db_pool_connections", "store" => "postgres")
-        .set(f64::from(state.connections));
-    metrics::gauge!("otas_db_pool_idle", "store" => "postgres")
-        .set(f64::from(state.idle_connections));
-    let mut conn = conn.map_err(|e| counted(from_pool(&e)))?;
+    metrics::gauge!("otas_db_pool_connections", &labels).set(f64::from(state.connections));
+    metrics::gauge!("otas_db_pool_idle", &labels).set(f64::from(state.idle_connections));
+    let count = |error: StoreError| counted(error, name);
+    let mut conn = conn.map_err(|e| count(from_pool(&e)))?;
     let started = Instant::now();
     work(&mut conn).map_err(|error| {
         // PostgreSQL cancels a statement only once it ran its whole timeout.
         let timed_out = conn
             .statement_timeout
             .is_some_and(|timeout| started.elapsed() >= timeout);
-        let error = counted(from_query(error, timed_out));
+        let error = count(from_query(error, timed_out));
         if matches!(error, StoreError::Unavailable(_)) {
             conn.lost = true;
         }
@@ -123,13 +133,14 @@ pub(crate) fn with_connection<T>(
     })
 }
 
-/// Counts a store error in `otas_db_errors_total` by kind.
-fn counted(error: StoreError) -> StoreError {
+/// Counts a store error in `otas_db_errors_total` by pool and kind.
+fn counted(error: StoreError, pool: &'static str) -> StoreError {
     let kind = match &error {
         StoreError::Unavailable(_) => "unavailable",
         StoreError::Failure(_) => "failure",
     };
-    metrics::counter!("otas_db_errors_total", "store" => "postgres", "kind" => kind).increment(1);
+    metrics::counter!("otas_db_errors_total", "store" => "postgres", "pool" => pool, "kind" => kind)
+        .increment(1);
     error
 }
 

@@ -1,35 +1,50 @@
 //! Where reads go: PostgreSQL streaming replicas when they answer and are
 //! caught up, the primary otherwise. Writes never come here.
 //!
-//! A watcher thread asks each replica, every `check_every`, how far its
-//! replay is behind (`pg_last_xact_replay_timestamp()` when it has received
-//! WAL it has not replayed; 0 when it has replayed all it received). A
-//! replica that does not answer within its pool's timeout, is not in
-//! recovery, or lags more than `max_lag` is skipped until a later check
-//! finds it usable again. A read that fails on a replica for want of it
-//! (`Unavailable`) marks it unusable at once and is run again on the
-//! primary, so a replica's loss costs at most that read's wait.
+//! A watcher (`watch`) checks every replica every `check_every`; a replica
+//! that does not answer, is not in recovery, or lags more than `max_lag`
+//! behind the primary is skipped until a later check finds it usable again.
+//! A read that fails on a replica for want of it (`Unavailable`) marks it
+//! unusable at once and runs again on the primary, so losing a replica fails
+//! no read (the next check restores a replica that was only busy).
 //!
 //! One agent's reads go to one replica (the usable ones, by the agent's
 //! id): a whole list read in batches sees one server's history rather than
 //! several servers' different lags.
 
+mod watch;
+
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 use std::time::Duration;
 
-use diesel::sql_types::{Bool, Double};
-use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
+use diesel::connection::SimpleConnection;
+use diesel::{PgConnection, QueryResult};
 use otas_ports::StoreError;
 
-use crate::pool::{with_connection, PgPool};
+use crate::pool::{with_connection, with_connection_of, PgPool};
+
+/// The most replicas one service reads from.
+pub const MAX_REPLICAS: usize = 8;
+
+/// The replicas' names in metrics and logs, in the configured order.
+const NAMES: [&str; MAX_REPLICAS] = [
+    "replica-0",
+    "replica-1",
+    "replica-2",
+    "replica-3",
+    "replica-4",
+    "replica-5",
+    "replica-6",
+    "replica-7",
+];
 
 /// How replicas are chosen and watched.
 #[derive(Debug, Clone, Copy)]
 pub struct RoutingSettings {
-    /// A replica whose replay is further behind than this is skipped.
+    /// A replica further behind the primary than this is skipped.
     pub max_lag: Duration,
     /// How often each replica's health and lag are checked.
     pub check_every: Duration,
@@ -55,8 +70,7 @@ struct Inner {
 }
 
 struct Replica {
-    /// `replica-0`, `replica-1`, … in the configured order: metrics labels.
-    name: String,
+    name: &'static str,
     pool: PgPool,
     usable: AtomicBool,
 }
@@ -72,18 +86,18 @@ impl ReadRouter {
         }
     }
 
-    /// Reads on `replicas` when usable, else on `primary`; starts the watcher
-    /// (it ends with the last clone of the router). Replicas start unusable
-    /// until their first check.
+    /// Reads on `replicas` (at most [`MAX_REPLICAS`]; more are ignored) when
+    /// usable, else on `primary`. Checks them once, then starts the watcher,
+    /// which ends with the last clone of the router.
     pub fn new(primary: PgPool, replicas: Vec<PgPool>, settings: RoutingSettings) -> Self {
         let router = Self {
             inner: Arc::new(Inner {
                 primary,
                 replicas: replicas
                     .into_iter()
-                    .enumerate()
-                    .map(|(n, pool)| Replica {
-                        name: format!("replica-{n}"),
+                    .zip(NAMES)
+                    .map(|(pool, name)| Replica {
+                        name,
                         pool,
                         usable: AtomicBool::new(false),
                     })
@@ -91,29 +105,29 @@ impl ReadRouter {
             }),
         };
         if !router.inner.replicas.is_empty() {
-            router.inner.check_all(settings.max_lag);
-            watch(Arc::downgrade(&router.inner), settings);
+            watch::start(&router.inner, settings);
         }
         router
     }
 
-    /// Runs `work` on the replica that serves `key` (an agent's or a
-    /// user's id), or on the primary when none is usable or the replica
-    /// fails for want of a server. Cost: one pooled connection, the work's
-    /// own statements; a retry on the primary at most once.
+    /// Runs `work` on the replica that serves `key` (an agent's or a user's
+    /// id), or on the primary when none is usable or the replica fails for
+    /// want of a server. Cost: the work's own statements on one pooled
+    /// connection; a second run on the primary at most once.
     pub(crate) fn read<T>(
         &self,
         key: impl Hash,
         work: impl Fn(&mut PgConnection) -> QueryResult<T>,
     ) -> Result<T, StoreError> {
         if let Some(replica) = self.inner.replica_for(key) {
-            match with_connection(&replica.pool, &work) {
+            match with_connection_of(&replica.pool, replica.name, &work) {
                 Err(StoreError::Unavailable(reason)) => {
                     replica.usable.store(false, Ordering::Relaxed);
-                    tracing::warn!(replica = %replica.name, %reason, "replica unusable; reading from the primary");
+                    metrics::gauge!("otas_db_replica_usable", "replica" => replica.name).set(0.0);
+                    tracing::warn!(replica = replica.name, %reason, "replica unusable; reading from the primary");
                 }
                 done => {
-                    count_read(&replica.name);
+                    count_read(replica.name);
                     return done;
                 }
             }
@@ -121,20 +135,22 @@ impl ReadRouter {
         count_read("primary");
         with_connection(&self.inner.primary, work)
     }
-}
 
-impl ReadRouter {
-    /// Whether a usable replica answers a trivial statement now.
-    pub(crate) fn ping_replica(&self) -> Result<(), StoreError> {
-        let replica = self
+    /// Whether reads can be served now: a usable replica answers a trivial
+    /// statement, or (with none usable) the primary does. With the primary
+    /// down and a replica usable this answers at once, so that a load
+    /// balancer's check keeps sending the lists this service can serve.
+    pub(crate) fn ping(&self) -> Result<(), StoreError> {
+        let select_1 = |conn: &mut PgConnection| conn.batch_execute("SELECT 1");
+        match self
             .inner
             .replicas
             .iter()
             .find(|r| r.usable.load(Ordering::Relaxed))
-            .ok_or_else(|| StoreError::Unavailable("no usable replica".to_owned()))?;
-        with_connection(&replica.pool, |conn| {
-            diesel::connection::SimpleConnection::batch_execute(conn, "SELECT 1")
-        })
+        {
+            Some(replica) => with_connection_of(&replica.pool, replica.name, select_1),
+            None => with_connection(&self.inner.primary, select_1),
+        }
     }
 }
 
@@ -150,78 +166,11 @@ impl Inner {
         }
         let mut hasher = DefaultHasher::new();
         key.hash(&mut hasher);
-        let n = usize::try_from(hasher.finish() % usable.len() as u64).unwrap_or(0);
-        usable.get(n).copied()
-    }
-
-    /// Checks each replica once; sets whether it is usable, and its lag.
-    fn check_all(&self, max_lag: Duration) {
-        for replica in &self.replicas {
-            let lag = with_connection(&replica.pool, replay_lag);
-            let usable = match &lag {
-                Ok(lag) => lag.in_recovery && lag.seconds <= max_lag.as_secs_f64(),
-                Err(_) => false,
-            };
-            if let Ok(lag) = &lag {
-                metrics::gauge!("otas_db_replica_lag_seconds", "replica" => replica.name.clone())
-                    .set(lag.seconds);
-            }
-            metrics::gauge!("otas_db_replica_usable", "replica" => replica.name.clone())
-                .set(if usable { 1.0 } else { 0.0 });
-            let was = replica.usable.swap(usable, Ordering::Relaxed);
-            if was != usable {
-                match lag {
-                    Ok(lag) => tracing::info!(
-                        replica = %replica.name, usable, in_recovery = lag.in_recovery,
-                        lag_seconds = lag.seconds, "replica usability changed"
-                    ),
-                    Err(error) => tracing::info!(
-                        replica = %replica.name, usable, %error, "replica usability changed"
-                    ),
-                }
-            }
-        }
+        let n = hasher.finish() % u64::try_from(usable.len()).unwrap_or(1);
+        usable.get(usize::try_from(n).unwrap_or(0)).copied()
     }
 }
 
-/// Checks the replicas every `check_every` until the router is dropped.
-fn watch(inner: Weak<Inner>, settings: RoutingSettings) {
-    let started = std::thread::Builder::new()
-        .name("replica-watch".to_owned())
-        .spawn(move || loop {
-            std::thread::sleep(settings.check_every);
-            let Some(inner) = inner.upgrade() else { return };
-            inner.check_all(settings.max_lag);
-        });
-    if let Err(error) = started {
-        tracing::warn!(%error, "replica watcher not started: replicas stay as first checked");
-    }
-}
-
-fn count_read(pool: &str) {
-    metrics::counter!("otas_db_reads_total", "pool" => pool.to_owned()).increment(1);
-}
-
-#[derive(QueryableByName)]
-struct ReplayLag {
-    #[diesel(sql_type = Bool)]
-    in_recovery: bool,
-    #[diesel(sql_type = Double)]
-    seconds: f64,
-}
-
-/// Whether the server is a standby, and how far its replay is behind: 0 when
-/// it replayed all the WAL it received, else the age of the last transaction
-/// it replayed (or, when it replayed none since it started, of its start).
-/// One statement, no table read.
-fn replay_lag(conn: &mut PgConnection) -> QueryResult<ReplayLag> {
-    diesel::sql_query(
-        "SELECT pg_is_in_recovery() AS in_recovery, \
-         CASE WHEN NOT pg_is_in_recovery() THEN 0 \
-              WHEN pg_last_wal_receive_lsn() IS NOT DISTINCT FROM pg_last_wal_replay_lsn() THEN 0 \
-              ELSE EXTRACT(EPOCH FROM now() - COALESCE(pg_last_xact_replay_timestamp(), \
-                                                         pg_postmaster_start_time())) \
-         END::float8 AS seconds",
-    )
-    .get_result(conn)
+fn count_read(pool: &'static str) {
+    metrics::counter!("otas_db_reads_total", "pool" => pool).increment(1);
 }

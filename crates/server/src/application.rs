@@ -57,6 +57,8 @@ impl Application {
         if settings.database.migrate_on_start {
             stores::migrate(&store, false)?;
         }
+        // The recorder first: the stores record from their first check on.
+        let metrics = crate::metrics::renderer();
         let stores = Stores::open(&store)?;
         let verifier: Arc<dyn otas_ports::TokenVerifier> = Arc::new(verifier);
         let list_sessions = ListSessions::new(
@@ -115,7 +117,7 @@ impl Application {
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
             health: stores.health,
-            metrics: crate::metrics::renderer(),
+            metrics,
         };
         let server = otas_http::serve(listener, services, http)?;
         Ok(Self {
