@@ -42,7 +42,7 @@ for n in 1 2; do wait_ready "$((REPLICA_BASE + n))"; done
 say "== HAProxy on :$LB_PORT"
 sed -e "s/@LB_PORT@/$LB_PORT/" -e "s/@R1@/$((REPLICA_BASE + 1))/" -e "s/@R2@/$((REPLICA_BASE + 2))/" \
   -e "s|@DIR@|$DIR|" cluster/haproxy.cfg.in > "$DIR/haproxy.cfg"
-haproxy -c -q -f "$DIR/haproxy.cfg"
+haproxy -c -q -f "$DIR/haproxy.cfg" || { haproxy -c -f "$DIR/haproxy.cfg"; exit 1; }
 haproxy -D -f "$DIR/haproxy.cfg" -p "$DIR/haproxy.pid"
 wait_ready "$LB_PORT"
 
