@@ -55,8 +55,15 @@ run: release
 	./target/release/otas-server seed-demo
 	./target/release/otas-server serve
 
+# A test runs a PostgreSQL that speaks German: it compiles de_DE.UTF-8 from
+# the locales package's sources into its own directory.
+.PHONY: locale-sources
+locale-sources:
+	@[ -e /usr/share/i18n/locales/de_DE ] || { echo "installing locales (locale sources for a test)"; \
+		apt-get update -qq && apt-get install -y -qq locales; }
+
 .PHONY: test
-test: toolchain postgres
+test: toolchain postgres locale-sources
 	$(CARGO) test --workspace --locked
 
 .PHONY: lint

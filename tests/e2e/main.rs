@@ -29,4 +29,5 @@ mod restart;
 mod safe_config;
 mod shutdown;
 mod startup;
+mod statement_timeout;
 mod streaming;

@@ -8,7 +8,8 @@
 //! by time instead: PostgreSQL cancels a statement for its timeout only once
 //! the statement ran that long, so an unsorted error that came after the
 //! connection's `statement_timeout` is the timeout. The English message is
-//! recognised too, for the errors that come sooner.
+//! recognised too, for the errors that come sooner. The e2e test
+//! `statement_timeout` proves it on a server that answers in German.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use otas_ports::StoreError;

@@ -10,6 +10,9 @@ pub struct PrivateCluster {
     dir: PathBuf,
     bin: PathBuf,
     port: u16,
+    /// Locales of the cluster's own (`LOCPATH`), for a server that writes its
+    /// messages in another language.
+    locales: Option<PathBuf>,
 }
 
 /// The directory holding `initdb` and `pg_ctl`: `pg_config --bindir`, else
@@ -57,6 +60,7 @@ impl PrivateCluster {
             dir,
             bin: bin_dir(),
             port: free_port(),
+            locales: None,
         };
         if running_as_root() {
             let status = Command::new("chown")
@@ -120,9 +124,45 @@ impl PrivateCluster {
         String::from_utf8_lossy(&output.stdout).trim().to_owned()
     }
 
+    /// Creates and starts a cluster whose messages are in German
+    /// (`lc_messages = 'de_DE.UTF-8'`, the locale compiled by `localedef`
+    /// into the cluster's own directory, PostgreSQL's translations from its
+    /// package).
+    pub fn start_in_german() -> Self {
+        let mut cluster = Self::new_dir();
+        let locales = cluster.dir.join("locales");
+        std::fs::create_dir_all(&locales).expect("locale directory");
+        let output = Command::new("localedef")
+            .args(["-c", "-i", "de_DE", "-f", "UTF-8"])
+            .arg(locales.join("de_DE.UTF-8"))
+            .output()
+            .expect("localedef (Debian's libc-bin, with the locales package's sources)");
+        assert!(
+            locales.join("de_DE.UTF-8").exists(),
+            "localedef de_DE.UTF-8 failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        if running_as_root() {
+            let _ = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&locales)
+                .status();
+        }
+        cluster.locales = Some(locales);
+        cluster.init_and_start(&["lc_messages = 'de_DE.UTF-8'"]);
+        cluster
+    }
+
     /// Creates and starts a cluster with trust authentication for `postgres`.
     pub fn start() -> Self {
         let cluster = Self::new_dir();
+        cluster.init_and_start(&[]);
+        cluster
+    }
+
+    /// initdb, `settings` appended to `postgresql.conf`, then start.
+    fn init_and_start(&self, settings: &[&str]) {
+        let cluster = self;
         let data = cluster.data();
         cluster.run(
             "initdb",
@@ -138,8 +178,16 @@ impl PrivateCluster {
                 "UTF8",
             ],
         );
+        if !settings.is_empty() {
+            let conf = self.dir.join("data").join("postgresql.conf");
+            let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+            for line in settings {
+                text.push_str(line);
+                text.push('\n');
+            }
+            std::fs::write(&conf, text).expect("write postgresql.conf");
+        }
         cluster.start_again();
-        cluster
     }
 
     fn data(&self) -> String {
@@ -157,6 +205,9 @@ impl PrivateCluster {
             Command::new(&program)
         };
         command.current_dir(&self.dir);
+        if let Some(locales) = &self.locales {
+            command.env("LOCPATH", locales);
+        }
         command
     }
 
