@@ -130,14 +130,20 @@ say "== soak: ${SECONDS_TO_RUN} s of mixed load (wrk -t2 -c16)"
 # 2 s before its end (between two wrk runs, with every connection closed,
 # the allocator gives memory back and the start would read low), and taken
 # every tenth of the run besides: a plateau or a slope.
+rm -f "$WORK/soak-rss-start" "$WORK/soak-rss-end" "$WORK/soak-rss.txt"
 (
-  sleep 10; rss_kb > "$WORK/soak-rss-start"
-  for n in $(seq 1 9); do sleep $((SECONDS_TO_RUN / 10)); awk '/VmRSS/ {printf "%.1f ", $2 / 1024}' "/proc/$SERVER/status"; done
-  sleep $((SECONDS_TO_RUN - 10 - 9 * (SECONDS_TO_RUN / 10) - 2)); rss_kb > "$WORK/soak-rss-end"
-) > "$WORK/soak-rss.txt" 2>/dev/null &
+  # Each sample at a fixed time from the start, never after wrk ends.
+  started=$(date +%s)
+  at() { local wait=$(( $1 - ($(date +%s) - started) )); [ "$wait" -gt 0 ] && sleep "$wait"; return 0; }
+  at 10; rss_kb > "$WORK/soak-rss-start"
+  for n in $(seq 1 9); do
+    at $(( SECONDS_TO_RUN * n / 10 )); awk '/VmRSS/ {printf "%.1f ", $2 / 1024}' "/proc/$SERVER/status"
+  done
+  at $(( SECONDS_TO_RUN - 2 )); rss_kb > "$WORK/soak-rss-end"
+) > "$WORK/soak-rss.txt" &
 SAMPLER=$!
 wrk -t2 -c16 -d"${SECONDS_TO_RUN}s" --latency -s "$WORK/soak.lua" "$BASE" > "$WORK/soak-wrk.txt"
-wait "$SAMPLER" 2>/dev/null || true
+wait "$SAMPLER" || { say "the RSS sampler failed"; exit 1; }
 RSS_START_KB=$(cat "$WORK/soak-rss-start")
 RSS_END_KB=$(cat "$WORK/soak-rss-end")
 say "RSS (MB) every tenth of the run: $(cat "$WORK/soak-rss.txt")"

@@ -33,7 +33,7 @@ start_replica() { # n
 
 wait_ready() { # port
   for _ in $(seq 1 100); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
+    [ "$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
     sleep 0.1
   done
   say "nothing ready on :$1 after 10 s"; return 1

@@ -190,9 +190,10 @@ impl Drop for Connection {
             LINGERING.fetch_sub(1, Ordering::Relaxed);
             return;
         }
+        let slot = LingerSlot;
         runtime.spawn(async move {
+            let _slot = slot; // Given back however the task ends.
             linger(stream).await;
-            LINGERING.fetch_sub(1, Ordering::Relaxed);
         });
     }
 }
@@ -204,6 +205,16 @@ const LINGER_TIME: Duration = Duration::from_secs(2);
 /// The most connections lingering at once, in the whole process.
 const MAX_LINGERING: usize = 256;
 static LINGERING: AtomicUsize = AtomicUsize::new(0);
+
+/// One of the [`MAX_LINGERING`] places, given back when dropped (also when
+/// the runtime drops the task before it ends).
+struct LingerSlot;
+
+impl Drop for LingerSlot {
+    fn drop(&mut self) {
+        LINGERING.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 async fn linger(mut stream: TcpStream) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

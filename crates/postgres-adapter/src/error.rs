@@ -39,6 +39,42 @@ pub(crate) fn from_query(error: DieselError, ran_past_timeout: bool) -> StoreErr
     }
 }
 
+/// Whether a read that failed so on a replica is worth running on the
+/// primary: the replica is gone (`Lost`), or cancelled the read for a
+/// conflict with replay (`Conflict`, SQLSTATE 40001); not a timeout, which
+/// the primary would meet as well.
+pub(crate) fn elsewhere(error: &DieselError, ran_past_timeout: bool) -> Elsewhere {
+    match error {
+        DieselError::DatabaseError(
+            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+            _,
+        ) => Elsewhere::Lost,
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+            Elsewhere::Conflict
+        }
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, _) if ran_past_timeout => {
+            Elsewhere::No
+        }
+        DieselError::DatabaseError(_, info)
+            if is_transient(info.message()) && !info.message().contains("statement timeout") =>
+        {
+            Elsewhere::Lost
+        }
+        _ => Elsewhere::No,
+    }
+}
+
+/// What a failed read on a replica calls for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Elsewhere {
+    /// The replica is gone: skip it, read on the primary.
+    Lost,
+    /// The replica cancelled this read: read on the primary.
+    Conflict,
+    /// The primary would fail the same way.
+    No,
+}
+
 /// Messages PostgreSQL and libpq give when the server goes away or a
 /// statement runs past `statement_timeout`, in English.
 fn is_transient(message: &str) -> bool {

@@ -14,7 +14,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection};
 use diesel::PgConnection;
 use otas_ports::StoreError;
 
-use crate::error::{from_pool, from_query};
+use crate::error::{elsewhere, from_pool, from_query, Elsewhere};
 
 /// A pool of PostgreSQL connections.
 pub type PgPool = r2d2::Pool<PgManager>;
@@ -109,6 +109,16 @@ pub(crate) fn with_connection_of<T>(
     name: &'static str,
     work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
 ) -> Result<T, StoreError> {
+    try_with_connection_of(pool, name, work).map_err(|(error, _)| error)
+}
+
+/// [`with_connection_of`], also saying whether the failure calls for
+/// another server (no connection in time counts as a server gone).
+pub(crate) fn try_with_connection_of<T>(
+    pool: &PgPool,
+    name: &'static str,
+    work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
+) -> Result<T, (StoreError, Elsewhere)> {
     let labels = [("store", "postgres"), ("pool", name)];
     let waiting = metrics::gauge!("otas_db_pool_waiting", &labels);
     waiting.increment(1.0);
@@ -118,18 +128,20 @@ pub(crate) fn with_connection_of<T>(
     metrics::gauge!("otas_db_pool_connections", &labels).set(f64::from(state.connections));
     metrics::gauge!("otas_db_pool_idle", &labels).set(f64::from(state.idle_connections));
     let count = |error: StoreError| counted(error, name);
-    let mut conn = conn.map_err(|e| count(from_pool(&e)))?;
+    let mut conn = conn.map_err(|e| (count(from_pool(&e)), Elsewhere::Lost))?;
     let started = Instant::now();
     work(&mut conn).map_err(|error| {
-        // PostgreSQL cancels a statement only once it ran its whole timeout.
+        // PostgreSQL cancels a statement only once it ran its whole timeout
+        // (timed here over the whole call, which may hold several).
         let timed_out = conn
             .statement_timeout
             .is_some_and(|timeout| started.elapsed() >= timeout);
+        let another = elsewhere(&error, timed_out);
         let error = count(from_query(error, timed_out));
-        if matches!(error, StoreError::Unavailable(_)) {
+        if another == Elsewhere::Lost {
             conn.lost = true;
         }
-        error
+        (error, another)
     })
 }
 

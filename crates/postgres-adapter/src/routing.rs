@@ -4,9 +4,12 @@
 //! A watcher (`watch`) checks every replica every `check_every`; a replica
 //! that does not answer, is not in recovery, or lags more than `max_lag`
 //! behind the primary is skipped until a later check finds it usable again.
-//! A read that fails on a replica for want of it (`Unavailable`) marks it
-//! unusable at once and runs again on the primary, so losing a replica fails
-//! no read (the next check restores a replica that was only busy).
+//! A read that fails on a replica for want of it (no connection in time, a
+//! connection lost) marks it unusable at once and runs again on the primary,
+//! so losing a replica fails no read (the next check restores a replica that
+//! was only busy); a read the replica cancelled for a conflict with replay
+//! runs again on the primary too. A statement timeout does not: the primary
+//! would meet it as well.
 //!
 //! One agent's reads go to one replica (the usable ones, by the agent's
 //! id): a whole list read in batches sees one server's history rather than
@@ -24,7 +27,8 @@ use diesel::connection::SimpleConnection;
 use diesel::{PgConnection, QueryResult};
 use otas_ports::StoreError;
 
-use crate::pool::{with_connection, with_connection_of, PgPool};
+use crate::error::Elsewhere;
+use crate::pool::{try_with_connection_of, with_connection, PgPool};
 
 /// The most replicas one service reads from.
 pub const MAX_REPLICAS: usize = 8;
@@ -66,6 +70,8 @@ impl std::fmt::Debug for ReadRouter {
 
 struct Inner {
     primary: PgPool,
+    /// The watcher's own connection to the primary.
+    watch: PgPool,
     replicas: Vec<Replica>,
 }
 
@@ -80,6 +86,7 @@ impl ReadRouter {
     pub fn primary_only(primary: PgPool) -> Self {
         Self {
             inner: Arc::new(Inner {
+                watch: primary.clone(),
                 primary,
                 replicas: Vec::new(),
             }),
@@ -87,12 +94,19 @@ impl ReadRouter {
     }
 
     /// Reads on `replicas` (at most [`MAX_REPLICAS`]; more are ignored) when
-    /// usable, else on `primary`. Checks them once, then starts the watcher,
-    /// which ends with the last clone of the router.
-    pub fn new(primary: PgPool, replicas: Vec<PgPool>, settings: RoutingSettings) -> Self {
+    /// usable, else on `primary`; `watch` is a pool of the primary for the
+    /// watcher alone (one connection is enough). Checks them once, then
+    /// starts the watcher, which ends with the last clone of the router.
+    pub fn new(
+        primary: PgPool,
+        watch: PgPool,
+        replicas: Vec<PgPool>,
+        settings: RoutingSettings,
+    ) -> Self {
         let router = Self {
             inner: Arc::new(Inner {
                 primary,
+                watch,
                 replicas: replicas
                     .into_iter()
                     .zip(NAMES)
@@ -120,16 +134,17 @@ impl ReadRouter {
         work: impl Fn(&mut PgConnection) -> QueryResult<T>,
     ) -> Result<T, StoreError> {
         if let Some(replica) = self.inner.replica_for(key) {
-            match with_connection_of(&replica.pool, replica.name, &work) {
-                Err(StoreError::Unavailable(reason)) => {
-                    replica.usable.store(false, Ordering::Relaxed);
-                    metrics::gauge!("otas_db_replica_usable", "replica" => replica.name).set(0.0);
-                    tracing::warn!(replica = replica.name, %reason, "replica unusable; reading from the primary");
-                }
-                done => {
+            match try_with_connection_of(&replica.pool, replica.name, &work) {
+                Ok(done) => {
                     count_read(replica.name);
-                    return done;
+                    return Ok(done);
                 }
+                Err((error, Elsewhere::No)) => {
+                    count_read(replica.name);
+                    return Err(error);
+                }
+                Err((_, Elsewhere::Conflict)) => {}
+                Err((error, Elsewhere::Lost)) => replica.set_lost(&error),
             }
         }
         count_read("primary");
@@ -142,15 +157,27 @@ impl ReadRouter {
     /// balancer's check keeps sending the lists this service can serve.
     pub(crate) fn ping(&self) -> Result<(), StoreError> {
         let select_1 = |conn: &mut PgConnection| conn.batch_execute("SELECT 1");
-        match self
+        let usable = self
             .inner
             .replicas
             .iter()
-            .find(|r| r.usable.load(Ordering::Relaxed))
-        {
-            Some(replica) => with_connection_of(&replica.pool, replica.name, select_1),
-            None => with_connection(&self.inner.primary, select_1),
+            .find(|r| r.usable.load(Ordering::Relaxed));
+        if let Some(replica) = usable {
+            match try_with_connection_of(&replica.pool, replica.name, select_1) {
+                Ok(()) => return Ok(()),
+                Err((error, _)) => replica.set_lost(&error),
+            }
         }
+        with_connection(&self.inner.primary, select_1)
+    }
+}
+
+impl Replica {
+    /// Skips this replica until the watcher finds it usable again.
+    fn set_lost(&self, error: &StoreError) {
+        self.usable.store(false, Ordering::Relaxed);
+        metrics::gauge!("otas_db_replica_usable", "replica" => self.name).set(0.0);
+        tracing::warn!(replica = self.name, %error, "replica unusable; reading from the primary");
     }
 }
 

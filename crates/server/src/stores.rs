@@ -9,7 +9,7 @@ use otas_ports::{
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
-    PgUserDirectory, ReadRouter,
+    PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
@@ -45,7 +45,14 @@ impl Stores {
                         .iter()
                         .map(otas_postgres_adapter::connect)
                         .collect::<Result<Vec<_>, _>>()?;
-                    ReadRouter::new(pool.clone(), pools, replicas.routing)
+                    // The watcher asks the primary on a connection of its own:
+                    // a busy request pool must not read as a primary gone.
+                    let watch = otas_postgres_adapter::connect(&PoolSettings {
+                        max_connections: 1,
+                        min_idle: 0,
+                        ..settings.clone()
+                    })?;
+                    ReadRouter::new(pool.clone(), watch, pools, replicas.routing)
                 };
                 Self {
                     access: Arc::new(PgAccessStore::routed(reads.clone())),

@@ -3,14 +3,20 @@
 //!
 //! Lag is measured against the primary, not the replica's own view (a
 //! standby cut off from its primary has replayed all it received and would
-//! look current forever): when a check finds a replica's replay position
-//! short of the primary's WAL position, that position becomes the replica's
-//! target, and its lag is the time since, until it replays past it. An idle
-//! primary lags nobody; a replica that stopped replaying lags more at every
-//! check. With the primary unreachable there is nothing newer to compare
-//! with: a replica that answers and is in recovery serves the reads (lists
-//! through a primary outage), and pending targets are dropped.
+//! look current forever). Each check records the primary's position and the
+//! time it was seen, for every replica that has not replayed that far; a
+//! replica's lag is the age of the oldest position it has still to replay.
+//! An idle primary lags nobody; a replica steadily 8 s behind measures so
+//! at every check, to within one check; one that stopped replaying lags more
+//! at every check.
+//!
+//! The primary is asked on a connection of the watcher's own, so that a busy
+//! request pool never reads as a primary gone. When the primary does not
+//! answer, only what a replica received and has not replayed counts (it
+//! needs no primary to catch up on that): a replica that answers and is in
+//! recovery serves the reads through a primary outage.
 
+use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -19,27 +25,60 @@ use diesel::sql_types::{Bool, Double};
 use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
 
 use super::{Inner, RoutingSettings};
-use crate::pool::{with_connection, with_connection_of};
+use crate::pool::with_connection_of;
 
-/// A primary WAL position a replica has still to replay, and since when.
-#[derive(Debug, Clone, Copy)]
-struct Behind {
-    target: f64,
-    since: Instant,
+/// The most primary positions remembered per replica. Past it, the newest
+/// entry takes the new position and keeps its older time: the lag reads
+/// high, never low.
+const MAX_PENDING: usize = 64;
+
+/// Primary WAL positions a replica has still to replay, oldest first, each
+/// with when it was first seen.
+#[derive(Debug, Default)]
+struct Pending(VecDeque<(f64, Instant)>);
+
+impl Pending {
+    /// The replica's lag at `now`, after recording what this check saw.
+    fn lag(&mut self, replica: &ReplicaState, primary: Option<f64>, now: Instant) -> Duration {
+        while self
+            .0
+            .front()
+            .is_some_and(|(at, _)| *at <= replica.replayed)
+        {
+            self.0.pop_front();
+        }
+        if let Some(primary) = primary {
+            let recorded = self.0.back().is_some_and(|(at, _)| *at >= primary);
+            if replica.replayed < primary && !recorded {
+                if self.0.len() < MAX_PENDING {
+                    self.0.push_back((primary, now));
+                } else if let Some(newest) = self.0.back_mut() {
+                    newest.0 = primary;
+                }
+            }
+        }
+        let oldest = self.0.front().filter(|(at, _)| {
+            // Without the primary, only what the replica has can be waited on.
+            primary.is_some() || *at <= replica.received
+        });
+        oldest.map_or(Duration::ZERO, |(_, seen)| {
+            now.saturating_duration_since(*seen)
+        })
+    }
 }
 
 /// Checks the replicas once now, then every `check_every` on a thread of
 /// its own until the router is dropped.
 pub(super) fn start(inner: &Arc<Inner>, settings: RoutingSettings) {
-    let mut behind = vec![None; inner.replicas.len()];
-    check_all(inner, &mut behind, settings.max_lag);
+    let mut pending: Vec<Pending> = inner.replicas.iter().map(|_| Pending::default()).collect();
+    check_all(inner, &mut pending, settings.max_lag);
     let weak: Weak<Inner> = Arc::downgrade(inner);
     let started = std::thread::Builder::new()
         .name("replica-watch".to_owned())
         .spawn(move || loop {
             std::thread::sleep(settings.check_every);
             let Some(inner) = weak.upgrade() else { return };
-            check_all(&inner, &mut behind, settings.max_lag);
+            check_all(&inner, &mut pending, settings.max_lag);
         });
     if let Err(error) = started {
         tracing::warn!(%error, "replica watcher not started: replicas stay as first checked");
@@ -48,15 +87,17 @@ pub(super) fn start(inner: &Arc<Inner>, settings: RoutingSettings) {
 
 /// One check of every replica. Cost: one statement on the primary and one
 /// on each replica, none reading a table.
-fn check_all(inner: &Inner, behind: &mut [Option<Behind>], max_lag: Duration) {
-    let primary = with_connection(&inner.primary, primary_position).ok();
+fn check_all(inner: &Inner, pending: &mut [Pending], max_lag: Duration) {
+    let primary = with_connection_of(&inner.watch, "primary-watch", primary_position)
+        .ok()
+        .map(|p| p.position);
     metrics::gauge!("otas_db_primary_up").set(if primary.is_some() { 1.0 } else { 0.0 });
     let now = Instant::now();
-    for (replica, behind) in inner.replicas.iter().zip(behind.iter_mut()) {
+    for (replica, pending) in inner.replicas.iter().zip(pending.iter_mut()) {
         let state = with_connection_of(&replica.pool, replica.name, replica_state);
         let (usable, lag) = match &state {
             Ok(state) if state.in_recovery => {
-                let lag = lag(behind, state.replayed, primary.map(|p| p.position), now);
+                let lag = pending.lag(state, primary, now);
                 (lag <= max_lag, Some(lag))
             }
             _ => (false, None),
@@ -87,26 +128,6 @@ fn check_all(inner: &Inner, behind: &mut [Option<Behind>], max_lag: Duration) {
     }
 }
 
-/// The replica's lag at `now`, updating what it is `behind`: the target is
-/// dropped once replayed past (or when the primary is out of reach), and a
-/// new one taken when the replica is short of the primary's position.
-fn lag(behind: &mut Option<Behind>, replayed: f64, primary: Option<f64>, now: Instant) -> Duration {
-    let Some(primary) = primary else {
-        *behind = None;
-        return Duration::ZERO;
-    };
-    if behind.is_some_and(|b| replayed >= b.target) {
-        *behind = None;
-    }
-    if behind.is_none() && replayed < primary {
-        *behind = Some(Behind {
-            target: primary,
-            since: now,
-        });
-    }
-    behind.map_or(Duration::ZERO, |b| now.saturating_duration_since(b.since))
-}
-
 #[derive(QueryableByName, Clone, Copy)]
 struct PrimaryPosition {
     #[diesel(sql_type = Double)]
@@ -119,19 +140,23 @@ fn primary_position(conn: &mut PgConnection) -> QueryResult<PrimaryPosition> {
         .get_result(conn)
 }
 
-#[derive(QueryableByName)]
+#[derive(QueryableByName, Debug)]
 struct ReplicaState {
     #[diesel(sql_type = Bool)]
     in_recovery: bool,
     #[diesel(sql_type = Double)]
     replayed: f64,
+    #[diesel(sql_type = Double)]
+    received: f64,
 }
 
-/// Whether the server is a standby, and the WAL position it replayed to.
+/// Whether the server is a standby, and the WAL positions it replayed to
+/// and received to, in bytes.
 fn replica_state(conn: &mut PgConnection) -> QueryResult<ReplicaState> {
     diesel::sql_query(
         "SELECT pg_is_in_recovery() AS in_recovery, \
-         COALESCE(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), 0)::float8 AS replayed",
+         COALESCE(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), 0)::float8 AS replayed, \
+         COALESCE(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0'), 0)::float8 AS received",
     )
     .get_result(conn)
 }
@@ -140,45 +165,87 @@ fn replica_state(conn: &mut PgConnection) -> QueryResult<ReplicaState> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn an_idle_primary_lags_nobody_and_a_stopped_replay_lags_more_at_every_check() {
-        let t0 = Instant::now();
-        let mut behind = None;
-        assert_eq!(lag(&mut behind, 100.0, Some(100.0), t0), Duration::ZERO);
-        // The primary writes; the replica has not replayed it yet.
-        assert_eq!(lag(&mut behind, 100.0, Some(150.0), t0), Duration::ZERO);
-        let t1 = t0 + Duration::from_secs(3);
-        assert_eq!(
-            lag(&mut behind, 100.0, Some(200.0), t1),
-            Duration::from_secs(3)
-        );
-        // It replays past the first target: a new target, from now.
-        let t2 = t1 + Duration::from_secs(1);
-        assert_eq!(lag(&mut behind, 160.0, Some(200.0), t2), Duration::ZERO);
-        let t3 = t2 + Duration::from_secs(2);
-        assert_eq!(lag(&mut behind, 200.0, Some(200.0), t3), Duration::ZERO);
-        assert!(behind.is_none());
+    fn at(replayed: f64, received: f64) -> ReplicaState {
+        ReplicaState {
+            in_recovery: true,
+            replayed,
+            received,
+        }
     }
 
+    const S: Duration = Duration::from_secs(1);
+
     #[test]
-    fn a_replica_cut_off_from_a_primary_that_still_writes_falls_behind() {
-        let t0 = Instant::now();
-        let mut behind = None;
-        lag(&mut behind, 100.0, Some(120.0), t0);
-        let later = t0 + Duration::from_secs(30);
+    fn an_idle_primary_lags_nobody() {
+        let (t0, mut pending) = (Instant::now(), Pending::default());
         assert_eq!(
-            lag(&mut behind, 100.0, Some(500.0), later),
-            Duration::from_secs(30)
+            pending.lag(&at(100.0, 100.0), Some(100.0), t0),
+            Duration::ZERO
+        );
+        assert_eq!(
+            pending.lag(&at(100.0, 100.0), Some(100.0), t0 + 60 * S),
+            Duration::ZERO
         );
     }
 
     #[test]
-    fn with_the_primary_out_of_reach_a_replica_is_judged_alone() {
-        let t0 = Instant::now();
-        let mut behind = None;
-        lag(&mut behind, 100.0, Some(120.0), t0);
-        let later = t0 + Duration::from_secs(30);
-        assert_eq!(lag(&mut behind, 100.0, None, later), Duration::ZERO);
-        assert!(behind.is_none());
+    fn a_replica_steadily_eight_seconds_behind_measures_it_within_one_check() {
+        // The primary writes 10 bytes a second; the replica replays what
+        // the primary had 8 s before.
+        let (t0, mut pending) = (Instant::now(), Pending::default());
+        let mut lags = Vec::new();
+        for second in 0..30_u32 {
+            let primary = f64::from(second) * 10.0 + 1000.0;
+            let replayed = (primary - 80.0).max(1000.0);
+            lags.push(pending.lag(&at(replayed, primary), Some(primary), t0 + second * S));
+        }
+        // The oldest position it lacks was seen 7 s ago (checks 1 s apart).
+        assert!(lags[10..].iter().all(|lag| *lag == 7 * S), "{lags:?}");
+    }
+
+    #[test]
+    fn a_replica_that_stopped_replaying_lags_more_at_every_check() {
+        let (t0, mut pending) = (Instant::now(), Pending::default());
+        pending.lag(&at(100.0, 120.0), Some(120.0), t0);
+        assert_eq!(
+            pending.lag(&at(100.0, 500.0), Some(500.0), t0 + 30 * S),
+            30 * S
+        );
+        // It catches up past the first position only: the second one's age.
+        assert_eq!(pending.lag(&at(130.0, 500.0), Some(500.0), t0 + 31 * S), S);
+        assert_eq!(
+            pending.lag(&at(500.0, 500.0), Some(500.0), t0 + 32 * S),
+            Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn without_the_primary_only_what_the_replica_received_is_waited_on() {
+        let (t0, mut pending) = (Instant::now(), Pending::default());
+        pending.lag(&at(100.0, 100.0), Some(200.0), t0);
+        // The primary is gone; the replica never received position 200.
+        assert_eq!(
+            pending.lag(&at(100.0, 100.0), None, t0 + 30 * S),
+            Duration::ZERO
+        );
+        // It received it and is replaying slowly: that counts.
+        assert_eq!(pending.lag(&at(150.0, 200.0), None, t0 + 40 * S), 40 * S);
+    }
+
+    #[test]
+    fn memory_is_bounded_and_the_lag_never_reads_low() {
+        let (t0, mut pending) = (Instant::now(), Pending::default());
+        for second in 0..1000_u32 {
+            pending.lag(
+                &at(0.5, 0.5),
+                Some(f64::from(second) + 1.0),
+                t0 + second * S,
+            );
+        }
+        assert_eq!(pending.0.len(), MAX_PENDING);
+        assert_eq!(
+            pending.lag(&at(0.5, 0.5), Some(1001.0), t0 + 1000 * S),
+            1000 * S
+        );
     }
 }
