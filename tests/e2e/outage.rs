@@ -21,13 +21,7 @@ use crate::support::{error_body, TestApp, World};
 /// holding the world's rows, and that database's URL.
 pub(crate) fn private_cluster_with_world() -> (PrivateCluster, String) {
     let cluster = PrivateCluster::start();
-    PgConnection::establish(&cluster.url("postgres"))
-        .expect("connect to the private cluster")
-        .batch_execute("CREATE DATABASE otas")
-        .expect("create database");
-    let url = cluster.url("otas");
-    otas_postgres_adapter::run_migrations(&url).expect("migrate");
-    World::seed_into(&url);
+    let url = cluster.database_with_world();
     (cluster, url)
 }
 

@@ -190,18 +190,7 @@ fn no_raw_head_gets_a_5xx_or_an_answer_without_the_envelope() {
 
 #[tokio::test]
 async fn a_reader_that_reads_nothing_is_cut_off_after_the_write_timeout() {
-    use tokio::io::AsyncWriteExt;
-
-    let world = World::new(Store::Sqlite);
-    // Far more than the socket buffers hold: a reader that reads nothing stalls it.
-    world.many_sessions(
-        AGENT_A,
-        60_000,
-        Spread {
-            meta_key: "i",
-            period_seconds: 6_000,
-        },
-    );
+    let world = World::with_a_list_too_big_to_buffer();
     let app = TestApp::start_with(
         world.url(),
         &[
@@ -212,19 +201,7 @@ async fn a_reader_that_reads_nothing_is_cut_off_after_the_write_timeout() {
     )
     .await;
     let project = PROJECT_A.to_string();
-    let mut stalled = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
-        .await
-        .expect("connect");
-    stalled
-        .write_all(
-            format!(
-                "GET {LIST_PATH}?agent_id={AGENT_A} HTTP/1.1\r\nHost: x\r\n\
-                 X-OTAS-USER-TOKEN: {VALID}\r\nX-OTAS-PROJECT-ID: {project}\r\n\r\n"
-            )
-            .as_bytes(),
-        )
-        .await
-        .expect("send");
+    let stalled = crate::support::socket::stalled_whole_list(&app.address).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let while_stalled = app
         .list(Some(VALID), Some(&project), &agent_query(AGENT_A))

@@ -7,8 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use diesel::connection::SimpleConnection;
-use diesel::{Connection, PgConnection};
 use otas_auth_adapter::fixtures::AGENT_KEY;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -16,19 +14,13 @@ use serde_json::Value;
 use crate::support::cluster::PrivateCluster;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
-use crate::support::{error_body, TestApp, World};
+use crate::support::{error_body, TestApp};
 
 /// A primary with a migrated database `otas` holding the world's rows,
 /// three sessions and an agent key of `AGENT_A`, its streaming standby, and both URLs.
 fn primary_and_standby() -> (PrivateCluster, PrivateCluster, String, String) {
     let primary = PrivateCluster::start();
-    PgConnection::establish(&primary.url("postgres"))
-        .expect("connect to the private primary")
-        .batch_execute("CREATE DATABASE otas")
-        .expect("create database");
-    let url = primary.url("otas");
-    otas_postgres_adapter::run_migrations(&url).expect("migrate");
-    World::seed_into(&url);
+    let url = primary.database_with_world();
     primary.psql(
         "otas",
         &format!(

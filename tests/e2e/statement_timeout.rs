@@ -13,18 +13,12 @@ use serde_json::Value;
 use crate::support::cluster::PrivateCluster;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
-use crate::support::{error_body, TestApp, World};
+use crate::support::{error_body, TestApp};
 
 #[tokio::test]
 async fn a_statement_timeout_on_a_server_that_speaks_german_is_a_json_503() {
     let cluster = PrivateCluster::start_in_german();
-    PgConnection::establish(&cluster.url("postgres"))
-        .expect("connect to the private cluster")
-        .batch_execute("CREATE DATABASE otas")
-        .expect("create database");
-    let url = cluster.url("otas");
-    otas_postgres_adapter::run_migrations(&url).expect("migrate");
-    World::seed_into(&url);
+    let url = cluster.database_with_world();
     // The server's messages are German: the English text cannot match.
     let mut probe = PgConnection::establish(&url).expect("connect");
     let message = probe

@@ -5,7 +5,6 @@ use reqwest::StatusCode;
 use uuid::Uuid;
 
 use crate::support::answer::*;
-use crate::support::app::LIST_PATH;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
 use crate::support::{agent_query, error_body, json_of, on_both_stores, Store, TestApp, World};
@@ -162,18 +161,7 @@ fn sorted(mut numbers: Vec<i64>) -> Vec<i64> {
 
 #[tokio::test]
 async fn beyond_the_cap_of_streamed_lists_a_new_whole_list_is_503_and_pages_are_served() {
-    use tokio::io::AsyncWriteExt;
-
-    let world = World::new(Store::Sqlite);
-    // Far more than the socket buffers hold: a reader that reads nothing stalls it.
-    world.many_sessions(
-        AGENT_A,
-        60_000,
-        Spread {
-            meta_key: "i",
-            period_seconds: 6_000,
-        },
-    );
+    let world = World::with_a_list_too_big_to_buffer();
     let app = TestApp::start_with(
         world.url(),
         &[
@@ -183,19 +171,7 @@ async fn beyond_the_cap_of_streamed_lists_a_new_whole_list_is_503_and_pages_are_
     )
     .await;
     let project = PROJECT_A.to_string();
-    let mut stalled = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
-        .await
-        .expect("connect");
-    stalled
-        .write_all(
-            format!(
-                "GET {LIST_PATH}?agent_id={AGENT_A} HTTP/1.1\r\nHost: x\r\n\
-                 X-OTAS-USER-TOKEN: {VALID}\r\nX-OTAS-PROJECT-ID: {project}\r\n\r\n"
-            )
-            .as_bytes(),
-        )
-        .await
-        .expect("send");
+    let stalled = crate::support::socket::stalled_whole_list(&app.address).await;
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
 
     let refused = app

@@ -22,46 +22,34 @@ pub(crate) fn from_pool(error: &r2d2::Error) -> StoreError {
 
 /// A query failed; `ran_past_timeout` when the work ran at least the
 /// connection's `statement_timeout`. Lost connections and timeouts make the
-/// store unavailable; anything else is a failure worth a look.
-pub(crate) fn from_query(error: DieselError, ran_past_timeout: bool) -> StoreError {
-    match &error {
-        DieselError::DatabaseError(
-            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-            _,
-        ) => StoreError::Unavailable(error.to_string()),
-        DieselError::DatabaseError(DatabaseErrorKind::Unknown, _) if ran_past_timeout => {
-            StoreError::Unavailable(format!("statement timeout: {error}"))
+/// store unavailable; anything else is a failure worth a look. Also says
+/// whether a read that failed so on
+/// a replica is worth running on the primary: the replica is gone (`Lost`),
+/// or cancelled the read for a conflict with replay (`Conflict`, SQLSTATE
+/// 40001); not a timeout, which the primary would meet as well.
+pub(crate) fn classify(error: DieselError, ran_past_timeout: bool) -> (StoreError, Elsewhere) {
+    use DatabaseErrorKind as Kind;
+    let (unavailable, elsewhere) = match &error {
+        DieselError::DatabaseError(Kind::ClosedConnection | Kind::UnableToSendCommand, _) => {
+            (true, Elsewhere::Lost)
         }
-        DieselError::DatabaseError(_, info) if is_transient(info.message()) => {
-            StoreError::Unavailable(error.to_string())
+        DieselError::DatabaseError(Kind::SerializationFailure, _) => (false, Elsewhere::Conflict),
+        DieselError::DatabaseError(Kind::Unknown, _) if ran_past_timeout => {
+            let error = StoreError::Unavailable(format!("statement timeout: {error}"));
+            return (error, Elsewhere::No);
         }
-        _ => StoreError::Failure(error.to_string()),
-    }
-}
-
-/// Whether a read that failed so on a replica is worth running on the
-/// primary: the replica is gone (`Lost`), or cancelled the read for a
-/// conflict with replay (`Conflict`, SQLSTATE 40001); not a timeout, which
-/// the primary would meet as well.
-pub(crate) fn elsewhere(error: &DieselError, ran_past_timeout: bool) -> Elsewhere {
-    match error {
-        DieselError::DatabaseError(
-            DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-            _,
-        ) => Elsewhere::Lost,
-        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-            Elsewhere::Conflict
+        DieselError::DatabaseError(_, info) if info.message().contains("statement timeout") => {
+            (true, Elsewhere::No)
         }
-        DieselError::DatabaseError(DatabaseErrorKind::Unknown, _) if ran_past_timeout => {
-            Elsewhere::No
-        }
-        DieselError::DatabaseError(_, info)
-            if is_transient(info.message()) && !info.message().contains("statement timeout") =>
-        {
-            Elsewhere::Lost
-        }
-        _ => Elsewhere::No,
-    }
+        DieselError::DatabaseError(_, info) if is_lost(info.message()) => (true, Elsewhere::Lost),
+        _ => (false, Elsewhere::No),
+    };
+    let error = if unavailable {
+        StoreError::Unavailable(error.to_string())
+    } else {
+        StoreError::Failure(error.to_string())
+    };
+    (error, elsewhere)
 }
 
 /// What a failed read on a replica calls for.
@@ -75,23 +63,25 @@ pub(crate) enum Elsewhere {
     No,
 }
 
-/// Messages PostgreSQL and libpq give when the server goes away or a
-/// statement runs past `statement_timeout`, in English.
-fn is_transient(message: &str) -> bool {
-    const TRANSIENT: [&str; 6] = [
-        "statement timeout",
+/// Messages PostgreSQL and libpq give when the server goes away, in English.
+fn is_lost(message: &str) -> bool {
+    const LOST: [&str; 5] = [
         "terminating connection",
         "server closed the connection",
         "could not receive data",
         "no connection to the server",
         "the database system is",
     ];
-    TRANSIENT.iter().any(|needle| message.contains(needle))
+    LOST.iter().any(|needle| message.contains(needle))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn from_query(error: DieselError, ran_past_timeout: bool) -> StoreError {
+        classify(error, ran_past_timeout).0
+    }
 
     fn unsorted(message: &str) -> DieselError {
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))

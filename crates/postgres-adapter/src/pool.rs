@@ -14,7 +14,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection};
 use diesel::PgConnection;
 use otas_ports::StoreError;
 
-use crate::error::{elsewhere, from_pool, from_query, Elsewhere};
+use crate::error::{classify, from_pool, Elsewhere};
 
 /// A pool of PostgreSQL connections.
 pub type PgPool = r2d2::Pool<PgManager>;
@@ -136,8 +136,8 @@ pub(crate) fn try_with_connection_of<T>(
         let timed_out = conn
             .statement_timeout
             .is_some_and(|timeout| started.elapsed() >= timeout);
-        let another = elsewhere(&error, timed_out);
-        let error = count(from_query(error, timed_out));
+        let (error, another) = classify(error, timed_out);
+        let error = count(error);
         if another == Elsewhere::Lost {
             conn.lost = true;
         }

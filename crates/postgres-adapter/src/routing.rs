@@ -183,18 +183,15 @@ impl Replica {
 
 impl Inner {
     fn replica_for(&self, key: impl Hash) -> Option<&Replica> {
-        let usable: Vec<&Replica> = self
-            .replicas
-            .iter()
-            .filter(|r| r.usable.load(Ordering::Relaxed))
-            .collect();
-        if usable.is_empty() {
-            return None;
-        }
+        let usable = || {
+            self.replicas
+                .iter()
+                .filter(|r| r.usable.load(Ordering::Relaxed))
+        };
+        let count = u64::try_from(usable().count()).ok().filter(|n| *n > 0)?;
         let mut hasher = DefaultHasher::new();
         key.hash(&mut hasher);
-        let n = hasher.finish() % u64::try_from(usable.len()).unwrap_or(1);
-        usable.get(usize::try_from(n).unwrap_or(0)).copied()
+        usable().nth(usize::try_from(hasher.finish() % count).ok()?)
     }
 }
 

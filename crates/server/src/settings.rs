@@ -116,22 +116,24 @@ pub struct HttpLayerSettings {
 }
 
 impl HttpLayerSettings {
-    /// How long a peer may read nothing before its connection is closed.
+    /// How long a peer may read nothing before its connection is closed
+    /// (0 would close every connection whose peer is a moment slow).
     pub fn write_timeout(&self) -> anyhow::Result<Duration> {
-        if self.write_timeout_ms == 0 {
-            // 0 would close every connection whose peer is a moment slow.
-            bail!("http.write_timeout_ms must be at least 1 ms");
-        }
-        Ok(Duration::from_millis(self.write_timeout_ms))
+        at_least_1_ms("http.write_timeout_ms", self.write_timeout_ms)
     }
 
     /// How long a client may take to send a request head.
     pub fn request_head_timeout(&self) -> anyhow::Result<Duration> {
-        if self.request_head_timeout_ms == 0 {
-            bail!("http.request_head_timeout_ms must be at least 1 ms");
-        }
-        Ok(Duration::from_millis(self.request_head_timeout_ms))
+        at_least_1_ms("http.request_head_timeout_ms", self.request_head_timeout_ms)
     }
+}
+
+/// `ms` as a duration, refusing 0 (which would mean "at once" or "never").
+pub(crate) fn at_least_1_ms(key: &str, ms: u64) -> anyhow::Result<Duration> {
+    if ms == 0 {
+        bail!("{key} must be at least 1 ms");
+    }
+    Ok(Duration::from_millis(ms))
 }
 
 #[derive(Debug, Deserialize)]

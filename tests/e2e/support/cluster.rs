@@ -256,6 +256,21 @@ impl PrivateCluster {
         );
     }
 
+    /// Creates the database `otas`, migrates it, writes the world's rows into
+    /// it, and returns its URL.
+    pub fn database_with_world(&self) -> String {
+        use diesel::connection::SimpleConnection;
+        use diesel::Connection;
+        diesel::PgConnection::establish(&self.url("postgres"))
+            .expect("connect to the private cluster")
+            .batch_execute("CREATE DATABASE otas")
+            .expect("create database");
+        let url = self.url("otas");
+        otas_postgres_adapter::run_migrations(&url).expect("migrate");
+        crate::support::World::seed_into(&url);
+        url
+    }
+
     /// The URL of `database` in this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)

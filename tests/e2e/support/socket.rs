@@ -71,3 +71,27 @@ pub async fn exchange_raw(address: &str, request: &[u8]) -> RawAnswer {
         after_head: received[end + 4..].to_vec(),
     }
 }
+
+/// Asks the server at `address` (`http://host:port`) for agent A's whole
+/// list as the fixture user, and reads nothing: once the socket buffers are
+/// full, the server's writes wait on this reader.
+pub async fn stalled_whole_list(address: &str) -> TcpStream {
+    use crate::support::app::LIST_PATH;
+    use crate::support::tokens::VALID;
+    use crate::support::world::{AGENT_A, PROJECT_A};
+
+    let mut stream = TcpStream::connect(address.trim_start_matches("http://"))
+        .await
+        .expect("connect");
+    stream
+        .write_all(
+            format!(
+                "GET {LIST_PATH}?agent_id={AGENT_A} HTTP/1.1\r\nHost: x\r\n\
+                 X-OTAS-USER-TOKEN: {VALID}\r\nX-OTAS-PROJECT-ID: {PROJECT_A}\r\n\r\n"
+            )
+            .as_bytes(),
+        )
+        .await
+        .expect("send");
+    stream
+}

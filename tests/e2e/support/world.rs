@@ -170,6 +170,22 @@ impl World {
         self.fixture.borrow_mut().delete_session(id);
     }
 
+    /// A SQLite world whose agent A has 60,000 sessions: far more than the
+    /// socket buffers hold, so that a reader that reads nothing stalls its
+    /// whole list.
+    pub fn with_a_list_too_big_to_buffer() -> Self {
+        let world = Self::new(Store::Sqlite);
+        world.many_sessions(
+            AGENT_A,
+            60_000,
+            Spread {
+                meta_key: "i",
+                period_seconds: 6_000,
+            },
+        );
+        world
+    }
+
     /// Adds `count` sessions of `agent` with random ids, spread over times
     /// and numbered in `meta` as `spread` says, a few thousand per transaction.
     pub fn many_sessions(&self, agent: Uuid, count: i64, spread: Spread) {

@@ -165,16 +165,14 @@ impl DatabaseSettings {
                 otas_postgres_adapter::MAX_REPLICAS
             );
         }
-        if self.replica_check_ms == 0 {
-            bail!("database.replica_check_ms must be at least 1 ms");
-        }
+        let check_every = super::at_least_1_ms("database.replica_check_ms", self.replica_check_ms)?;
         Ok(StoreChoice::Postgres(
             pool(url),
             Replicas {
                 pools: replicas,
                 routing: otas_postgres_adapter::RoutingSettings {
                     max_lag: Duration::from_millis(self.replica_max_lag_ms),
-                    check_every: Duration::from_millis(self.replica_check_ms),
+                    check_every,
                 },
             },
         ))
