@@ -21,6 +21,7 @@ CARGO ?= cargo
 help:
 	@echo "make run      build, create and migrate the store (SQLite under data/, or \$$DATABASE_URL), load demo data, serve on :8000"
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
+	@echo "make test-repeat  the suite or one test binary N times, under CPU load: every failure by name (N=20 TEST=unavailable LOAD=busy|build|none)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
 	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
@@ -65,6 +66,17 @@ locale-sources:
 .PHONY: test
 test: toolchain postgres locale-sources
 	$(CARGO) test --workspace --locked
+
+# A flaky test shows itself here rather than in CI: the suite, or the test
+# binary TEST, N times in a row, with the CPUs kept busy (LOAD=busy, or
+# LOAD=build for a parallel cargo build, LOAD=none for an idle machine);
+# prints each failure with its test's name and its panic line.
+N ?= 10
+TEST ?=
+LOAD ?= busy
+.PHONY: test-repeat
+test-repeat: toolchain postgres locale-sources
+	N=$(N) TEST=$(TEST) LOAD=$(LOAD) CARGO=$(CARGO) bash tests/repeat.sh
 
 .PHONY: lint
 lint: toolchain

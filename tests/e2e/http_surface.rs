@@ -107,67 +107,88 @@ async fn head_answers_the_status_and_headers_of_get_without_a_body(store: Store)
     );
 }
 
-on_both_stores!(a_cors_preflight_from_the_dashboard_is_allowed);
-async fn a_cors_preflight_from_the_dashboard_is_allowed(store: Store) {
-    let world = World::new(store);
-    let app = TestApp::start(world.url()).await;
-    let url = format!("{}/api/agent/v1/sessions/list/", app.address);
-
-    let response = app
-        .client
-        .request(reqwest::Method::OPTIONS, &url)
-        .header("Origin", "http://localhost:5173")
-        .header("Access-Control-Request-Method", "GET")
-        .header(
-            "Access-Control-Request-Headers",
-            "x-otas-user-token,x-otas-project-id",
-        )
-        .send()
-        .await
-        .expect("answer");
-
-    assert!(response.status().is_success(), "{}", response.status());
-    assert_eq!(
-        response.headers()["access-control-allow-origin"],
-        "http://localhost:5173"
-    );
-    let allowed = response.headers()["access-control-allow-headers"]
-        .to_str()
-        .expect("ascii")
-        .to_lowercase();
-    assert!(
-        allowed.contains("x-otas-user-token") && allowed.contains("x-otas-project-id"),
-        "{allowed}"
-    );
-    let methods = response.headers()["access-control-allow-methods"]
-        .to_str()
-        .expect("ascii")
-        .to_owned();
-    assert!(methods.contains("GET"), "{methods}");
+/// The preflight the dashboard's browser sends before listing sessions.
+async fn raw_preflight(app: &TestApp, origin: &str) -> socket::RawAnswer {
+    socket::exchange(
+        &app.address,
+        "OPTIONS",
+        LIST_PATH,
+        &[
+            ("Origin", origin),
+            ("Access-Control-Request-Method", "GET"),
+            (
+                "Access-Control-Request-Headers",
+                "x-otas-user-token,x-otas-project-id",
+            ),
+        ],
+    )
+    .await
 }
 
-on_both_stores!(a_cors_preflight_from_an_unknown_origin_is_refused_in_json);
-async fn a_cors_preflight_from_an_unknown_origin_is_refused_in_json(store: Store) {
+on_both_stores!(without_a_setting_a_preflight_from_any_origin_is_allowed_without_credentials);
+async fn without_a_setting_a_preflight_from_any_origin_is_allowed_without_credentials(
+    store: Store,
+) {
     let world = World::new(store);
     let app = TestApp::start(world.url()).await;
 
-    let response = app
-        .client
-        .request(
-            reqwest::Method::OPTIONS,
-            format!("{}/api/agent/v1/sessions/list/", app.address),
-        )
-        .header("Origin", "http://evil.example")
-        .header("Access-Control-Request-Method", "GET")
-        .send()
-        .await
-        .expect("answer");
+    for origin in [
+        "http://127.0.0.1:5173",
+        "http://localhost:5173",
+        "https://dashboard.example",
+    ] {
+        let answer = raw_preflight(&app, origin).await;
 
-    assert!(response
-        .headers()
-        .get("access-control-allow-origin")
-        .is_none());
-    assert_error(response, StatusCode::BAD_REQUEST, "bad_request").await;
+        assert_eq!(answer.status_line, "HTTP/1.1 200 OK", "{origin}");
+        // As UASAM (django-cors-headers, CORS_ALLOW_ALL_ORIGINS): any origin,
+        // and never with credentials, since tokens travel in headers.
+        assert_eq!(
+            answer.header("access-control-allow-origin"),
+            Some("*"),
+            "{origin}"
+        );
+        assert_eq!(answer.header("access-control-allow-credentials"), None);
+        let allowed = answer
+            .header("access-control-allow-headers")
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(
+            allowed.contains("x-otas-user-token") && allowed.contains("x-otas-project-id"),
+            "{allowed}"
+        );
+        let methods = answer
+            .header("access-control-allow-methods")
+            .unwrap_or_default();
+        assert!(methods.contains("GET"), "{methods}");
+    }
+}
+
+on_both_stores!(a_narrowed_setting_refuses_a_preflight_from_another_origin_in_json);
+async fn a_narrowed_setting_refuses_a_preflight_from_another_origin_in_json(store: Store) {
+    let world = World::new(store);
+    let app = TestApp::start_with(
+        world.url(),
+        &[("OTAS__SERVER__CORS_ALLOWED_ORIGINS", "https://dash.example")],
+    )
+    .await;
+
+    let allowed = raw_preflight(&app, "https://dash.example").await;
+    let refused = raw_preflight(&app, "http://evil.example").await;
+
+    assert_eq!(allowed.status_line, "HTTP/1.1 200 OK");
+    assert_eq!(
+        allowed.header("access-control-allow-origin"),
+        Some("https://dash.example")
+    );
+    assert!(
+        refused.status_line.starts_with("HTTP/1.1 400"),
+        "{}",
+        refused.status_line
+    );
+    assert_eq!(refused.header("access-control-allow-origin"), None);
+    assert_eq!(refused.header("content-type"), Some("application/json"));
+    let body: serde_json::Value = serde_json::from_slice(&refused.after_head).expect("a JSON body");
+    assert_eq!(body, crate::support::error_body("bad_request"));
 }
 
 on_both_stores!(the_configured_origins_replace_the_default);

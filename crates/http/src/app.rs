@@ -183,8 +183,11 @@ async fn post_only() -> Result<HttpResponse, ApiError> {
     Err(ApiError::POST_ONLY)
 }
 
-/// CORS for the browser dashboard: `GET` with the OTAS headers, from the
-/// configured origins only.
+/// CORS for the browser dashboard: `GET` and `POST` with the OTAS headers,
+/// from the configured origins; `*` allows any origin, answered with a
+/// wildcard `Access-Control-Allow-Origin` and never with credentials (as
+/// UASAM's `CORS_ALLOW_ALL_ORIGINS`): tokens travel in headers a page must
+/// set itself, never in cookies a browser would add on its own.
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::default()
         .allowed_methods(["GET", "HEAD", "POST", "OPTIONS"])
@@ -193,7 +196,7 @@ fn cors(origins: &[String]) -> Cors {
         .max_age(3600);
     for origin in origins {
         cors = if origin == "*" {
-            cors.allow_any_origin()
+            cors.allow_any_origin().send_wildcard()
         } else {
             cors.allowed_origin(origin)
         };

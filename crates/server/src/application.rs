@@ -89,7 +89,7 @@ impl Application {
             n => n,
         };
         let http = HttpSettings {
-            allowed_origins: server.cors_allowed_origins.clone(),
+            allowed_origins: server.cors_origins()?,
             workers,
             max_body_bytes: settings.http.max_body_bytes,
             max_streams: settings.http.max_streams,

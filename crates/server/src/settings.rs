@@ -149,6 +149,39 @@ pub enum LogFormat {
     Json,
 }
 
+impl ServerSettings {
+    /// The browser origins allowed (CORS): each `*` (any origin) or an
+    /// origin as a browser sends it, `scheme://host[:port]`; surrounding
+    /// blanks trimmed and empty entries dropped, so that an empty variable
+    /// allows none. An origin no browser sends is refused here, at start,
+    /// rather than left to fail every request.
+    pub fn cors_origins(&self) -> anyhow::Result<Vec<String>> {
+        let mut origins = Vec::new();
+        for origin in &self.cors_allowed_origins {
+            let origin = origin.trim();
+            if origin.is_empty() {
+                continue;
+            }
+            // No pattern either: `https://*.example` would be compared as
+            // it is, and match nothing.
+            let is_origin = origin == "*"
+                || !origin.contains('*')
+                    && url::Url::parse(origin).is_ok_and(|url| {
+                        url.origin().is_tuple() && url.origin().ascii_serialization() == origin
+                    });
+            if !is_origin {
+                bail!(
+                    "server.cors_allowed_origins: {origin:?} is not an origin: expected \"*\" or \
+                     scheme://host[:port], without a path or a trailing slash \
+                     (e.g. https://dashboard.otas.example)"
+                );
+            }
+            origins.push(origin.to_owned());
+        }
+        Ok(origins)
+    }
+}
+
 /// The settings that are lists, written comma-separated in variables.
 const LIST_KEYS: [&str; 1] = ["server.cors_allowed_origins"];
 
@@ -234,4 +267,46 @@ fn uasam_variable(name: &str, otas_name: &str) -> Option<String> {
     std::env::var(otas_name)
         .ok()
         .or_else(|| std::env::var(name).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn origins(list: &[&str]) -> anyhow::Result<Vec<String>> {
+        let mut settings = Settings::with_overrides(&[])?;
+        settings.server.cors_allowed_origins = list.iter().map(|o| (*o).to_owned()).collect();
+        settings.server.cors_origins()
+    }
+
+    #[test]
+    fn by_default_any_origin_is_allowed() -> anyhow::Result<()> {
+        let settings = Settings::with_overrides(&[])?;
+        assert_eq!(settings.server.cors_origins()?, ["*"]);
+        Ok(())
+    }
+
+    #[test]
+    fn origins_are_trimmed_and_an_empty_list_allows_none() -> anyhow::Result<()> {
+        assert_eq!(
+            origins(&[" https://dash.example ", "http://127.0.0.1:5173"])?,
+            ["https://dash.example", "http://127.0.0.1:5173"]
+        );
+        assert!(origins(&[""])?.is_empty());
+        Ok(())
+    }
+
+    #[test]
+    fn what_no_browser_sends_as_an_origin_is_refused_at_start() {
+        for wrong in [
+            "dash.example",
+            "https://dash.example/",
+            "https://dash.example/app",
+            "file:///tmp/x.html",
+            "https://*.example",
+        ] {
+            let refused = origins(&[wrong]);
+            assert!(refused.is_err(), "{wrong} was taken");
+        }
+    }
 }

@@ -81,13 +81,26 @@ pub(crate) fn set_up(
 /// background and on demand, and a store that cannot get one in
 /// `connection_timeout` answers `StoreError::Unavailable`.
 pub fn connect(settings: &SqliteSettings) -> Result<SqlitePool, PoolError> {
+    Ok(builder(settings)?.build_unchecked(manager(settings)))
+}
+
+/// The connection manager of a pool over `settings`' database file.
+pub(crate) fn manager(settings: &SqliteSettings) -> ConnectionManager<SqliteConnection> {
+    ConnectionManager::<SqliteConnection>::new(settings.path_or_url.clone())
+}
+
+/// The pool's configuration (validated, and the file's directory created),
+/// before it is built: [`connect`] builds it as it is; the test fixture gives
+/// it a background thread of its own, so that it can wait for that thread.
+pub(crate) fn builder(
+    settings: &SqliteSettings,
+) -> Result<r2d2::Builder<ConnectionManager<SqliteConnection>>, PoolError> {
     let file = database_file(&settings.path_or_url)?;
     if settings.connection_timeout.as_millis() == 0 {
         return Err(PoolError::TimeoutTooShort("connection_timeout_ms"));
     }
     create_parent_directory(&file)?;
-    let manager = ConnectionManager::<SqliteConnection>::new(settings.path_or_url.clone());
-    let pool = r2d2::Pool::builder()
+    Ok(r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))
         // Connections are opened when needed, not all at start.
         .min_idle(Some(1))
@@ -96,9 +109,7 @@ pub fn connect(settings: &SqliteSettings) -> Result<SqlitePool, PoolError> {
         .connection_customizer(Box::new(ConnectionSetup {
             busy_timeout: settings.busy_timeout,
         }))
-        .error_handler(Box::new(LogConnectionErrors))
-        .build_unchecked(manager);
-    Ok(pool)
+        .error_handler(Box::new(LogConnectionErrors)))
 }
 
 /// Checks that `path_or_url` names one database file (not an in-memory or

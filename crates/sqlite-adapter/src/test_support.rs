@@ -11,13 +11,15 @@ use std::time::Duration;
 
 use std::sync::Arc;
 
+use scheduled_thread_pool::ScheduledThreadPool;
+
 use diesel::prelude::*;
 use otas_ports::{AccessStore, AgentDirectory, AgentKeyStore, RowWriter, SessionStore};
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
-use crate::pool::{connect, set_up, SqlitePool, SqliteSettings};
+use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings};
 use crate::schema::{agent_key, agent_session};
 use crate::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
@@ -114,6 +116,10 @@ pub struct SqliteFixture {
     pub sessions: SqliteSessionStore,
     pub rows: Arc<SqliteRowWriter>,
     pub pool: SqlitePool,
+    /// The one thread on which the pool opens connections in the background
+    /// (r2d2 keeps one idle connection ready): [`SqliteFixture::close`]
+    /// waits for it.
+    background: Arc<ScheduledThreadPool>,
     // Last, so that the stores' pool is dropped first.
     pub db: TestDatabase,
 }
@@ -129,7 +135,11 @@ impl std::fmt::Debug for SqliteFixture {
 impl SqliteFixture {
     /// The stores over an existing database file (which the caller removes).
     pub fn over(db: TestDatabase) -> Self {
-        let pool = pool(db.url());
+        let background = Arc::new(ScheduledThreadPool::new(1));
+        let pool = builder(&pool_settings(db.url()))
+            .expect("the test database path is usable")
+            .thread_pool(background.clone())
+            .build_unchecked(manager(&pool_settings(db.url())));
         Self {
             access: SqliteAccessStore::new(pool.clone()),
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
@@ -137,8 +147,40 @@ impl SqliteFixture {
             sessions: SqliteSessionStore::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
             pool,
+            background,
             db,
         }
+    }
+
+    /// Drops the stores and their pool, and returns the database once no
+    /// connection of theirs is open, not even one the pool was still opening
+    /// in the background when its last handle went: a test that then takes
+    /// the file for itself (an exclusive lock) finds nobody else on it.
+    ///
+    /// The pool's background work runs on one thread, one job after another,
+    /// and each job holds the pool only while it runs. A job queued after the
+    /// handles are dropped runs once every earlier job has ended, so the pool
+    /// and its connections are closed by then; a later job finds no pool.
+    pub fn close(self) -> TestDatabase {
+        let Self {
+            access,
+            agent_keys,
+            agents,
+            sessions,
+            rows,
+            pool,
+            background,
+            db,
+        } = self;
+        drop((access, agent_keys, agents, sessions, rows, pool));
+        let (done, finished) = std::sync::mpsc::channel();
+        background.execute(move || {
+            let _ = done.send(());
+        });
+        finished
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the pool's background work ends");
+        db
     }
 }
 

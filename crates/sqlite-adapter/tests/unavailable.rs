@@ -65,9 +65,10 @@ fn one_session() -> (TestDatabase, Uuid) {
         at("2026-04-16T14:30:00Z"),
         "{}",
     );
-    // The stores and their pool go; the database stays.
-    let SqliteFixture { db, .. } = fixture;
-    (db, agent)
+    // The stores and their pool go, and every connection they opened is
+    // closed (also one the pool was still opening in the background); the
+    // database stays.
+    (fixture.close(), agent)
 }
 
 #[test]

@@ -43,11 +43,26 @@ fn running_as_root() -> bool {
         .unwrap_or(false)
 }
 
+/// A port for a private cluster, below the kernel's ephemeral range
+/// (32768 and up by default) so that no outgoing connection of a test, which
+/// gets an ephemeral local port, can take it between this check and the
+/// cluster's start; never the same one twice in this process. A port that
+/// another program holds is skipped.
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
+    use std::sync::atomic::{AtomicU16, Ordering};
+    const LOW: u16 = 20_000;
+    const SPAN: u16 = 12_000;
+    // Where this process starts counting: apart from other processes' starts.
+    static NEXT: AtomicU16 = AtomicU16::new(0);
+    let start = LOW + (std::process::id() % u32::from(SPAN)) as u16;
+    for _ in 0..SPAN {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % SPAN;
+        let port = LOW + (start - LOW + offset) % SPAN;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    panic!("no free port between {LOW} and {}", LOW + SPAN)
 }
 
 impl PrivateCluster {
