@@ -16,6 +16,7 @@ mod cli;
 mod conditional;
 mod filter_edges;
 mod filters;
+mod hostile;
 mod http_surface;
 mod listing;
 mod metrics;

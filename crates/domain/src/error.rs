@@ -45,6 +45,13 @@ pub enum CreateSessionError {
     /// Too many keys are being verified at once: try again shortly.
     #[error("too many agent keys are being verified")]
     Busy,
+    /// Too many wrong secrets under this key's prefix lately: refused
+    /// without checking until the budget's window ends.
+    #[error("too many wrong attempts with this key; retry in {retry_after_seconds} s")]
+    TooManyAttempts {
+        /// Seconds until the key may be tried again (`Retry-After`).
+        retry_after_seconds: u64,
+    },
     /// The store cannot be reached or did not answer in time.
     #[error("the session store is unavailable")]
     Unavailable,

@@ -117,6 +117,40 @@ impl MetaFilter {
     }
 }
 
+/// Whether every number in the JSON text `json` (already known to be valid
+/// JSON) is one PostgreSQL's `numeric`, and so `jsonb`, can hold: a stored
+/// `meta` is refused as the filter is (`1e-20000` underflows to `0.0` in a
+/// double, yet PostgreSQL refuses it). One pass over the text; strings are
+/// skipped, escapes included.
+pub fn numbers_within_numeric(json: &str) -> bool {
+    let bytes = json.as_bytes();
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => {
+                at += 1;
+                while at < bytes.len() && bytes[at] != b'"' {
+                    at += if bytes[at] == b'\\' { 2 } else { 1 };
+                }
+                at += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = at;
+                while at < bytes.len()
+                    && matches!(bytes[at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    at += 1;
+                }
+                if !within_numeric(&json[start..at]) {
+                    return false;
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    true
+}
+
 /// Whether the JSON number `text` has at most [`MAX_NUMERIC_SCALE`] digits
 /// after the decimal point once its exponent is applied, as PostgreSQL counts
 /// them (`1.0e-16383` has 16,384: trailing zeros count).
@@ -143,6 +177,25 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn a_stored_meta_holds_numbers_postgresql_can_keep_at_any_depth() {
+        for fits in [
+            "{}",
+            r#"{"n": 1e-16383, "m": [1, -2.5, 3E+5]}"#,
+            r#"{"s": "1e-20000 in a string", "e": "\\\"1e-20000"}"#,
+            "[0, 1.5e300]",
+        ] {
+            assert!(numbers_within_numeric(fits), "{fits}");
+        }
+        for beyond in [
+            r#"{"n": 1e-20000}"#,
+            r#"{"a": {"b": [1, 1.0e-16383]}}"#,
+            "-1e-99999",
+        ] {
+            assert!(!numbers_within_numeric(beyond), "{beyond}");
+        }
+    }
 
     #[test]
     fn a_meta_filter_takes_an_object_of_scalars_only() {

@@ -56,6 +56,9 @@ pub struct HttpSettings {
     pub write_timeout: std::time::Duration,
     /// A request head must arrive within this long, else 408.
     pub request_head_timeout: std::time::Duration,
+    /// A request body must arrive within this long, else 408 and the
+    /// connection is closed.
+    pub request_body_timeout: std::time::Duration,
 }
 
 /// What the routes call: the use cases, and the readiness check.
@@ -102,7 +105,10 @@ pub fn serve(
         streams: Arc::default(),
         max_streams: settings.max_streams,
     });
-    let body_limit = settings.max_body_bytes;
+    let body_limits = crate::sessions::timed_body::BodyLimits {
+        max_bytes: settings.max_body_bytes,
+        timeout: settings.request_body_timeout,
+    };
     let origins = settings.allowed_origins.clone();
     let serving = Serving {
         workers: settings.workers,
@@ -122,7 +128,7 @@ pub fn serve(
             )
             .service(
                 web::resource(SESSION_CREATE)
-                    .app_data(web::PayloadConfig::new(body_limit))
+                    .app_data(body_limits)
                     .route(web::post().to(create::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),

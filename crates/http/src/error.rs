@@ -30,6 +30,8 @@ pub(crate) struct ApiError {
     pub(crate) code: &'static str,
     /// For a 405: the methods the path allows (`Allow`).
     pub(crate) allow: Option<&'static str>,
+    /// For a 429 or a 503: seconds before trying again (`Retry-After`).
+    pub(crate) retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -38,6 +40,15 @@ impl ApiError {
             status,
             code,
             allow: None,
+            retry_after: None,
+        }
+    }
+
+    /// The same answer, telling the client when to try again.
+    pub(crate) const fn retry_after(self, seconds: u64) -> Self {
+        Self {
+            retry_after: Some(seconds),
+            ..self
         }
     }
 
@@ -52,8 +63,9 @@ impl ApiError {
         allow: Some("POST, OPTIONS"),
         ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
     };
+    /// Overloaded or the store is away: a second is a reasonable wait.
     pub(crate) const SERVICE_UNAVAILABLE: Self =
-        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").retry_after(1);
     pub(crate) const SERVER_ERROR: Self =
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
 
@@ -103,6 +115,10 @@ impl From<CreateSessionError> for ApiError {
             E::InvalidAgentKey => Self::new(StatusCode::UNAUTHORIZED, "invalid_agent_key"),
             E::InvalidJson => Self::new(StatusCode::BAD_REQUEST, "invalid_json"),
             E::Busy | E::Unavailable => Self::SERVICE_UNAVAILABLE,
+            E::TooManyAttempts {
+                retry_after_seconds,
+            } => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
+                .retry_after(retry_after_seconds),
             E::Internal => Self::SERVER_ERROR,
         }
     }
@@ -150,6 +166,11 @@ impl ResponseError for ApiError {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

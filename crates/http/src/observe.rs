@@ -29,6 +29,34 @@ fn usable_request_id(value: &HeaderValue) -> Option<String> {
     ok.then(|| text.to_owned())
 }
 
+/// The most bytes of a request's method and path the access log echoes.
+const MAX_LOGGED_METHOD: usize = 16;
+const MAX_LOGGED_PATH: usize = 256;
+
+/// The methods the service serves, each its own label; every other is `other`.
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    use actix_web::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::OPTIONS => "OPTIONS",
+        _ => "other",
+    }
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 pub(crate) async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -39,10 +67,15 @@ pub(crate) async fn observe(
         .get(&REQUEST_ID)
         .and_then(usable_request_id)
         .unwrap_or_else(|| Uuid::new_v4().to_string());
-    let method = req.method().clone();
+    // A label from a closed set: actix takes any method name a client
+    // invents, and each would be a new metric series held forever.
+    let method = method_label(req.method());
+    // For the log, cut: a method or path is echoed, never more than a line's worth.
+    let logged_method = cut(req.method().as_str(), MAX_LOGGED_METHOD).to_owned();
     // The path only: the query string is the caller's business, and the
     // tokens travel in headers that are never logged.
     let path = req.path().to_owned();
+    let logged_path = cut(&path, MAX_LOGGED_PATH).to_owned();
 
     let span = tracing::info_span!("request", request_id = %request_id);
     let outcome = next.call(req).instrument(span.clone()).await;
@@ -72,7 +105,7 @@ pub(crate) async fn observe(
     metrics::counter!(
         "otas_http_requests_total",
         "route" => route.clone(),
-        "method" => method.to_string(),
+        "method" => method,
         "status" => status.to_string()
     )
     .increment(1);
@@ -83,8 +116,8 @@ pub(crate) async fn observe(
         tracing::debug!(
             target: "otas::access",
             request_id = %request_id,
-            method = %method,
-            path = %path,
+            method = %logged_method,
+            path = %logged_path,
             status,
             latency_ms = format_args!("{latency_ms:.3}"),
             "probe served"
@@ -93,8 +126,8 @@ pub(crate) async fn observe(
         tracing::info!(
             target: "otas::access",
             request_id = %request_id,
-            method = %method,
-            path = %path,
+            method = %logged_method,
+            path = %logged_path,
             status,
             latency_ms = format_args!("{latency_ms:.3}"),
             "request served"

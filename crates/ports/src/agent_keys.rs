@@ -37,8 +37,14 @@ impl StoredAgentKey {
 pub trait AgentKeyStore: Send + Sync {
     /// Implementations MUST return every key whose `prefix` is one of
     /// `prefixes` (with its agent's `is_active`), and nothing else. Cost: an
-    /// indexed lookup per prefix (there are a few per presented key).
-    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError>;
+    /// indexed lookup per prefix; callers pass at most
+    /// `otas_domain::agent_key::MAX_PREFIX_CHARS` (a key has one or two).
+    // The lifetime is named for mockall, which cannot mock an elided one.
+    #[allow(clippy::needless_lifetimes)]
+    fn keys_with_prefixes<'a>(
+        &self,
+        prefixes: &[&'a str],
+    ) -> Result<Vec<StoredAgentKey>, StoreError>;
 
     /// Implementations MUST set the key's `last_used_at` to `at` unless it is
     /// already within the minute before `at`, so that a busy key is written

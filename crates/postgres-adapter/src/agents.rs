@@ -86,7 +86,7 @@ impl KeyRecord {
 }
 
 impl AgentKeyStore for PgAgentKeyStore {
-    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
+    fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         // Served by UASAM's index on agent_key (prefix).
         let rows: Vec<(KeyRecord, bool)> = with_connection(&self.pool, |conn| {
             agent_key::table

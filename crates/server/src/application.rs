@@ -111,6 +111,7 @@ impl Application {
             shutdown_grace: std::time::Duration::from_secs(server.shutdown_grace_seconds),
             write_timeout: settings.http.write_timeout()?,
             request_head_timeout: settings.http.request_head_timeout()?,
+            request_body_timeout: settings.http.request_body_timeout()?,
         };
         let services = Services {
             list_sessions: Arc::new(list_sessions),
@@ -167,8 +168,12 @@ fn key_verification(settings: &AgentKeySettings) -> KeyVerification {
     };
     KeyVerification {
         cache_expiry: std::time::Duration::from_secs(settings.cache_expiry_seconds),
+        cache_max_age: std::time::Duration::from_secs(settings.cache_max_age_seconds),
         cache_capacity: settings.cache_capacity,
         concurrent,
+        waiting: settings.verification_waiters,
         patience: std::time::Duration::from_millis(settings.verification_wait_ms),
+        failures_allowed: settings.failures_per_window,
+        failure_window: std::time::Duration::from_secs(settings.failure_window_seconds),
     }
 }

@@ -32,10 +32,14 @@ pub struct Settings {
 #[derive(Debug, Deserialize)]
 pub struct AgentKeySettings {
     pub cache_expiry_seconds: u64,
+    pub cache_max_age_seconds: u64,
     pub cache_capacity: usize,
     /// 0: one per CPU core.
     pub concurrent_verifications: usize,
+    pub verification_waiters: usize,
     pub verification_wait_ms: u64,
+    pub failures_per_window: u32,
+    pub failure_window_seconds: u64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -113,6 +117,7 @@ pub struct HttpLayerSettings {
     pub max_streams: usize,
     pub write_timeout_ms: u64,
     pub request_head_timeout_ms: u64,
+    pub request_body_timeout_ms: u64,
 }
 
 impl HttpLayerSettings {
@@ -123,6 +128,10 @@ impl HttpLayerSettings {
     }
 
     /// How long a client may take to send a request head.
+    pub fn request_body_timeout(&self) -> anyhow::Result<Duration> {
+        at_least_1_ms("http.request_body_timeout_ms", self.request_body_timeout_ms)
+    }
+
     pub fn request_head_timeout(&self) -> anyhow::Result<Duration> {
         at_least_1_ms("http.request_head_timeout_ms", self.request_head_timeout_ms)
     }

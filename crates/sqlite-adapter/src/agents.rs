@@ -94,7 +94,7 @@ impl KeyRecord {
 }
 
 impl AgentKeyStore for SqliteAgentKeyStore {
-    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
+    fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         // Served by UASAM's index on agent_key (prefix).
         let mut conn = checkout(&self.pool)?;
         let rows: Vec<(KeyRecord, bool)> = agent_key::table

@@ -138,7 +138,19 @@ fn the_stores_are_unavailable_quickly_while_another_process_holds_the_database_l
             "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; DELETE FROM agent_session WHERE 0;",
         )
         .expect("lock the database");
-    let pool = connect(&impatient(db.url())).expect("a pool");
+    // Opening a connection runs its set-up, which waits on the lock for the
+    // busy timeout and then fails, "database is locked"; the store answers
+    // with that reason once its connection timeout runs out. The timeout is
+    // ten times the busy timeout, so that even on a loaded machine a
+    // connection attempt fails within it (with a timeout barely above the
+    // busy timeout, the answer was at times "timed out waiting for
+    // connection", before any attempt had ended).
+    let pool = connect(&SqliteSettings {
+        connection_timeout: Duration::from_millis(1000),
+        busy_timeout: Duration::from_millis(100),
+        ..impatient(db.url())
+    })
+    .expect("a pool");
     let access = SqliteAccessStore::new(pool.clone());
     let store = SqliteSessionStore::new(pool);
 

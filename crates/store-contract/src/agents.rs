@@ -27,11 +27,10 @@ fn key_row(agent: Uuid, prefix: &str, change: impl FnOnce(&mut AgentKeyRow)) -> 
 }
 
 fn keys<F: Fixture>(stores: &TwoAgents<F>, prefixes: &[&str]) -> Vec<StoredAgentKey> {
-    let prefixes: Vec<String> = prefixes.iter().map(|p| (*p).to_owned()).collect();
     let mut keys = stores
         .fixture
         .agent_key_store()
-        .keys_with_prefixes(&prefixes)
+        .keys_with_prefixes(prefixes)
         .expect("the store answers");
     keys.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     keys

@@ -213,12 +213,12 @@ impl RowWriter for Memory {
 }
 
 impl AgentKeyStore for Memory {
-    fn keys_with_prefixes(&self, prefixes: &[String]) -> Result<Vec<StoredAgentKey>, StoreError> {
+    fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         let tables = self.tables();
         Ok(tables
             .agent_keys
             .iter()
-            .filter(|(key, _)| prefixes.contains(&key.prefix))
+            .filter(|(key, _)| prefixes.contains(&key.prefix.as_str()))
             .map(|(key, last_used_at)| StoredAgentKey {
                 id: key.id,
                 agent: key.agent,

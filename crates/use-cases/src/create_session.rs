@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use otas_domain::agent_key::candidate_prefixes;
+use otas_domain::agent_key::{candidate_prefixes, names_prefix, MAX_AGENT_KEY_BYTES};
 use otas_domain::{AgentId, CreateSessionError, SessionId};
 use otas_ports::{
     AgentKeyHasher, AgentKeyStore, Clock, Row, RowWriter, SessionRow, SessionTokenIssuer,
@@ -14,9 +14,13 @@ use uuid::Uuid;
 
 use crate::store_failure::store_failed;
 
+mod failures;
+mod flights;
 mod slots;
 mod verified_keys;
 
+use failures::FailureBudget;
+use flights::{Flights, Turn};
 use slots::Slots;
 use verified_keys::VerifiedKeys;
 
@@ -56,15 +60,24 @@ pub trait CreateSessionUseCase: Send + Sync {
 /// How key verification is bounded.
 #[derive(Debug, Clone, Copy)]
 pub struct KeyVerification {
-    /// How long a verified key is trusted without PBKDF2: a revoked key
-    /// stops working within it.
+    /// A verified key not used for this long is verified (PBKDF2) again.
     pub cache_expiry: Duration,
+    /// A verified key is verified again this long after it was, however
+    /// busy (revocation never waits for it: the key row is read every call).
+    pub cache_max_age: Duration,
     /// The most verified keys kept.
     pub cache_capacity: usize,
     /// The most PBKDF2 computations at once.
     pub concurrent: usize,
+    /// The most calls waiting for a PBKDF2 turn; beyond them, `Busy` at once.
+    pub waiting: usize,
     /// How long a verification waits for its turn before `Busy` (503).
     pub patience: Duration,
+    /// Wrong secrets allowed per stored key per `failure_window`; beyond
+    /// them, `TooManyAttempts` without hashing. `0`: no budget.
+    pub failures_allowed: u32,
+    /// The window the failures are counted in.
+    pub failure_window: Duration,
 }
 
 /// The ports session creation needs.
@@ -82,6 +95,8 @@ pub struct CreateSessionPorts {
 pub struct CreateSession {
     ports: CreateSessionPorts,
     verified: VerifiedKeys,
+    failures: FailureBudget,
+    flights: Flights,
     slots: Slots,
     patience: Duration,
 }
@@ -97,25 +112,36 @@ impl CreateSession {
     pub fn new(ports: CreateSessionPorts, verification: KeyVerification) -> Self {
         Self {
             ports,
-            verified: VerifiedKeys::new(verification.cache_capacity, verification.cache_expiry),
-            slots: Slots::new(verification.concurrent),
+            verified: VerifiedKeys::new(
+                verification.cache_capacity,
+                verification.cache_expiry,
+                verification.cache_max_age,
+            ),
+            failures: FailureBudget::new(
+                verification.failures_allowed,
+                verification.failure_window,
+                verification.cache_capacity,
+            ),
+            flights: Flights::default(),
+            slots: Slots::new(verification.concurrent, verification.waiting),
             patience: verification.patience,
         }
     }
 
     /// The stored key the presented one is, when it is one that may open a
-    /// session now. Cost: one indexed read of a few prefixes; PBKDF2 only for
-    /// a key not verified within the cache's expiry. `fingerprint` is the
-    /// presented key's, computed once by the caller.
+    /// session now. Cost: one indexed read of at most 255 prefixes (a real
+    /// key has one or two); PBKDF2 only for a key not in the cache of
+    /// verified keys, within the verifications' own budget (`Busy` beyond
+    /// it) and the key's budget of wrong secrets (`TooManyAttempts` beyond
+    /// it, without hashing). `fingerprint` is the presented key's, computed
+    /// once by the caller.
     fn key_of(
         &self,
         presented: &str,
         fingerprint: [u8; 32],
     ) -> Result<StoredAgentKey, CreateSessionError> {
-        let prefixes: Vec<String> = candidate_prefixes(presented)
-            .into_iter()
-            .map(str::to_owned)
-            .collect();
+        // At most 255 borrowed slices of a key of at most 512 bytes.
+        let prefixes = candidate_prefixes(presented);
         if prefixes.is_empty() {
             return Err(CreateSessionError::InvalidAgentKey);
         }
@@ -126,29 +152,58 @@ impl CreateSession {
             .keys_with_prefixes(&prefixes)
             .map_err(|e| CreateSessionError::from(store_failed(e)))?
             .into_iter()
-            .filter(|key| presented.starts_with(&format!("agent_{}_", key.prefix)))
+            .filter(|key| names_prefix(presented, &key.prefix))
             .filter(|key| key.usable_at(now))
             .collect();
+        // A key verified lately is served even while its budget is spent:
+        // a flood of wrong secrets does not lock its holder out.
         if let Some(key) = candidates
             .iter()
             .find(|key| self.verified.holds(&fingerprint, key.id, &key.hashed_key))
         {
             return Ok(key.clone());
         }
-        for key in candidates {
+        let mut retry_after: Option<Duration> = None;
+        'candidates: for key in candidates {
+            // Calls presenting the same key wait for one verification, and
+            // look at its outcome: verified, or the budget spent by it.
+            let _flight = loop {
+                if let Some(left) = self.failures.spent(key.id) {
+                    retry_after = Some(retry_after.map_or(left, |other| other.min(left)));
+                    continue 'candidates;
+                }
+                match self.flights.board(fingerprint, self.patience) {
+                    None => return Err(CreateSessionError::Busy),
+                    Some(Turn::Lead(flight)) => break flight,
+                    Some(Turn::Landed) => {
+                        if self.verified.holds(&fingerprint, key.id, &key.hashed_key) {
+                            return Ok(key);
+                        }
+                    }
+                }
+            };
             let _slot = self
                 .slots
                 .take(self.patience)
                 .ok_or(CreateSessionError::Busy)?;
-            // Another request may have verified it while this one waited.
-            if self.verified.holds(&fingerprint, key.id, &key.hashed_key)
-                || self.ports.hasher.verify(presented, &key.hashed_key)
-            {
+            if let Err(left) = self.failures.begin(key.id) {
+                retry_after = Some(retry_after.map_or(left, |other| other.min(left)));
+                continue;
+            }
+            let verified = self.ports.hasher.verify(presented, &key.hashed_key);
+            self.failures.end(key.id, !verified);
+            if verified {
                 self.verified.remember(fingerprint, key.id, &key.hashed_key);
                 return Ok(key);
             }
         }
-        Err(CreateSessionError::InvalidAgentKey)
+        match retry_after {
+            Some(left) => Err(CreateSessionError::TooManyAttempts {
+                // Whole seconds, rounded up: never an invitation to retry early.
+                retry_after_seconds: left.as_secs() + u64::from(left.subsec_nanos() > 0),
+            }),
+            None => Err(CreateSessionError::InvalidAgentKey),
+        }
     }
 }
 
@@ -157,8 +212,9 @@ impl CreateSessionUseCase for CreateSession {
         let presented = request
             .agent_key
             .as_deref()
-            .filter(|key| !key.is_empty())
+            .filter(|key| !key.is_empty() && key.len() <= MAX_AGENT_KEY_BYTES)
             .ok_or(CreateSessionError::InvalidAgentKey)?;
+        // An HMAC over at most 512 bytes.
         let fingerprint = self.ports.hasher.fingerprint(presented);
         let key = self.key_of(presented, fingerprint)?;
         let meta = request.meta.ok_or(CreateSessionError::InvalidJson)?;

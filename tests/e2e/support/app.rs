@@ -188,6 +188,22 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    /// The spawned binary's resident memory (`VmRSS`), in bytes.
+    pub fn rss_bytes(&self) -> u64 {
+        let Runner::Process { child, .. } = &self.runner else {
+            panic!("only a spawned binary has its own memory: use TestApp::spawn");
+        };
+        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .expect("the process's status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmRSS:"))
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .expect("a VmRSS line");
+        kib * 1024
+    }
+
     /// Sends SIGTERM to the spawned binary.
     pub fn terminate(&self) {
         let Runner::Process { child, .. } = &self.runner else {

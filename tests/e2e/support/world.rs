@@ -158,7 +158,7 @@ impl World {
         self.fixture
             .borrow()
             .agent_key_store()
-            .keys_with_prefixes(&[prefix.to_owned()])
+            .keys_with_prefixes(&[prefix])
             .expect("the store answers")
             .into_iter()
             .next()

@@ -3,14 +3,18 @@
 
 use std::collections::HashMap;
 
-use actix_web::web::{self, Bytes};
+use actix_web::web;
 use actix_web::{HttpRequest, HttpResponse};
+use otas_domain::agent_key::MAX_AGENT_KEY_BYTES;
+use otas_domain::meta_filter::numbers_within_numeric;
+use otas_domain::CreateSessionError;
 use otas_use_cases::CreateSessionRequest;
 use serde_json::value::RawValue;
 
 use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
+use crate::sessions::timed_body::TimedBody;
 use crate::state::AppState;
 
 const AGENT_KEY: &str = "x-otas-agent-key";
@@ -25,20 +29,32 @@ const AGENT_KEY: &str = "x-otas-agent-key";
         (status = 200, description = "The session and its token", body = crate::openapi::SessionCreated),
         (status = 400, body = crate::openapi::ErrorEnvelope),
         (status = 401, body = crate::openapi::ErrorEnvelope),
+        (status = 408, description = "The body did not arrive within http.request_body_timeout_ms; the connection is closed", body = crate::openapi::ErrorEnvelope),
         (status = 413, body = crate::openapi::ErrorEnvelope),
+        (status = 429, description = "too_many_attempts: too many wrong secrets under this key's prefix lately; see Retry-After", body = crate::openapi::ErrorEnvelope),
         (status = 503, body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub(crate) async fn create(
     req: HttpRequest,
-    body: Bytes,
+    TimedBody(body): TimedBody,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
+    let agent_key = header_text(&req, AGENT_KEY);
+    // A key longer than any issued is refused before any work: no
+    // admission, no read, no hash (a 100,000-byte key used to cost memory
+    // with the square of its length).
+    if agent_key
+        .as_ref()
+        .is_some_and(|key| key.len() > MAX_AGENT_KEY_BYTES)
+    {
+        return Err(CreateSessionError::InvalidAgentKey.into());
+    }
     // Beyond the bound of requests at the stores, shed at once.
     let _admitted = state.admission.admit()?;
     // A body that is no JSON object is answered once the key is checked.
     let request = CreateSessionRequest {
-        agent_key: header_text(&req, AGENT_KEY),
+        agent_key,
         meta: meta_of(&body).ok(),
     };
     let use_case = state.create_session.clone();
@@ -82,8 +98,11 @@ fn meta_of(body: &[u8]) -> Result<String, ApiError> {
     let Some(meta) = fields.get("meta").filter(|meta| meta.get() != "null") else {
         return Ok("{}".to_owned());
     };
+    // serde_json refuses a number beyond a finite double (`1e400`); one
+    // beyond PostgreSQL's `numeric` (`1e-20000`, which a double reads as 0)
+    // is refused too, on every store, as the list's filter refuses it.
     let value: serde_json::Value = serde_json::from_str(meta.get()).map_err(|_| invalid)?;
-    if holds_nul(&value) {
+    if holds_nul(&value) || !numbers_within_numeric(meta.get()) {
         return Err(invalid);
     }
     Ok(meta.get().to_owned())

@@ -30,17 +30,33 @@ pub(crate) fn read(req: &HttpRequest) -> ListSessionsRequest {
     }
 }
 
+/// The most bytes of a header's text read: no credential, id or tag list a
+/// client of UASAM sends comes near it (a user token is about 250 bytes, an
+/// agent key 61, an id 36). A longer value is cut to one byte more than
+/// this: still longer than any valid one, so still refused as invalid, and
+/// reading it costs at most this much.
+pub(crate) const MAX_HEADER_TEXT_BYTES: usize = 8 * 1024;
+
 /// Every value of a header, joined with `,` as UASAM's gunicorn joins them:
 /// two tokens are not one token. Bytes that are not UTF-8 are kept
 /// (replaced), so that a garbled token is an invalid token rather than a
-/// missing one.
+/// missing one. Cost: at most [`MAX_HEADER_TEXT_BYTES`] + 1 bytes copied.
 pub(crate) fn header_text(req: &HttpRequest, name: &str) -> Option<String> {
-    let values: Vec<String> = req
-        .headers()
-        .get_all(name)
-        .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned())
-        .collect();
-    (!values.is_empty()).then(|| values.join(","))
+    let mut values = req.headers().get_all(name).peekable();
+    values.peek()?;
+    let mut text = String::new();
+    for (n, value) in values.enumerate() {
+        if n > 0 {
+            text.push(',');
+        }
+        let room = (MAX_HEADER_TEXT_BYTES + 1).saturating_sub(text.len());
+        let bytes = value.as_bytes();
+        text.push_str(&String::from_utf8_lossy(&bytes[..bytes.len().min(room)]));
+        if text.len() > MAX_HEADER_TEXT_BYTES {
+            break;
+        }
+    }
+    Some(text)
 }
 
 /// The last value of a query parameter, as Django's `request.GET.get` reads it.

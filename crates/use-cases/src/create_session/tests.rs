@@ -76,6 +76,7 @@ struct Setup {
     hasher: Arc<CountingHasher>,
     expiry: Duration,
     concurrent: usize,
+    failures_allowed: u32,
 }
 
 impl Setup {
@@ -90,6 +91,7 @@ impl Setup {
             hasher: Arc::new(CountingHasher::default()),
             expiry: Duration::from_secs(60),
             concurrent: 2,
+            failures_allowed: 0,
         }
     }
 
@@ -110,9 +112,13 @@ impl Setup {
             },
             KeyVerification {
                 cache_expiry: self.expiry,
+                cache_max_age: Duration::from_secs(3600),
                 cache_capacity: 100,
                 concurrent: self.concurrent,
+                waiting: 4,
                 patience: Duration::from_millis(20),
+                failures_allowed: self.failures_allowed,
+                failure_window: Duration::from_secs(60),
             },
         )
     }
@@ -315,4 +321,78 @@ fn a_body_that_is_no_json_object_is_answered_once_the_key_is_checked() {
         create.create(bad_body("agent_ab_cd_wrong")),
         Err(CreateSessionError::InvalidAgentKey)
     );
+}
+
+#[test]
+fn beyond_the_failure_budget_wrong_secrets_are_refused_without_hashing_while_the_verified_holder_is_served(
+) {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.failures_allowed = 3;
+    let hasher = setup.hasher.clone();
+    let create = setup.build();
+    create.create(request(GOOD)).expect("verified once");
+
+    let answers: Vec<_> = (0..10)
+        .map(|n| create.create(request(&format!("agent_ab_cd_wrong-{n}"))))
+        .collect();
+
+    assert_eq!(
+        answers[..3],
+        [const { Err(CreateSessionError::InvalidAgentKey) }; 3]
+    );
+    for answer in &answers[3..] {
+        assert!(
+            matches!(answer, Err(CreateSessionError::TooManyAttempts { retry_after_seconds }) if (1..=60).contains(retry_after_seconds)),
+            "{answer:?}"
+        );
+    }
+    assert_eq!(
+        hasher.runs.load(Ordering::SeqCst),
+        1 + 3,
+        "no hash past the budget"
+    );
+    create
+        .create(request(GOOD))
+        .expect("the verified holder is still served");
+}
+
+#[test]
+fn a_key_too_long_to_be_issued_is_refused_before_the_store_is_asked() {
+    let create = Setup {
+        keys: MockAgentKeyStore::new(),
+        ..Setup::with_key(stored(|_| {}))
+    }
+    .build();
+    let hostile = format!("agent_x{}y", "_".repeat(100_000));
+
+    assert_eq!(
+        create.create(request(&hostile)),
+        Err(CreateSessionError::InvalidAgentKey)
+    );
+}
+
+#[test]
+fn many_calls_with_one_cold_key_hash_it_once() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.concurrent = 1;
+    setup.hasher = Arc::new(CountingHasher {
+        runs: AtomicUsize::new(0),
+        slow: Some(Duration::from_millis(10)),
+    });
+    let hasher = setup.hasher.clone();
+    let create = Arc::new(setup.build());
+
+    let calls: Vec<_> = (0..16)
+        .map(|_| {
+            let create = create.clone();
+            std::thread::spawn(move || create.create(request(GOOD)))
+        })
+        .collect();
+
+    for call in calls {
+        assert!(call.join().expect("a call").is_ok());
+    }
+    assert_eq!(hasher.runs.load(Ordering::SeqCst), 1);
 }

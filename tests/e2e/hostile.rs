@@ -1,0 +1,332 @@
+//! Attacks a review made on the service, each followed by what everyone else
+//! sees meanwhile: a credential of a shape no valid one has, invented
+//! methods, a flood of wrong secrets under a real prefix, a trickled body,
+//! numbers no store keeps.
+
+use std::time::{Duration, Instant};
+
+use otas_auth_adapter::fixtures::AGENT_KEY;
+use reqwest::StatusCode;
+use serde_json::Value;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::support::app::LIST_PATH;
+use crate::support::socket;
+use crate::support::tokens::VALID;
+use crate::support::world::*;
+use crate::support::{agent_query, error_body, on_both_stores, Store, TestApp, World};
+
+const CREATE: &str = "/api/agent/v1/session/create/";
+
+async fn create(app: &TestApp, key: &str, body: &str) -> (StatusCode, Option<String>, Value) {
+    let response = app
+        .client
+        .post(format!("{}{CREATE}", app.address))
+        .header("X-OTAS-AGENT-KEY", key)
+        .header("Content-Type", "application/json")
+        .body(body.to_owned())
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let text = response.text().await.expect("a body");
+    let json = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    (status, retry_after, json)
+}
+
+async fn list_status(app: &TestApp) -> StatusCode {
+    app.list(
+        Some(VALID),
+        Some(&PROJECT_A.to_string()),
+        &agent_query(AGENT_A),
+    )
+    .await
+    .status()
+}
+
+on_both_stores!(a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_memory);
+async fn a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_memory(store: Store) {
+    let world = World::new(store);
+    world.write(&[agent_key_row(AGENT_A)]);
+    let app = TestApp::spawn(world.url()).await;
+    let hostile = format!("agent_x{}y", "_".repeat(100_000));
+    // Warm up: the first requests of a process allocate its pools.
+    for _ in 0..3 {
+        create(&app, "agent_warm_up", "{}").await;
+    }
+    let before = app.rss_bytes();
+
+    let mut slowest = Duration::ZERO;
+    for _ in 0..20 {
+        let started = Instant::now();
+        let (status, _, body) = create(&app, &hostile, "{}").await;
+        slowest = slowest.max(started.elapsed());
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        assert_eq!(body, error_body("invalid_agent_key"));
+    }
+    let grown = app.rss_bytes().saturating_sub(before);
+
+    // Before the bound, one such key cost 218 MB at 20,000 underscores.
+    assert!(grown < 16 << 20, "RSS grew by {grown} bytes");
+    assert!(
+        slowest < Duration::from_secs(2),
+        "slowest answer {slowest:?}"
+    );
+    let (status, _, _) = create(&app, AGENT_KEY.key, "{}").await;
+    assert_eq!(status, StatusCode::OK, "the real key still opens sessions");
+    assert_eq!(list_status(&app).await, StatusCode::OK);
+}
+
+/// A row of the fixture agent key for `agent`.
+fn agent_key_row(agent: uuid::Uuid) -> otas_ports::Row {
+    use chrono::Utc;
+    use otas_domain::{AgentId, AgentKeyId, Timestamp};
+    otas_ports::Row::AgentKey(otas_ports::AgentKeyRow {
+        id: AgentKeyId::from_uuid(uuid::Uuid::new_v4()),
+        agent: AgentId::from_uuid(agent),
+        prefix: AGENT_KEY.prefix.to_owned(),
+        hashed_key: AGENT_KEY.hashed_key.to_owned(),
+        name: Some("fixture".to_owned()),
+        active: true,
+        created_at: Timestamp::new(Utc::now() - chrono::Duration::days(1)),
+        revoked_at: None,
+        expires_at: None,
+    })
+}
+
+#[tokio::test]
+async fn invented_methods_add_no_metric_series_and_are_not_echoed_whole() {
+    let world = World::new(Store::Sqlite);
+    let app = TestApp::spawn(world.url()).await;
+    let series = |text: &str| {
+        text.lines()
+            .filter(|l| l.starts_with("otas_http_requests_total{"))
+            .map(str::to_owned)
+            .collect::<Vec<_>>()
+    };
+    let scrape = || async {
+        app.client
+            .get(format!("{}/metrics", app.address))
+            .send()
+            .await
+            .expect("answer")
+            .text()
+            .await
+            .expect("a body")
+    };
+    scrape().await;
+    let before = scrape().await;
+
+    for n in 0..100 {
+        let answer = socket::exchange(&app.address, &format!("INVENTED{n}"), LIST_PATH, &[]).await;
+        assert!(
+            answer.status_line.starts_with("HTTP/1.1 405"),
+            "{}",
+            answer.status_line
+        );
+    }
+    let long_method = "M".repeat(60_000);
+    socket::exchange(&app.address, &long_method, LIST_PATH, &[]).await;
+    let after = scrape().await;
+
+    let new: Vec<String> = series(&after)
+        .into_iter()
+        .filter(|line| {
+            let labels = line.split(' ').next().unwrap_or_default();
+            !series(&before)
+                .iter()
+                .any(|b| b.split(' ').next() == Some(labels))
+        })
+        .collect();
+    // At most the one `other` series of the 405s (and the scrape's own).
+    assert!(new.len() <= 2, "new series: {new:#?}");
+    assert!(
+        series(&after)
+            .iter()
+            .all(|l| ["GET", "HEAD", "POST", "OPTIONS", "other"]
+                .iter()
+                .any(|m| l.contains(&format!("method=\"{m}\"")))),
+        "{:#?}",
+        series(&after)
+    );
+    assert!(
+        after.len() < before.len() + 2_000,
+        "metrics grew by {} bytes",
+        after.len() - before.len()
+    );
+    let logs = app.logs().join("\n");
+    assert!(
+        !logs.contains(&long_method[..1_000]),
+        "the long method was logged whole"
+    );
+}
+
+on_both_stores!(
+    a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_readers_served
+);
+async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_readers_served(
+    store: Store,
+) {
+    let world = World::new(store);
+    world.write(&[agent_key_row(AGENT_A)]);
+    let app = TestApp::start(world.url()).await;
+    // The holder's key is verified once, before the flood.
+    assert_eq!(create(&app, AGENT_KEY.key, "{}").await.0, StatusCode::OK);
+    // The flood runs until the holder and the reader have each been
+    // served five times (at most 30 s).
+    let served = std::sync::atomic::AtomicUsize::new(0);
+    let started = Instant::now();
+    let flooding = || {
+        served.load(std::sync::atomic::Ordering::SeqCst) < 2
+            && started.elapsed() < Duration::from_secs(30)
+    };
+
+    // 150 clients, each trying secrets of its own under the real prefix.
+    let flood = futures_util::future::join_all((0..150).map(|client| {
+        let (app, flooding) = (&app, &flooding);
+        async move {
+            let mut seen = Vec::new();
+            let mut attempt = 0;
+            while flooding() {
+                attempt += 1;
+                let wrong = format!("agent_{}_{client:020}W{attempt:022}", AGENT_KEY.prefix);
+                let (status, retry_after, body) = create(app, &wrong, "{}").await;
+                seen.push((status, retry_after, body));
+            }
+            seen
+        }
+    }));
+    let holder = async {
+        // Let the flood start first.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            seen.push(create(&app, AGENT_KEY.key, "{}").await.0);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        seen
+    };
+    let reader = async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            seen.push(list_status(&app).await);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        served.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        seen
+    };
+    let (flood, holder, reader) = tokio::join!(flood, holder, reader);
+
+    assert!(holder.iter().all(|s| *s == StatusCode::OK), "{holder:?}");
+    assert!(reader.iter().all(|s| *s == StatusCode::OK), "{reader:?}");
+    // Once the budget (10 a minute) is spent, attempts are refused unhashed.
+    let limited = flood
+        .iter()
+        .flatten()
+        .filter(|(status, _, _)| *status == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert!(limited > 0, "no attempt was limited");
+    let flood: Vec<_> = flood.into_iter().flatten().collect();
+    for (status, retry_after, body) in &flood {
+        match *status {
+            StatusCode::UNAUTHORIZED => assert_eq!(*body, error_body("invalid_agent_key")),
+            StatusCode::TOO_MANY_REQUESTS => {
+                assert_eq!(*body, error_body("too_many_attempts"));
+                let seconds: u64 = retry_after
+                    .as_deref()
+                    .and_then(|s| s.parse().ok())
+                    .expect("Retry-After");
+                assert!((1..=60).contains(&seconds), "{seconds}");
+            }
+            // The verifications' own budget full: refused at once.
+            StatusCode::SERVICE_UNAVAILABLE => {
+                assert_eq!(*body, error_body("service_unavailable"))
+            }
+            other => panic!("the flood got {other}: {body}"),
+        }
+    }
+    let hashed = flood
+        .iter()
+        .filter(|(s, _, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(hashed <= 10, "{hashed} wrong secrets were hashed");
+}
+
+on_both_stores!(a_trickled_body_is_answered_408_and_its_connection_closed);
+async fn a_trickled_body_is_answered_408_and_its_connection_closed(store: Store) {
+    let world = World::new(store);
+    world.write(&[agent_key_row(AGENT_A)]);
+    let app = TestApp::start_with(
+        world.url(),
+        &[("OTAS__HTTP__REQUEST_BODY_TIMEOUT_MS", "700")],
+    )
+    .await;
+    let authority = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&authority).await.expect("connect");
+    let head = format!(
+        "POST {CREATE} HTTP/1.1\r\nHost: {authority}\r\nX-OTAS-AGENT-KEY: {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"me",
+        AGENT_KEY.key
+    );
+    stream
+        .write_all(head.as_bytes())
+        .await
+        .expect("send the head");
+    let started = Instant::now();
+    let trickle = async {
+        // One byte every 200 ms: never the whole body in time.
+        for byte in b"ta\": {\"n\": 1}}" {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            if stream.write_all(&[*byte]).await.is_err() {
+                break;
+            }
+        }
+    };
+    // Everyone else is served meanwhile.
+    let (_, listed) = tokio::join!(trickle, list_status(&app));
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut received))
+        .await
+        .expect("the server closes the connection")
+        .ok();
+
+    assert_eq!(listed, StatusCode::OK);
+    let text = String::from_utf8_lossy(&received);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(
+        text.contains(r#"{"status":0,"status_description":"request_timeout"}"#),
+        "{text}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+on_both_stores!(a_meta_number_no_store_keeps_is_invalid_json);
+async fn a_meta_number_no_store_keeps_is_invalid_json(store: Store) {
+    let world = World::new(store);
+    world.write(&[agent_key_row(AGENT_A)]);
+    let app = TestApp::start(world.url()).await;
+
+    for body in [
+        r#"{"meta": {"n": 1e-20000}}"#,
+        r#"{"meta": {"deep": [1, {"n": -1.5e-16400}]}}"#,
+        r#"{"meta": {"n": 1e400}}"#,
+    ] {
+        let (status, _, answer) = create(&app, AGENT_KEY.key, body).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(answer, error_body("invalid_json"), "{body}");
+    }
+    let (status, _, _) = create(&app, AGENT_KEY.key, r#"{"meta": {"n": 1e-16383}}"#).await;
+    assert_eq!(status, StatusCode::OK, "the smallest numeric kept");
+}
