@@ -114,6 +114,61 @@ fn production_refuses_a_published_previous_secret_and_a_missing_database_url() {
     assert!(no_url.contains("no database URL"), "{no_url}");
 }
 
+#[test]
+fn production_refuses_a_short_previous_secret_naming_none() {
+    let db = TestDatabase::migrated();
+    let production = ("OTAS_ENV", "production");
+    let previous = format!("{STRONG}-older,x");
+
+    let (ok, _, stderr) = run(
+        db.url(),
+        &[
+            production,
+            ("JWT_SECRET", STRONG),
+            ("OTAS__AUTH__PREVIOUS_JWT_SECRETS", &previous),
+        ],
+        &[],
+        &["serve"],
+    );
+
+    assert!(!ok, "started with a previous secret of one byte");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains(
+            "refusing to start in production: a previous JWT secret is shorter than 32 bytes"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(STRONG), "a secret is printed: {stderr}");
+}
+
+#[tokio::test]
+async fn production_keeps_a_short_previous_secret_when_told_to() {
+    let world = World::new(Store::Postgres);
+    let previous = "uasams-old-secret";
+    let app = TestApp::spawn_with(
+        world.url(),
+        &[
+            ("OTAS_ENV", "production"),
+            ("OTAS__SERVER__HOST", "127.0.0.1"),
+            ("JWT_SECRET", STRONG),
+            ("OTAS__AUTH__PREVIOUS_JWT_SECRETS", previous),
+            ("OTAS__AUTH__ALLOW_SHORT_SECRET", "true"),
+        ],
+    )
+    .await;
+
+    let response = app
+        .list(
+            Some(&token_for_ada(previous)),
+            Some(&PROJECT_A.to_string()),
+            &agent_query(AGENT_A),
+        )
+        .await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+}
+
 #[tokio::test]
 async fn production_keeps_a_short_secret_uasam_already_uses_when_told_to() {
     let world = World::new(Store::Postgres);

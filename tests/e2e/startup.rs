@@ -111,10 +111,10 @@ fn migrate_creates_uasams_schema_on_an_empty_database_and_is_idempotent() {
 }
 
 #[test]
-fn migrate_applies_to_a_database_uasam_already_built_and_keeps_its_rows() {
+fn migrate_refuses_a_database_holding_only_some_of_uasams_tables_naming_them() {
     let db = TestDatabase::empty();
     let mut conn = db.connect();
-    // As UASAM leaves it: its own tables and rows, its own index names, no diesel bookkeeping.
+    // Some of UASAM's tables, as an unfinished Django migration leaves them.
     conn.batch_execute(
         "CREATE TABLE users (id uuid PRIMARY KEY, first_name varchar(100) NOT NULL, middle_name varchar(100), \
            last_name varchar(100) NOT NULL, email varchar(254) NOT NULL UNIQUE, password varchar(128) NOT NULL, \
@@ -125,15 +125,44 @@ fn migrate_applies_to_a_database_uasam_already_built_and_keeps_its_rows() {
 
     let (ok, stderr) = run_to_end(db.url(), &[], &[], &["migrate"]);
 
-    assert!(ok, "{stderr}");
-    assert_eq!(table_count(db.url()), 7);
-    use diesel::dsl::sql;
-    use diesel::sql_types::BigInt;
-    use diesel::RunQueryDsl;
-    let users: i64 = diesel::select(sql::<BigInt>("(SELECT count(*) FROM users)"))
-        .get_result(&mut conn)
-        .expect("count users");
-    assert_eq!(users, 1);
+    assert!(!ok, "migrated a partial schema");
+    assert!(
+        stderr.contains("present: users;") && stderr.contains("missing: agent, agent_key"),
+        "{stderr}"
+    );
+    assert_eq!(table_count(db.url()), 1, "nothing created");
+}
+
+#[tokio::test]
+async fn serve_warns_about_an_invalid_index_and_counts_it_in_the_metrics() {
+    let db = TestDatabase::migrated();
+    db.connect()
+        .batch_execute(
+            "UPDATE pg_index SET indisvalid = false \
+             WHERE indexrelid = 'public.agent_session_agent_created_id_idx'::regclass",
+        )
+        .expect("mark the listing index INVALID");
+    let app = TestApp::spawn(db.url()).await;
+
+    let warning = app.wait_for_log("INVALID indexes").await;
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.address))
+        .send()
+        .await
+        .expect("answer")
+        .text()
+        .await
+        .expect("a body");
+
+    assert!(
+        warning.contains("agent_session_agent_created_id_idx"),
+        "{warning}"
+    );
+    assert!(
+        metrics.lines().any(|l| l == "otas_db_invalid_indexes 1"),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::uasam::{UASAM_AGENTS, UASAM_REST, UASAM_USERS};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text};
@@ -211,99 +212,6 @@ fn emails(conn: &mut PgConnection) -> Vec<String> {
         .collect()
 }
 
-/// UASAM's `users` table, as Django created it (its own constraint names).
-const UASAM_USERS: &str = r#"
-    CREATE TABLE "users" (
-        "id" uuid NOT NULL PRIMARY KEY,
-        "first_name" varchar(100) NOT NULL,
-        "middle_name" varchar(100) NULL,
-        "last_name" varchar(100) NOT NULL,
-        "email" varchar(254) NOT NULL UNIQUE,
-        "password" varchar(128) NOT NULL,
-        "created_at" timestamp with time zone NOT NULL,
-        "updated_at" timestamp with time zone NOT NULL
-    );
-    CREATE INDEX "users_email_0ea73cca_like" ON "users" ("email" varchar_pattern_ops);
-    INSERT INTO "users" VALUES (
-        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', 'Ada', NULL, 'Lovelace',
-        'ada@example.com', 'pbkdf2_sha256$720000$salt$hash',
-        '2025-01-02T03:04:05.678901Z', '2025-01-02T03:04:05.678901Z'
-    );
-"#;
-
-/// The rest of what UASAM built before this service came: a project, an
-/// agent, a key and a session, with Django's constraint and index names.
-/// Neither `user_project_mapping` nor `backend_api_keys` is there.
-const UASAM_AGENTS: &str = r#"
-    CREATE TABLE "project" (
-        "id" uuid NOT NULL PRIMARY KEY,
-        "name" varchar(255) NOT NULL,
-        "description" varchar(300) NOT NULL,
-        "created_at" timestamp with time zone NOT NULL,
-        "updated_at" timestamp with time zone NOT NULL,
-        "is_active" boolean NOT NULL,
-        "created_by_id" uuid NOT NULL
-            CONSTRAINT "project_created_by_id_4d4f1c1e_fk_users_id" REFERENCES "users" ("id")
-            DEFERRABLE INITIALLY DEFERRED,
-        "domain" varchar(200) NULL
-    );
-    CREATE TABLE "agent" (
-        "id" uuid NOT NULL PRIMARY KEY,
-        "name" text NOT NULL,
-        "description" text NOT NULL,
-        "provider" text NOT NULL,
-        "created_at" timestamp with time zone NOT NULL,
-        "updated_at" timestamp with time zone NOT NULL,
-        "is_active" boolean NOT NULL,
-        "created_by_id" uuid NOT NULL
-            CONSTRAINT "agent_created_by_id_5b1d2e3f_fk_users_id" REFERENCES "users" ("id")
-            DEFERRABLE INITIALLY DEFERRED,
-        "project_id" uuid NOT NULL
-            CONSTRAINT "agent_project_id_7a8b9c0d_fk_project_id" REFERENCES "project" ("id")
-            DEFERRABLE INITIALLY DEFERRED
-    );
-    CREATE TABLE "agent_key" (
-        "id" uuid NOT NULL PRIMARY KEY,
-        "prefix" varchar(255) NOT NULL,
-        "hashed_key" text NOT NULL,
-        "name" varchar(255) NULL,
-        "created_at" timestamp with time zone NOT NULL,
-        "last_used_at" timestamp with time zone NULL,
-        "revoked_at" timestamp with time zone NULL,
-        "expires_at" timestamp with time zone NULL,
-        "active" boolean NOT NULL,
-        "agent_id" uuid NOT NULL
-            CONSTRAINT "agent_key_agent_id_1a2b3c4d_fk_agent_id" REFERENCES "agent" ("id")
-            DEFERRABLE INITIALLY DEFERRED
-    );
-    CREATE TABLE "agent_session" (
-        "id" uuid NOT NULL PRIMARY KEY,
-        "created_at" timestamp with time zone NOT NULL,
-        "meta" jsonb NOT NULL,
-        "agent_id" uuid NOT NULL
-            CONSTRAINT "agent_session_agent_id_9f8e7d6c_fk_agent_id" REFERENCES "agent" ("id")
-            DEFERRABLE INITIALLY DEFERRED,
-        "agent_key_id" uuid NULL
-            CONSTRAINT "agent_session_agent_key_id_5e4d3c2b_fk_agent_key_id" REFERENCES "agent_key" ("id")
-            DEFERRABLE INITIALLY DEFERRED
-    );
-    CREATE INDEX "agent_session_agent_id_9f8e7d6c" ON "agent_session" ("agent_id");
-    CREATE INDEX "agent_session_agent_key_id_5e4d3c2b" ON "agent_session" ("agent_key_id");
-    INSERT INTO "project" VALUES (
-        '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f', 'Analytical Engine', '', now(), now(), true,
-        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', NULL
-    );
-    INSERT INTO "agent" VALUES (
-        '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', 'Note G', '', 'anthropic', now(), now(), true,
-        '0b6c1a7e-6f7c-4c43-9d1e-3f0f5a2b9c11', '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f'
-    );
-    INSERT INTO "agent_session" VALUES (
-        '3e4f5a6b-7c8d-4e9f-8a1b-2c3d4e5f6a7b', '2025-06-07T08:09:10.111213Z',
-        '{"bernoulli": [1, -0.5, 0.1666]}',
-        '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f60', NULL
-    );
-"#;
-
 #[test]
 fn migrating_an_empty_database_applies_both_migrations() {
     let db = TestDatabase::empty();
@@ -336,37 +244,49 @@ fn migrating_an_already_migrated_database_applies_nothing() {
 }
 
 #[test]
-fn migrating_a_database_with_only_uasams_users_keeps_the_users_and_adds_the_rest() {
-    let db = TestDatabase::empty();
-    let mut conn = db.connect();
-    conn.batch_execute(UASAM_USERS)
-        .expect("UASAM's users table and a user");
+fn a_database_with_some_of_uasams_tables_is_refused_naming_them_and_left_as_it_was() {
+    for (fixtures, present) in [
+        (vec![UASAM_USERS], "users"),
+        (
+            vec![UASAM_USERS, UASAM_AGENTS],
+            "agent, agent_key, agent_session, project, users",
+        ),
+    ] {
+        let db = TestDatabase::empty();
+        let mut conn = db.connect();
+        for fixture in fixtures {
+            conn.batch_execute(fixture).expect("some of UASAM's tables");
+        }
+        let tables_before = public_tables(&mut conn);
 
-    let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's users");
+        let refused = run_migrations(db.url());
 
-    assert_eq!(applied.len(), 3, "applied {applied:?}");
-    assert_eq!(emails(&mut conn), ["ada@example.com"]);
-    let tables = public_tables(&mut conn);
-    for table in UASAM_TABLES {
+        let Err(error @ MigrationError::PartialSchema { .. }) = refused else {
+            panic!("{present}: expected a refusal, got {refused:?}");
+        };
+        let message = error.to_string();
         assert!(
-            tables.iter().any(|t| t == table),
-            "{table} missing: {tables:?}"
+            message.contains(&format!("present: {present};")),
+            "{message}"
         );
+        assert!(message.contains("backend_api_keys"), "{message}");
+        assert!(message.contains("user_project_mapping"), "{message}");
+        assert_eq!(public_tables(&mut conn), tables_before, "nothing created");
+        assert!(listing_index(&mut conn).is_none(), "no index built");
+        assert_eq!(emails(&mut conn), ["ada@example.com"]);
     }
-    assert!(
-        listing_index(&mut conn).is_some(),
-        "the listing index is built"
-    );
 }
 
 #[test]
-fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing_tables() {
+fn migrating_a_database_uasam_already_built_attaches_to_it_keeping_its_rows() {
     let db = TestDatabase::empty();
     let mut conn = db.connect();
     conn.batch_execute(UASAM_USERS)
         .expect("UASAM's users table and a user");
     conn.batch_execute(UASAM_AGENTS)
         .expect("UASAM's project, agent, key and session tables and rows");
+    conn.batch_execute(UASAM_REST)
+        .expect("UASAM's other two tables");
 
     let applied = run_migrations(db.url()).expect("the migrations apply over UASAM's tables");
     let applied_again = run_migrations(db.url()).expect("and run again");
@@ -374,9 +294,14 @@ fn migrating_a_database_uasam_already_filled_keeps_its_rows_and_adds_the_missing
     assert_eq!(applied.len(), 3, "applied {applied:?}");
     assert!(applied_again.is_empty(), "applied again {applied_again:?}");
     assert_eq!(emails(&mut conn), ["ada@example.com"]);
-    let tables = public_tables(&mut conn);
-    assert!(tables.iter().any(|t| t == "user_project_mapping"));
-    assert!(tables.iter().any(|t| t == "backend_api_keys"));
+    let mut expected: Vec<String> = UASAM_TABLES.iter().map(|t| (*t).to_owned()).collect();
+    expected.push("__diesel_schema_migrations".to_owned());
+    expected.sort();
+    assert_eq!(public_tables(&mut conn), expected);
+    assert!(
+        index_named(&mut conn, "agent_session_agent_id_idx").is_none(),
+        "UASAM's tables are attached to, not created: Django's index names stay"
+    );
     let index = listing_index(&mut conn).expect("the listing index on UASAM's agent_session");
     assert!(index.valid, "the index built concurrently is valid");
     let meta_index =

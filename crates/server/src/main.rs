@@ -34,7 +34,8 @@ enum Command {
     /// database.migrate_on_start is set.
     Serve,
     /// Apply the pending migrations to the configured database and exit.
-    /// Safe on an empty database and on one that UASAM already built.
+    /// Safe on an empty database, on one that UASAM already built (a
+    /// partial UASAM schema is refused), and alongside other runs.
     Migrate {
         /// PostgreSQL: create the database first when the server does not have it.
         #[arg(long)]

@@ -38,6 +38,15 @@ pub fn concerns(settings: &Settings) -> Vec<String> {
                 "a previous JWT secret is a published one: anyone can sign tokens".to_owned(),
             );
         }
+        // A previous secret still verifies tokens, so a weak one forges them
+        // as well as a weak current one: the same floor and the same escape.
+        let previous_short = secrets.iter().skip(1).any(|s| {
+            let secret = s.expose_secret();
+            !PUBLISHED_SECRETS.contains(&secret) && secret.len() < SHORTEST_SECRET
+        });
+        if previous_short && !auth.allow_short_secret {
+            concerns.push(format!("a previous JWT secret is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses"));
+        }
     }
     let explicit_database = settings
         .database
@@ -66,4 +75,56 @@ pub fn check(settings: &Settings) -> anyhow::Result<()> {
         tracing::warn!("not safe for production: {concern}");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const STRONG: &str = "a-strong-secret-of-forty-bytes-0123456789";
+
+    fn concerns_with(overrides: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+        let mut all = vec![
+            ("database.url", "postgres://otas@127.0.0.1/otas"),
+            ("auth.jwt_secret", STRONG),
+        ];
+        all.extend_from_slice(overrides);
+        Ok(concerns(&Settings::with_overrides(&all)?))
+    }
+
+    #[test]
+    fn a_short_previous_secret_is_a_concern_naming_no_secret() -> anyhow::Result<()> {
+        let concerns =
+            concerns_with(&[("auth.previous_jwt_secrets", &format!("{STRONG}-older, x"))])?;
+
+        assert_eq!(concerns.len(), 1, "{concerns:?}");
+        assert!(
+            concerns[0].starts_with("a previous JWT secret is shorter than 32 bytes"),
+            "{concerns:?}"
+        );
+        assert!(!concerns[0].contains(STRONG), "{concerns:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn allow_short_secret_keeps_a_short_previous_secret_too() -> anyhow::Result<()> {
+        let concerns = concerns_with(&[
+            ("auth.previous_jwt_secrets", "x"),
+            ("auth.allow_short_secret", "true"),
+        ])?;
+
+        assert!(concerns.is_empty(), "{concerns:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn strong_previous_secrets_are_no_concern() -> anyhow::Result<()> {
+        let concerns = concerns_with(&[(
+            "auth.previous_jwt_secrets",
+            &format!("{STRONG}-1,{STRONG}-2"),
+        )])?;
+
+        assert!(concerns.is_empty(), "{concerns:?}");
+        Ok(())
+    }
 }

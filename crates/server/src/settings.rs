@@ -64,7 +64,7 @@ pub struct AuthSettings {
     /// A file of older secrets still accepted, one per line (any character
     /// but a line break); empty: none.
     pub previous_jwt_secrets_file: String,
-    /// Accept a current secret shorter than 32 bytes in production.
+    /// Accept a current or previous secret shorter than 32 bytes in production.
     pub allow_short_secret: bool,
 }
 

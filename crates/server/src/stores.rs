@@ -104,3 +104,22 @@ pub fn migrate(choice: &StoreChoice, create_database: bool) -> anyhow::Result<Ve
         }
     })
 }
+
+/// Our indexes the configured store holds INVALID (an interrupted `CREATE
+/// INDEX CONCURRENTLY`; `migrate` rebuilds them), also set as the gauge
+/// `otas_db_invalid_indexes`. On a connection of its own, within
+/// `database.connection_timeout_ms`. SQLite builds its indexes inside its
+/// migrations' transaction: it has none such.
+pub fn invalid_indexes(choice: &StoreChoice) -> anyhow::Result<Vec<String>> {
+    match choice {
+        StoreChoice::Postgres(settings, _) => {
+            let pool = otas_postgres_adapter::connect(&PoolSettings {
+                max_connections: 1,
+                min_idle: 0,
+                ..settings.clone()
+            })?;
+            Ok(otas_postgres_adapter::invalid_indexes(&pool)?)
+        }
+        StoreChoice::Sqlite(_) => Ok(Vec::new()),
+    }
+}

@@ -1,4 +1,9 @@
 //! The SQL migrations of `migrations/sqlite`, embedded in the binary.
+//!
+//! Unlike PostgreSQL's, they never attach to a schema someone else built:
+//! an SQLite file is only ever this service's own store (UASAM runs on
+//! PostgreSQL), and the first migration creates every table unconditionally,
+//! failing on any that exists. So there is no partial UASAM schema to refuse.
 
 use std::time::Duration;
 

@@ -3,6 +3,8 @@
 //! and times.
 #![allow(dead_code, unused_imports, clippy::expect_used)]
 
+pub mod uasam;
+
 use chrono::{DateTime, Utc};
 pub use otas_postgres_adapter::test_support::Fixture;
 pub use otas_postgres_adapter::test_support::{
