@@ -135,6 +135,13 @@ cluster: toolchain haproxy
 cluster-check: toolchain haproxy
 	bash cluster/check.sh
 
+# The figures docs/security.md quotes: one hostile agent key's cost in time
+# and memory, and the metric series invented methods add (SQLite, port 18099).
+.PHONY: security-figures
+security-figures: toolchain
+	$(CARGO) build --locked -p otas-server
+	BIN=target/debug/otas-server bash bench/security.sh
+
 .PHONY: cluster-down
 cluster-down:
 	bash cluster/down.sh
