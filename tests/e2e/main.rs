@@ -31,3 +31,4 @@ mod shutdown;
 mod startup;
 mod statement_timeout;
 mod streaming;
+mod stuck_work;

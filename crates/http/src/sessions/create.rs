@@ -8,7 +8,6 @@ use actix_web::{HttpRequest, HttpResponse};
 use otas_use_cases::CreateSessionRequest;
 use serde_json::value::RawValue;
 
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::state::AppState;
@@ -35,14 +34,16 @@ pub(crate) async fn create(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
-    let _admitted = state.admission.admit()?;
+    let admitted = state.admission.admit()?;
     // A body that is no JSON object is answered once the key is checked.
     let request = CreateSessionRequest {
         agent_key: header_text(&req, AGENT_KEY),
         meta: meta_of(&body).ok(),
     };
     let use_case = state.create_session.clone();
-    let created = blocking(state.deadline, move || Ok(use_case.create(request)?)).await?;
+    let created = admitted
+        .blocking(state.deadline, move || Ok(use_case.create(request)?))
+        .await?;
     // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
     Ok(HttpResponse::Ok().json(Created {
         status: 1,

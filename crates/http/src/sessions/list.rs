@@ -57,10 +57,12 @@ pub(crate) async fn list(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
-    let _admitted = state.admission.admit()?;
+    let admitted = state.admission.admit()?;
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
-    let outcome = blocking(state.deadline, move || Ok(use_case.list(request)?)).await?;
+    let outcome = admitted
+        .blocking(state.deadline, move || Ok(use_case.list(request)?))
+        .await?;
 
     Ok(match outcome {
         ListOutcome::NotModified { etag } => {
@@ -163,13 +165,20 @@ fn remaining(
     deadline: Duration,
     in_flight: StreamInFlight,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
+    // The stream's place is held by the stream and by each batch's read,
+    // until the last of them ends: a read stuck past its deadline (the
+    // stream then fails and is dropped) still counts against the cap.
+    let in_flight = Arc::new(in_flight);
     let read = move |rest: RestOfList| -> Pending {
-        Box::pin(blocking(deadline, move || Ok(rest.read_next()?)))
+        let held = in_flight.clone();
+        Box::pin(blocking(deadline, move || {
+            let _held_until_the_read_ends = held;
+            Ok(rest.read_next()?)
+        }))
     };
     stream::try_unfold(Some(read(rest)), move |pending| {
         let tail = tail.clone();
-        // The stream holds the gauge's share until it ends or is dropped.
-        let _counted = &in_flight;
+        let read = read.clone();
         async move {
             let Some(pending) = pending else {
                 return Ok(None);
