@@ -30,6 +30,8 @@ pub(crate) struct ApiError {
     pub(crate) code: &'static str,
     /// For a 405: the methods the path allows (`Allow`).
     pub(crate) allow: Option<&'static str>,
+    /// For a 503 that will pass: when to ask again, in seconds (`Retry-After`).
+    pub(crate) retry_after: Option<u32>,
 }
 
 impl ApiError {
@@ -38,6 +40,7 @@ impl ApiError {
             status,
             code,
             allow: None,
+            retry_after: None,
         }
     }
 
@@ -54,6 +57,12 @@ impl ApiError {
     };
     pub(crate) const SERVICE_UNAVAILABLE: Self =
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+    /// Too many response bytes in flight: load shedding's 503, with
+    /// `Retry-After` (the bytes leave as their readers read them).
+    pub(crate) const BUSY_RETRY: Self = Self {
+        retry_after: Some(1),
+        ..Self::SERVICE_UNAVAILABLE
+    };
     pub(crate) const SERVER_ERROR: Self =
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
 
@@ -150,6 +159,11 @@ impl ResponseError for ApiError {
             response
                 .headers_mut()
                 .insert(header::ALLOW, HeaderValue::from_static(allow));
+        }
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
         }
         response
     }

@@ -22,6 +22,7 @@ use futures_util::stream;
 use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
 
 use crate::blocking::blocking;
+use crate::bytes_in_flight::{counted_stream, sliced, CountedBody};
 use crate::error::ApiError;
 use crate::sessions::body::{self, Extras, Place};
 use crate::sessions::request;
@@ -56,7 +57,9 @@ pub(crate) async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    // Beyond the bound of requests at the stores, shed at once.
+    // No room for an answer's bytes, or beyond the bound of requests at
+    // the stores: shed at once, before the stores work for nothing.
+    state.response_bytes.has_room()?;
     let admitted = state.admission.admit()?;
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
@@ -75,14 +78,29 @@ pub(crate) async fn list(
                 page: Some((page.has_more, page.next_cursor)),
                 total: page.total,
             }));
-            ok(&page.etag).body(body)
+            counted(ok(&page.etag), body, &state)?
         }
-        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state),
+        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state)?,
     })
 }
 
+/// A complete body, counted in `http.max_response_bytes_in_flight` until
+/// written (or `503` with `Retry-After` when it would pass the bound).
+fn counted(
+    mut response: HttpResponseBuilder,
+    body: String,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let held = state.response_bytes.try_hold(body.len())?;
+    Ok(response.body(CountedBody::new(Bytes::from(body), held)))
+}
+
 /// The whole list: complete at once when it is one batch, else streamed.
-fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpResponse {
+fn whole_list(
+    whole: WholeList,
+    head_only: bool,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
     let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
@@ -92,12 +110,12 @@ fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpRespon
     let mut response = ok(&whole.etag);
     let Some(rest) = whole.rest else {
         body.push_str(&tail);
-        return response.body(body);
+        return counted(response, body, state);
     };
-    let head = stream::once(async move { Ok::<_, ApiError>(Bytes::from(body)) });
     if head_only {
         // No body goes out for HEAD: the rest of the list is not read.
-        return response.streaming(head);
+        let held = state.response_bytes.try_hold(body.len())?;
+        return Ok(response.streaming(sliced(Bytes::from(body), held)));
     }
     // A stalled reader holds its stream: beyond the cap, no new one starts.
     let Some(in_flight) = StreamInFlight::take(&state.streams, state.max_streams) else {
@@ -105,12 +123,19 @@ fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpRespon
             max = state.max_streams,
             "too many whole lists being streamed"
         );
-        return actix_web::ResponseError::error_response(&ApiError::SERVICE_UNAVAILABLE);
+        return Err(ApiError::SERVICE_UNAVAILABLE);
     };
-    response.streaming(futures_util::StreamExt::chain(
-        head,
+    // Refused while it can be; once the 200 is on its way, the later batches
+    // are counted without refusal.
+    let held = state.response_bytes.try_hold(body.len())?;
+    let later = counted_stream(
         remaining(rest, tail, state.deadline, in_flight),
-    ))
+        state.response_bytes.clone(),
+    );
+    Ok(response.streaming(futures_util::StreamExt::chain(
+        sliced(Bytes::from(body), held),
+        later,
+    )))
 }
 
 fn ok(etag: &str) -> HttpResponseBuilder {

@@ -47,9 +47,9 @@ fn holding(all: Vec<Session>) -> MockSessionStore {
 /// Cursors that carry the key they seal (as text), and open it again.
 fn key_cursors() -> MockCursorCodec {
     let mut cursors = MockCursorCodec::new();
-    cursors.expect_seal().returning(|key, _| {
-        format!("{}/{}", key.created_at.as_micros(), key.id.as_uuid())
-    });
+    cursors
+        .expect_seal()
+        .returning(|key, _| format!("{}/{}", key.created_at.as_micros(), key.id.as_uuid()));
     cursors.expect_open().returning(|text, _| {
         let (micros, id) = text.split_once('/')?;
         Some(SessionKey {
@@ -142,8 +142,18 @@ fn a_session_larger_than_the_bound_comes_alone_on_its_page() {
 
 #[test]
 fn a_cut_pages_tag_differs_from_the_uncut_page_and_revalidates_to_304() {
-    let cut = expect_page(page(&lister(holding(bigs(4, 1000)), 2 * ROW), "3", None, None));
-    let uncut = expect_page(page(&lister(holding(bigs(4, 1000)), 10 * ROW), "3", None, None));
+    let cut = expect_page(page(
+        &lister(holding(bigs(4, 1000)), 2 * ROW),
+        "3",
+        None,
+        None,
+    ));
+    let uncut = expect_page(page(
+        &lister(holding(bigs(4, 1000)), 10 * ROW),
+        "3",
+        None,
+        None,
+    ));
     assert_eq!(cut.sessions.len(), 2);
     assert_eq!(uncut.sessions.len(), 3);
     assert_ne!(cut.etag, uncut.etag);
