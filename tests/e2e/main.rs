@@ -18,6 +18,7 @@ mod filter_edges;
 mod filters;
 mod http_surface;
 mod listing;
+mod memory;
 mod metrics;
 mod openapi;
 mod outage;
