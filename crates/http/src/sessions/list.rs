@@ -36,7 +36,7 @@ use crate::state::AppState;
         ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT (UASAM's login)"),
         ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
         ("agent_id" = String, Query, description = "The agent whose sessions are listed"),
-        ("limit" = Option<u32>, Query, description = "1..=1000: one page"),
+        ("limit" = Option<u32>, Query, description = "1..=1000: one page of at most this many sessions; a page may hold fewer when its body reaches the byte bound (http.max_page_bytes), and then says has_more with a next_cursor for the rest (a single session larger than the bound comes alone)"),
         ("cursor" = Option<String>, Query, description = "The previous page's next_cursor"),
         ("order" = Option<String>, Query, description = "desc (default) or asc"),
         ("created_after" = Option<String>, Query, description = "RFC 3339, strict"),
@@ -50,7 +50,7 @@ use crate::state::AppState;
         (status = 400, body = crate::openapi::ErrorEnvelope),
         (status = 401, body = crate::openapi::ErrorEnvelope),
         (status = 403, body = crate::openapi::ErrorEnvelope),
-        (status = 503, body = crate::openapi::ErrorEnvelope),
+        (status = 503, description = "The stores are away or busy, or too many response bytes are in flight (then with Retry-After)", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub(crate) async fn list(
