@@ -48,6 +48,9 @@ pub struct HttpSettings {
     /// The most whole lists streamed at once (a stalled reader holds one);
     /// beyond it, a new whole list answers 503.
     pub max_streams: usize,
+    /// The most bytes of response bodies held in memory until written,
+    /// across every connection; beyond it, a new list answers 503.
+    pub max_response_bytes_in_flight: usize,
     /// On SIGTERM or SIGINT: how long in-flight requests (streamed lists
     /// included) may take to finish once no new connection is accepted.
     pub shutdown_grace: std::time::Duration,
@@ -104,6 +107,9 @@ pub fn serve(
         admission: crate::blocking::Admission::new(settings.max_in_flight),
         streams: Arc::default(),
         max_streams: settings.max_streams,
+        response_bytes: crate::bytes_in_flight::BytesInFlight::new(
+            settings.max_response_bytes_in_flight,
+        ),
     });
     let body_limits = crate::sessions::timed_body::BodyLimits {
         max_bytes: settings.max_body_bytes,

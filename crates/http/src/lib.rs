@@ -3,6 +3,7 @@
 mod agents;
 mod app;
 mod blocking;
+mod bytes_in_flight;
 mod connection;
 mod error;
 mod fallback;

@@ -36,7 +36,8 @@ pub(crate) struct ListResponse {
     #[schema(format = "uuid")]
     agent_id: String,
     sessions: Vec<SessionJson>,
-    /// With `limit`: whether more sessions follow.
+    /// With `limit`: whether more sessions follow (also when the page ended
+    /// early at the byte bound, holding fewer than `limit` sessions).
     has_more: Option<bool>,
     /// With `limit`: the cursor of the next page, or `null`.
     next_cursor: Option<String>,

@@ -20,6 +20,8 @@ pub(crate) struct AppState {
     /// Whole lists being streamed now, and the most at once.
     pub(crate) streams: Arc<std::sync::atomic::AtomicUsize>,
     pub(crate) max_streams: usize,
+    /// Response bodies held until written, against their bound.
+    pub(crate) response_bytes: crate::bytes_in_flight::BytesInFlight,
 }
 
 impl std::fmt::Debug for AppState {

@@ -68,7 +68,8 @@ impl Application {
             stores.sessions,
             Arc::new(cursors),
             settings.http.list_batch_size,
-        );
+        )
+        .with_max_page_bytes(settings.http.max_page_bytes);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         let create_session = CreateSession::new(
             CreateSessionPorts {
@@ -94,6 +95,7 @@ impl Application {
             workers,
             max_body_bytes: settings.http.max_body_bytes,
             max_streams: settings.http.max_streams,
+            max_response_bytes_in_flight: settings.http.max_response_bytes_in_flight,
             max_in_flight: match settings.http.max_in_flight {
                 0 => usize::try_from(settings.database.max_connections.max(1))
                     .unwrap_or(1)

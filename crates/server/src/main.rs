@@ -250,6 +250,11 @@ fn check_config(settings: &Settings) -> anyhow::Result<()> {
     let previous = auth.secrets().map_or(0, |s| s.len().saturating_sub(1));
     println!("auth.previous_jwt_secrets = {previous} secret(s)");
     println!("http.list_batch_size = {}", settings.http.list_batch_size);
+    println!("http.max_page_bytes = {}", settings.http.max_page_bytes);
+    println!(
+        "http.max_response_bytes_in_flight = {}",
+        settings.http.max_response_bytes_in_flight
+    );
     println!("log.level = {:?}", settings.log.level);
     println!("log.format = {:?}", settings.log.format);
     let store = store?;

@@ -111,6 +111,10 @@ impl AuthSettings {
 #[derive(Debug, Deserialize)]
 pub struct HttpLayerSettings {
     pub list_batch_size: usize,
+    /// The most bytes of sessions in a page or a batch of a whole list.
+    pub max_page_bytes: usize,
+    /// The most bytes of response bodies held until written.
+    pub max_response_bytes_in_flight: usize,
     pub max_body_bytes: usize,
     /// 0: sixteen per pooled connection.
     pub max_in_flight: usize,

@@ -13,6 +13,7 @@ use otas_ports::{AccessStore, CursorCodec, SessionStore, TokenVerifier};
 use crate::access_check::{AccessCheck, Claim, Denied};
 use crate::store_failure::store_failed;
 
+pub mod byte_bound;
 mod outcome;
 
 pub use outcome::{
@@ -61,12 +62,16 @@ pub struct ListSessions {
     sessions: Arc<dyn SessionStore>,
     cursors: Arc<dyn CursorCodec>,
     batch: usize,
+    /// The most bytes of sessions in one page or one batch of a whole list
+    /// ([`byte_bound::fitting`]).
+    max_bytes: usize,
 }
 
 impl std::fmt::Debug for ListSessions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListSessions")
             .field("batch", &self.batch)
+            .field("max_bytes", &self.max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -97,7 +102,18 @@ impl ListSessions {
             sessions,
             cursors,
             batch: batch.max(1),
+            max_bytes: usize::MAX,
         }
+    }
+
+    /// Bounds each page, and each batch of a whole list, to `max_bytes` of
+    /// sessions as well as to its rows: a page then ends early (with
+    /// `has_more` and a cursor after its last session), a session larger
+    /// than the bound comes alone. Without it, only rows bound them.
+    #[must_use]
+    pub fn with_max_page_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self
     }
 
     /// Decides whether the caller may list the agent's sessions.
@@ -150,6 +166,15 @@ impl ListSessions {
     /// follow, the total when asked), so that a `304` reads the page's index
     /// entries and nothing more. Cost: `limit + 1` index entries (and rows,
     /// for a `200`); a count of the agent only with `include_total`.
+    ///
+    /// What bounds one page's memory: the read holds at most `limit + 1`
+    /// rows (the store's bound, in rows); what is kept and rendered holds at
+    /// most `max_bytes` of sessions, or one session when it alone is larger
+    /// (so never more than `max_bytes` + one row). A page cut at the byte
+    /// bound says `has_more` with a cursor after its last session, and is
+    /// tagged by its own keys like any page: its revalidation misses on the
+    /// index entries alone (they would be a longer page) and matches once its
+    /// rows are read and cut the same way.
     fn page(
         &self,
         listing: &Listing,
@@ -195,8 +220,12 @@ impl ListSessions {
                 .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (sessions, None)
         };
-        let has_more = sessions.len() > limit;
+        let more_rows = sessions.len() > limit;
         sessions.truncate(limit);
+        let fitting = byte_bound::fitting(&sessions, self.max_bytes);
+        let cut = fitting < sessions.len();
+        sessions.truncate(fitting);
+        let has_more = more_rows || cut;
         let keys: Vec<SessionKey> = sessions.iter().map(SessionKey::of).collect();
         let next_cursor = match keys.last() {
             Some(last) if has_more => Some(self.cursors.seal(last, &query.binding())),
@@ -211,6 +240,10 @@ impl ListSessions {
                 total,
             },
         );
+        // A page cut at the byte bound is known by its tag only now.
+        if cut && if_none_match.is_some_and(|held| held.matches(&etag)) {
+            return Ok(ListOutcome::NotModified { etag });
+        }
         Ok(ListOutcome::Page(SessionPage {
             agent: query.agent,
             sessions,
@@ -244,7 +277,7 @@ impl ListSessions {
             .sessions
             .sessions_after(query, listing.after, self.batch)
             .map_err(|e| ListSessionsError::from(store_failed(e)))?;
-        let (first, summary) = if listing.after.is_none() && first.len() < self.batch {
+        let (mut first, summary) = if listing.after.is_none() && first.len() < self.batch {
             let summary = SessionSummary::of_complete(&first);
             (first, summary)
         } else {
@@ -255,14 +288,21 @@ impl ListSessions {
             (read.sessions, read.summary)
         };
         let etag = list_tag(query, listing.shape(), &summary);
+        // A batch cut at the byte bound leaves rows to read after it.
+        let fitting = byte_bound::fitting(&first, self.max_bytes);
+        let complete = first.len() < self.batch && fitting == first.len();
+        first.truncate(fitting);
         let rest = match first.last() {
-            Some(last) if first.len() >= self.batch => Some(RestOfList::new(
-                self.sessions.clone(),
-                listing.query.clone(),
-                SessionKey::of(last),
-                self.batch,
-                summary.newest,
-            )),
+            Some(last) if !complete => Some(
+                RestOfList::new(
+                    self.sessions.clone(),
+                    listing.query.clone(),
+                    SessionKey::of(last),
+                    self.batch,
+                    summary.newest,
+                )
+                .with_max_bytes(self.max_bytes),
+            ),
             _ => None,
         };
         Ok(ListOutcome::Whole(WholeList {

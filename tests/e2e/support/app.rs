@@ -231,6 +231,14 @@ impl TestApp {
         None
     }
 
+    /// The spawned binary's process id (`None` in-process).
+    pub fn pid(&self) -> Option<u32> {
+        match &self.runner {
+            Runner::Process { child, .. } => Some(child.id()),
+            Runner::InProcess(_) => None,
+        }
+    }
+
     /// Every line the server has logged so far (a spawned binary only).
     pub fn logs(&self) -> Vec<String> {
         match &self.runner {

@@ -5,7 +5,6 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use otas_use_cases::AuthenticateRequest;
 
-use crate::blocking::blocking;
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::state::AppState;
@@ -33,14 +32,16 @@ pub(crate) async fn authenticate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
-    let _admitted = state.admission.admit()?;
+    let admitted = state.admission.admit()?;
     let request = AuthenticateRequest {
         user_token: header_text(&req, "x-otas-user-token"),
         project_id: header_text(&req, "x-otas-project-id"),
         agent_id: header_text(&req, "x-otas-agent-id"),
     };
     let use_case = state.authenticate.clone();
-    let agent = blocking(state.deadline, move || Ok(use_case.authenticate(request)?)).await?;
+    let agent = admitted
+        .blocking(state.deadline, move || Ok(use_case.authenticate(request)?))
+        .await?;
     // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
     Ok(HttpResponse::Ok().json(Authenticated {
         status: 1,

@@ -22,6 +22,7 @@ use futures_util::stream;
 use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
 
 use crate::blocking::blocking;
+use crate::bytes_in_flight::{counted_stream, sliced, CountedBody};
 use crate::error::ApiError;
 use crate::sessions::body::{self, Extras, Place};
 use crate::sessions::request;
@@ -35,7 +36,7 @@ use crate::state::AppState;
         ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT (UASAM's login)"),
         ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
         ("agent_id" = String, Query, description = "The agent whose sessions are listed"),
-        ("limit" = Option<u32>, Query, description = "1..=1000: one page"),
+        ("limit" = Option<u32>, Query, description = "1..=1000: one page of at most this many sessions; a page may hold fewer when its body reaches the byte bound (http.max_page_bytes), and then says has_more with a next_cursor for the rest (a single session larger than the bound comes alone)"),
         ("cursor" = Option<String>, Query, description = "The previous page's next_cursor"),
         ("order" = Option<String>, Query, description = "desc (default) or asc"),
         ("created_after" = Option<String>, Query, description = "RFC 3339, strict"),
@@ -49,18 +50,22 @@ use crate::state::AppState;
         (status = 400, body = crate::openapi::ErrorEnvelope),
         (status = 401, body = crate::openapi::ErrorEnvelope),
         (status = 403, body = crate::openapi::ErrorEnvelope),
-        (status = 503, body = crate::openapi::ErrorEnvelope),
+        (status = 503, description = "The stores are away or busy, or too many response bytes are in flight (then with Retry-After)", body = crate::openapi::ErrorEnvelope),
     )
 )]
 pub(crate) async fn list(
     req: HttpRequest,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    // Beyond the bound of requests at the stores, shed at once.
-    let _admitted = state.admission.admit()?;
+    // No room for an answer's bytes, or beyond the bound of requests at
+    // the stores: shed at once, before the stores work for nothing.
+    state.response_bytes.has_room()?;
+    let admitted = state.admission.admit()?;
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
-    let outcome = blocking(state.deadline, move || Ok(use_case.list(request)?)).await?;
+    let outcome = admitted
+        .blocking(state.deadline, move || Ok(use_case.list(request)?))
+        .await?;
 
     Ok(match outcome {
         ListOutcome::NotModified { etag } => {
@@ -73,14 +78,29 @@ pub(crate) async fn list(
                 page: Some((page.has_more, page.next_cursor)),
                 total: page.total,
             }));
-            ok(&page.etag).body(body)
+            counted(ok(&page.etag), body, &state)?
         }
-        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state),
+        ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state)?,
     })
 }
 
+/// A complete body, counted in `http.max_response_bytes_in_flight` until
+/// written (or `503` with `Retry-After` when it would pass the bound).
+fn counted(
+    mut response: HttpResponseBuilder,
+    body: String,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
+    let held = state.response_bytes.try_hold(body.len())?;
+    Ok(response.body(CountedBody::new(Bytes::from(body), held)))
+}
+
 /// The whole list: complete at once when it is one batch, else streamed.
-fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpResponse {
+fn whole_list(
+    whole: WholeList,
+    head_only: bool,
+    state: &AppState,
+) -> Result<HttpResponse, ApiError> {
     let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
@@ -90,12 +110,12 @@ fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpRespon
     let mut response = ok(&whole.etag);
     let Some(rest) = whole.rest else {
         body.push_str(&tail);
-        return response.body(body);
+        return counted(response, body, state);
     };
-    let head = stream::once(async move { Ok::<_, ApiError>(Bytes::from(body)) });
     if head_only {
         // No body goes out for HEAD: the rest of the list is not read.
-        return response.streaming(head);
+        let held = state.response_bytes.try_hold(body.len())?;
+        return Ok(response.streaming(sliced(Bytes::from(body), held)));
     }
     // A stalled reader holds its stream: beyond the cap, no new one starts.
     let Some(in_flight) = StreamInFlight::take(&state.streams, state.max_streams) else {
@@ -103,12 +123,19 @@ fn whole_list(whole: WholeList, head_only: bool, state: &AppState) -> HttpRespon
             max = state.max_streams,
             "too many whole lists being streamed"
         );
-        return actix_web::ResponseError::error_response(&ApiError::SERVICE_UNAVAILABLE);
+        return Err(ApiError::SERVICE_UNAVAILABLE);
     };
-    response.streaming(futures_util::StreamExt::chain(
-        head,
+    // Refused while it can be; once the 200 is on its way, the later batches
+    // are counted without refusal.
+    let held = state.response_bytes.try_hold(body.len())?;
+    let later = counted_stream(
         remaining(rest, tail, state.deadline, in_flight),
-    ))
+        state.response_bytes.clone(),
+    );
+    Ok(response.streaming(futures_util::StreamExt::chain(
+        sliced(Bytes::from(body), held),
+        later,
+    )))
 }
 
 fn ok(etag: &str) -> HttpResponseBuilder {
@@ -163,13 +190,20 @@ fn remaining(
     deadline: Duration,
     in_flight: StreamInFlight,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
+    // The stream's place is held by the stream and by each batch's read,
+    // until the last of them ends: a read stuck past its deadline (the
+    // stream then fails and is dropped) still counts against the cap.
+    let in_flight = Arc::new(in_flight);
     let read = move |rest: RestOfList| -> Pending {
-        Box::pin(blocking(deadline, move || Ok(rest.read_next()?)))
+        let held = in_flight.clone();
+        Box::pin(blocking(deadline, move || {
+            let _held_until_the_read_ends = held;
+            Ok(rest.read_next()?)
+        }))
     };
     stream::try_unfold(Some(read(rest)), move |pending| {
         let tail = tail.clone();
-        // The stream holds the gauge's share until it ends or is dropped.
-        let _counted = &in_flight;
+        let read = read.clone();
         async move {
             let Some(pending) = pending else {
                 return Ok(None);

@@ -97,6 +97,8 @@ pub struct RestOfList {
     after: SessionKey,
     batch: usize,
     until: Option<SessionKey>,
+    /// The most bytes of sessions in one batch.
+    max_bytes: usize,
 }
 
 impl std::fmt::Debug for RestOfList {
@@ -106,6 +108,7 @@ impl std::fmt::Debug for RestOfList {
             .field("after", &self.after)
             .field("batch", &self.batch)
             .field("until", &self.until)
+            .field("max_bytes", &self.max_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -138,11 +141,22 @@ impl RestOfList {
             after,
             batch: batch.max(1),
             until,
+            max_bytes: usize::MAX,
         }
     }
 
+    /// Cuts each batch once its sessions reach `max_bytes` (one session
+    /// larger than that comes alone); the next batch starts after the last
+    /// session written. Without it, only `batch` rows bound a batch.
+    #[must_use]
+    pub fn with_max_bytes(mut self, max_bytes: usize) -> Self {
+        self.max_bytes = max_bytes.max(1);
+        self
+    }
+
     /// Reads the next batch. Cost: one keyset read of at most `batch`
-    /// sessions.
+    /// sessions; what it keeps holds at most `max_bytes` of sessions (or the
+    /// one session larger than that).
     ///
     /// Blocking: call it off the async executor.
     pub fn read_next(self) -> Result<NextBatch, ListSessionsError> {
@@ -156,6 +170,9 @@ impl RestOfList {
             sessions.retain(|session| SessionKey::of(session) <= until);
             complete |= sessions.len() < before;
         }
+        let fitting = crate::list_sessions::byte_bound::fitting(&sessions, self.max_bytes);
+        complete &= fitting == sessions.len();
+        sessions.truncate(fitting);
         let rest = match sessions.last() {
             Some(last) if !complete => Some(Self {
                 after: SessionKey::of(last),

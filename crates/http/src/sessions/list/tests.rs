@@ -53,6 +53,7 @@ async fn call(
         admission: crate::blocking::Admission::new(8),
         streams: Arc::default(),
         max_streams: 8,
+        response_bytes: crate::bytes_in_flight::BytesInFlight::new(1 << 30),
     });
     let app = test::init_service(
         App::new()

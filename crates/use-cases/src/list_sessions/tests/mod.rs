@@ -3,6 +3,7 @@
 //! request does not make.
 
 mod answers;
+mod bytes;
 mod checks;
 
 use std::sync::Arc;

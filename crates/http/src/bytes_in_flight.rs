@@ -1,0 +1,238 @@
+//! Response bytes held in memory, across every connection, against
+//! `http.max_response_bytes_in_flight`.
+//!
+//! A page's body is rendered whole before it is written; a client that
+//! reads nothing would otherwise keep it in the server's memory for as long
+//! as the write timeout allows, and ten such clients of big pages took the
+//! server to hundreds of megabytes. Here each body's bytes are counted from
+//! the moment it is rendered until actix has taken its last slice:
+//!
+//! - a body is handed to actix in slices of at most [`SLICE_BYTES`], so that
+//!   the connection's own write buffer (actix stops taking slices once it
+//!   holds 32 KiB) never holds more than about 100 KiB that is not counted;
+//! - its count is given back when the last slice has been handed on, or when
+//!   the connection drops the body (the client went away, or the write
+//!   timeout closed it): not when the handler returns.
+//!
+//! A new answer that would pass the bound is refused with `503` and
+//! `Retry-After`; a whole list already answering `200` counts its later
+//! batches without being refused (at most `http.max_streams` lists, each
+//! holding about two batches, each bounded by `http.max_page_bytes`).
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::web::Bytes;
+use futures_util::{stream, Stream, TryStreamExt};
+
+use crate::error::ApiError;
+
+/// The most bytes handed to actix at once, so that what sits in its write
+/// buffer, uncounted, stays small.
+pub(crate) const SLICE_BYTES: usize = 64 * 1024;
+
+/// The bytes of every response body not yet handed on, and their bound.
+#[derive(Debug, Clone)]
+pub(crate) struct BytesInFlight {
+    held: Arc<AtomicUsize>,
+    bound: usize,
+}
+
+impl BytesInFlight {
+    pub(crate) fn new(bound: usize) -> Self {
+        Self {
+            held: Arc::default(),
+            bound: bound.max(1),
+        }
+    }
+
+    /// Whether an answer could be taken now at all: no room left means the
+    /// request is refused before its store work is done for nothing.
+    pub(crate) fn has_room(&self) -> Result<(), ApiError> {
+        if self.held.load(Ordering::SeqCst) >= self.bound {
+            return Err(refused());
+        }
+        Ok(())
+    }
+
+    /// Counts `bytes` of a new answer, or refuses it (`503` with
+    /// `Retry-After`) when they would pass the bound.
+    pub(crate) fn try_hold(&self, bytes: usize) -> Result<HeldBytes, ApiError> {
+        let before = self.held.fetch_add(bytes, Ordering::SeqCst);
+        let held = self.counted(bytes);
+        if before.saturating_add(bytes) > self.bound {
+            return Err(refused());
+        }
+        Ok(held)
+    }
+
+    /// Counts `bytes` of an answer already under way, which can no longer be
+    /// refused.
+    pub(crate) fn hold(&self, bytes: usize) -> HeldBytes {
+        self.held.fetch_add(bytes, Ordering::SeqCst);
+        self.counted(bytes)
+    }
+
+    /// The guard of `bytes` already added to `held`.
+    fn counted(&self, bytes: usize) -> HeldBytes {
+        metrics::gauge!("otas_http_response_bytes_in_flight").increment(bytes as f64);
+        HeldBytes {
+            held: self.held.clone(),
+            bytes,
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
+    }
+}
+
+fn refused() -> ApiError {
+    metrics::counter!("otas_http_shed_total").increment(1);
+    tracing::warn!("too many response bytes in flight");
+    ApiError::BUSY_RETRY
+}
+
+/// Bytes counted in flight, given back when dropped.
+#[derive(Debug)]
+pub(crate) struct HeldBytes {
+    held: Arc<AtomicUsize>,
+    bytes: usize,
+}
+
+impl Drop for HeldBytes {
+    fn drop(&mut self) {
+        self.held.fetch_sub(self.bytes, Ordering::SeqCst);
+        metrics::gauge!("otas_http_response_bytes_in_flight").decrement(self.bytes as f64);
+    }
+}
+
+/// A complete body (with its `Content-Length`) handed on in slices, counted
+/// until the last slice is taken or the body dropped.
+#[derive(Debug)]
+pub(crate) struct CountedBody {
+    rest: Bytes,
+    size: u64,
+    held: Option<HeldBytes>,
+}
+
+impl CountedBody {
+    pub(crate) fn new(body: Bytes, held: HeldBytes) -> Self {
+        Self {
+            size: body.len() as u64,
+            rest: body,
+            held: Some(held),
+        }
+    }
+}
+
+impl MessageBody for CountedBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.size)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        let this = self.get_mut();
+        Poll::Ready(next_slice(&mut this.rest, &mut this.held).map(Ok))
+    }
+}
+
+/// The next slice of `rest`; the count goes with the last one.
+fn next_slice(rest: &mut Bytes, held: &mut Option<HeldBytes>) -> Option<Bytes> {
+    if rest.is_empty() {
+        *held = None;
+        return None;
+    }
+    let slice = rest.split_to(rest.len().min(SLICE_BYTES));
+    if rest.is_empty() {
+        *held = None;
+    }
+    Some(slice)
+}
+
+/// `chunks` (a streamed body) with each chunk counted from the moment it is
+/// produced until its last slice has been handed on.
+pub(crate) fn counted_stream<S>(
+    chunks: S,
+    bytes: BytesInFlight,
+) -> impl Stream<Item = Result<Bytes, ApiError>>
+where
+    S: Stream<Item = Result<Bytes, ApiError>>,
+{
+    chunks
+        .map_ok(move |chunk| {
+            let held = bytes.hold(chunk.len());
+            sliced(chunk, held)
+        })
+        .try_flatten()
+}
+
+/// `chunk` as slices, holding `held` until the last is handed on.
+pub(crate) fn sliced(chunk: Bytes, held: HeldBytes) -> impl Stream<Item = Result<Bytes, ApiError>> {
+    stream::unfold((chunk, Some(held)), |(mut rest, mut held)| async move {
+        next_slice(&mut rest, &mut held).map(|slice| (Ok(slice), (rest, held)))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_util::StreamExt;
+
+    use super::*;
+
+    #[test]
+    fn an_answer_beyond_the_bound_is_refused_and_a_smaller_one_still_fits() {
+        let bytes = BytesInFlight::new(100);
+        let big = bytes.try_hold(80).expect("fits");
+
+        assert_eq!(bytes.try_hold(30).err(), Some(ApiError::BUSY_RETRY));
+        assert_eq!(bytes.held(), 80, "a refused answer holds nothing");
+        assert!(bytes.try_hold(20).is_ok(), "a small answer still fits");
+        drop(big);
+        assert_eq!(bytes.held(), 0);
+        assert!(bytes.has_room().is_ok());
+    }
+
+    #[actix_web::test]
+    async fn a_body_holds_its_count_until_its_last_slice_is_handed_on() {
+        let bytes = BytesInFlight::new(1 << 30);
+        let body = Bytes::from(vec![b'x'; 2 * SLICE_BYTES + 1]);
+        let mut counted = CountedBody::new(body, bytes.hold(2 * SLICE_BYTES + 1));
+        assert_eq!(counted.size(), BodySize::Sized(2 * SLICE_BYTES as u64 + 1));
+
+        let mut slices = Vec::new();
+        while let Some(slice) =
+            std::future::poll_fn(|cx| Pin::new(&mut counted).poll_next(cx)).await
+        {
+            slices.push(slice.expect("infallible").len());
+            let held = bytes.held();
+            match slices.len() {
+                1 | 2 => assert_eq!(held, 2 * SLICE_BYTES + 1, "held while slices remain"),
+                _ => assert_eq!(held, 0, "given back with the last slice"),
+            }
+        }
+        assert_eq!(slices, vec![SLICE_BYTES, SLICE_BYTES, 1]);
+    }
+
+    #[actix_web::test]
+    async fn a_body_dropped_unwritten_gives_its_count_back() {
+        let bytes = BytesInFlight::new(1 << 30);
+        let chunks = stream::iter([Ok(Bytes::from(vec![b'x'; 3 * SLICE_BYTES]))]);
+        let mut counted = Box::pin(counted_stream(chunks, bytes.clone()));
+
+        let first = counted.next().await.expect("a slice").expect("ok");
+        assert_eq!(first.len(), SLICE_BYTES);
+        assert_eq!(bytes.held(), 3 * SLICE_BYTES);
+        drop(counted);
+        assert_eq!(bytes.held(), 0);
+    }
+}
