@@ -4,12 +4,9 @@
 //! list, concurrency, revocation.
 
 use chrono::{Duration, Utc};
-use otas_auth_adapter::fixtures::{
-    FixtureAgentKey, AGENT_KEY, AGENT_KEYS, AGENT_KEY_WITH_UNDERSCORE,
-};
+use otas_auth_adapter::fixtures::{AGENT_KEY, AGENT_KEYS, AGENT_KEY_WITH_UNDERSCORE};
 use otas_auth_adapter::JwtSessionTokenVerifier;
-use otas_domain::{AgentId, AgentKeyId, Timestamp};
-use otas_ports::{AgentKeyRow, Row};
+use otas_domain::Timestamp;
 use reqwest::StatusCode;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -17,31 +14,9 @@ use uuid::Uuid;
 
 use crate::support::tokens::{TEST_SECRET, VALID};
 use crate::support::world::*;
-use crate::support::{agent_query, error_body, on_both_stores, Store, TestApp, World};
+use crate::support::{agent_query, error_body, key_row, on_both_stores, Store, TestApp, World};
 
 const CREATE: &str = "/api/agent/v1/session/create/";
-
-/// The row of a fixture key of `agent`, changed by `change`.
-fn key_row(
-    key: &FixtureAgentKey,
-    agent: Uuid,
-    change: impl FnOnce(&mut AgentKeyRow),
-) -> (Uuid, Row) {
-    let id = Uuid::new_v4();
-    let mut row = AgentKeyRow {
-        id: AgentKeyId::from_uuid(id),
-        agent: AgentId::from_uuid(agent),
-        prefix: key.prefix.to_owned(),
-        hashed_key: key.hashed_key.to_owned(),
-        name: Some("fixture".to_owned()),
-        active: true,
-        created_at: Timestamp::new(Utc::now() - Duration::days(1)),
-        revoked_at: None,
-        expires_at: None,
-    };
-    change(&mut row);
-    (id, Row::AgentKey(row))
-}
 
 async fn create(app: &TestApp, keys: &[&str], body: &str) -> (StatusCode, Value) {
     let mut request = app

@@ -15,7 +15,7 @@ use crate::support::app::LIST_PATH;
 use crate::support::socket;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
-use crate::support::{agent_query, error_body, on_both_stores, Store, TestApp, World};
+use crate::support::{agent_query, error_body, key_row, on_both_stores, Store, TestApp, World};
 
 const CREATE: &str = "/api/agent/v1/session/create/";
 
@@ -53,7 +53,7 @@ async fn list_status(app: &TestApp) -> StatusCode {
 on_both_stores!(a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_memory);
 async fn a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_memory(store: Store) {
     let world = World::new(store);
-    world.write(&[agent_key_row(AGENT_A)]);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
     let app = TestApp::spawn(world.url()).await;
     let hostile = format!("agent_x{}y", "_".repeat(100_000));
     // Warm up: the first requests of a process allocate its pools.
@@ -83,23 +83,6 @@ async fn a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_me
     assert_eq!(list_status(&app).await, StatusCode::OK);
 }
 
-/// A row of the fixture agent key for `agent`.
-fn agent_key_row(agent: uuid::Uuid) -> otas_ports::Row {
-    use chrono::Utc;
-    use otas_domain::{AgentId, AgentKeyId, Timestamp};
-    otas_ports::Row::AgentKey(otas_ports::AgentKeyRow {
-        id: AgentKeyId::from_uuid(uuid::Uuid::new_v4()),
-        agent: AgentId::from_uuid(agent),
-        prefix: AGENT_KEY.prefix.to_owned(),
-        hashed_key: AGENT_KEY.hashed_key.to_owned(),
-        name: Some("fixture".to_owned()),
-        active: true,
-        created_at: Timestamp::new(Utc::now() - chrono::Duration::days(1)),
-        revoked_at: None,
-        expires_at: None,
-    })
-}
-
 #[tokio::test]
 async fn invented_methods_add_no_metric_series_and_are_not_echoed_whole() {
     let world = World::new(Store::Sqlite);
@@ -110,18 +93,8 @@ async fn invented_methods_add_no_metric_series_and_are_not_echoed_whole() {
             .map(str::to_owned)
             .collect::<Vec<_>>()
     };
-    let scrape = || async {
-        app.client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .expect("answer")
-            .text()
-            .await
-            .expect("a body")
-    };
-    scrape().await;
-    let before = scrape().await;
+    app.metrics_text().await;
+    let before = app.metrics_text().await;
 
     for n in 0..100 {
         let answer = socket::exchange(&app.address, &format!("INVENTED{n}"), LIST_PATH, &[]).await;
@@ -133,7 +106,7 @@ async fn invented_methods_add_no_metric_series_and_are_not_echoed_whole() {
     }
     let long_method = "M".repeat(60_000);
     socket::exchange(&app.address, &long_method, LIST_PATH, &[]).await;
-    let after = scrape().await;
+    let after = app.metrics_text().await;
 
     let new: Vec<String> = series(&after)
         .into_iter()
@@ -174,7 +147,7 @@ async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_
     store: Store,
 ) {
     let world = World::new(store);
-    world.write(&[agent_key_row(AGENT_A)]);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
     let app = TestApp::start(world.url()).await;
     // The holder's key is verified once, before the flood.
     assert_eq!(create(&app, AGENT_KEY.key, "{}").await.0, StatusCode::OK);
@@ -263,7 +236,7 @@ async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_
 on_both_stores!(a_trickled_body_is_answered_408_and_its_connection_closed);
 async fn a_trickled_body_is_answered_408_and_its_connection_closed(store: Store) {
     let world = World::new(store);
-    world.write(&[agent_key_row(AGENT_A)]);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
     let app = TestApp::start_with(
         world.url(),
         &[("OTAS__HTTP__REQUEST_BODY_TIMEOUT_MS", "700")],
@@ -315,7 +288,7 @@ async fn a_trickled_body_is_answered_408_and_its_connection_closed(store: Store)
 on_both_stores!(a_meta_number_no_store_keeps_is_invalid_json);
 async fn a_meta_number_no_store_keeps_is_invalid_json(store: Store) {
     let world = World::new(store);
-    world.write(&[agent_key_row(AGENT_A)]);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
     let app = TestApp::start(world.url()).await;
 
     for body in [

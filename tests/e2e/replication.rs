@@ -63,15 +63,7 @@ async fn service_checking_every(primary: &str, standby: &str, check_ms: &str) ->
 
 /// The value of the sample `name` (with its labels) in `/metrics`; 0 when absent.
 async fn metric(app: &TestApp, name: &str) -> f64 {
-    let text = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("metrics")
-        .text()
-        .await
-        .expect("text");
+    let text = app.metrics_text().await;
     text.lines()
         .find_map(|line| line.strip_prefix(name)?.trim().parse().ok())
         .unwrap_or(0.0)

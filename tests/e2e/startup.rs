@@ -145,15 +145,7 @@ async fn serve_warns_about_an_invalid_index_and_counts_it_in_the_metrics() {
     let app = TestApp::spawn(db.url()).await;
 
     let warning = app.wait_for_log("INVALID indexes").await;
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.address))
-        .send()
-        .await
-        .expect("answer")
-        .text()
-        .await
-        .expect("a body");
+    let metrics = app.metrics_text().await;
 
     assert!(
         warning.contains("agent_session_agent_created_id_idx"),

@@ -22,15 +22,7 @@ async fn until_the_pool_holds(app: &TestApp, wanted: u32) {
             app.list(Some(VALID), Some(&project), &query).await.status(),
             StatusCode::OK
         );
-        let metrics = app
-            .client
-            .get(format!("{}/metrics", app.address))
-            .send()
-            .await
-            .expect("metrics")
-            .text()
-            .await
-            .expect("text");
+        let metrics = app.metrics_text().await;
         let connections = metrics
             .lines()
             .find(|l| l.starts_with("otas_db_pool_connections{") && l.contains("primary"))

@@ -94,7 +94,7 @@ impl BytesInFlight {
 fn refused() -> ApiError {
     metrics::counter!("otas_http_shed_total").increment(1);
     tracing::warn!("too many response bytes in flight");
-    ApiError::BUSY_RETRY
+    ApiError::SERVICE_UNAVAILABLE
 }
 
 /// Bytes counted in flight, given back when dropped.
@@ -194,7 +194,10 @@ mod tests {
         let bytes = BytesInFlight::new(100);
         let big = bytes.try_hold(80).expect("fits");
 
-        assert_eq!(bytes.try_hold(30).err(), Some(ApiError::BUSY_RETRY));
+        assert_eq!(
+            bytes.try_hold(30).err(),
+            Some(ApiError::SERVICE_UNAVAILABLE)
+        );
         assert_eq!(bytes.held(), 80, "a refused answer holds nothing");
         assert!(bytes.try_hold(20).is_ok(), "a small answer still fits");
         drop(big);

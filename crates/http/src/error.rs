@@ -63,12 +63,10 @@ impl ApiError {
         allow: Some("POST, OPTIONS"),
         ..Self::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
     };
-    /// Overloaded or the store is away: a second is a reasonable wait.
+    /// Overloaded (requests, streams, response bytes in flight, key
+    /// verifications) or the store is away: a second is a reasonable wait.
     pub(crate) const SERVICE_UNAVAILABLE: Self =
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable").retry_after(1);
-    /// Too many response bytes in flight: load shedding's 503 (every 503
-    /// carries `Retry-After`: the bytes leave as their readers read them).
-    pub(crate) const BUSY_RETRY: Self = Self::SERVICE_UNAVAILABLE;
     pub(crate) const SERVER_ERROR: Self =
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "server_error");
 

@@ -67,15 +67,10 @@ pub(crate) async fn observe(
         .get(&REQUEST_ID)
         .and_then(usable_request_id)
         .unwrap_or_else(|| Uuid::new_v4().to_string());
-    // A label from a closed set: actix takes any method name a client
-    // invents, and each would be a new metric series held forever.
-    let method = method_label(req.method());
-    // For the log, cut: a method or path is echoed, never more than a line's worth.
-    let logged_method = cut(req.method().as_str(), MAX_LOGGED_METHOD).to_owned();
+    let method = req.method().clone();
     // The path only: the query string is the caller's business, and the
     // tokens travel in headers that are never logged.
     let path = req.path().to_owned();
-    let logged_path = cut(&path, MAX_LOGGED_PATH).to_owned();
 
     let span = tracing::info_span!("request", request_id = %request_id);
     let outcome = next.call(req).instrument(span.clone()).await;
@@ -105,12 +100,17 @@ pub(crate) async fn observe(
     metrics::counter!(
         "otas_http_requests_total",
         "route" => route.clone(),
-        "method" => method,
+        // A label from a closed set: actix takes any method name a client
+        // invents, and each would be a new metric series held forever.
+        "method" => method_label(&method),
         "status" => status.to_string()
     )
     .increment(1);
     metrics::histogram!("otas_http_request_duration_seconds", "route" => route)
         .record(elapsed.as_secs_f64());
+    // Echoed cut: never more than a line's worth of what a client wrote.
+    let logged_method = cut(method.as_str(), MAX_LOGGED_METHOD);
+    let logged_path = cut(&path, MAX_LOGGED_PATH);
     if PROBE_PATHS.contains(&path.as_str()) {
         // Probes come every few seconds: kept out of the info log.
         tracing::debug!(

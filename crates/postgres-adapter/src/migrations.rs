@@ -36,6 +36,13 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postg
 /// The version of the migration that creates UASAM's tables.
 const SCHEMA_MIGRATION: &str = "20261129000001";
 
+/// One name read from the catalog (a table's, an index's).
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
 /// Applying the migrations failed.
 #[derive(Debug, thiserror::Error)]
 pub enum MigrationError {
@@ -172,18 +179,17 @@ fn migrate_locked(
     let mut applied = Vec::with_capacity(pending.len());
     for migration in &pending {
         let name = migration.name().to_string();
-        if migration.metadata().run_in_transaction() {
+        let apply = |conn: &mut PgConnection| {
             retry::on_lock_timeout(conn, timeouts, &name, |conn| {
                 conn.run_migration(migration.as_ref()).map(drop)
-            })?;
+            })
+        };
+        if migration.metadata().run_in_transaction() {
+            apply(conn)?;
         } else {
             // An index build. An INVALID leftover of an interrupted run
             // satisfies its IF NOT EXISTS: rebuilt just below.
-            indexes::with_build_timeout(conn, timeouts, |conn| {
-                retry::on_lock_timeout(conn, timeouts, &name, |conn| {
-                    conn.run_migration(migration.as_ref()).map(drop)
-                })
-            })?;
+            indexes::with_build_timeout(conn, timeouts, apply)?;
         }
         applied.push(name);
     }

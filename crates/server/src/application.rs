@@ -60,7 +60,7 @@ impl Application {
         // The recorder first: the stores record from their first check on.
         let metrics = crate::metrics::renderer();
         let stores = Stores::open(&store)?;
-        check_indexes(settings);
+        stores::check_indexes_in_background(&store);
         let verifier: Arc<dyn otas_ports::TokenVerifier> = Arc::new(verifier);
         let list_sessions = ListSessions::new(
             verifier.clone(),
@@ -152,26 +152,6 @@ impl Application {
             "listening on http://{address}"
         );
         self.server.await
-    }
-}
-
-/// Warns about INVALID indexes of ours and sets `otas_db_invalid_indexes`,
-/// on a thread of its own: `serve` starts while the database is down, and
-/// this check must not hold it up (nor fail it: it is only told).
-fn check_indexes(settings: &Settings) {
-    let store = settings.database.store();
-    let spawned = std::thread::Builder::new()
-        .name("index-check".to_owned())
-        .spawn(move || match store.and_then(|store| stores::invalid_indexes(&store)) {
-            Ok(invalid) if invalid.is_empty() => {}
-            Ok(invalid) => tracing::warn!(
-                indexes = %invalid.join(", "),
-                "INVALID indexes (an interrupted CREATE INDEX CONCURRENTLY): the planner ignores them, so lists sort an agent's whole history; `otas-server migrate` rebuilds them"
-            ),
-            Err(error) => tracing::info!(error = %format!("{error:#}"), "indexes not checked"),
-        });
-    if let Err(error) = spawned {
-        tracing::warn!(%error, "the index check did not start");
     }
 }
 

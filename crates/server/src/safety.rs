@@ -13,39 +13,56 @@ const PUBLISHED_SECRETS: [&str; 2] = ["some-jwt-secret", "test-secret-please-rot
 /// RFC 7518 §3.2: an HS256 key of at least 256 bits.
 const SHORTEST_SECRET: usize = 32;
 
+/// What makes a JWT secret unsafe; the same rule for the current secret and
+/// the previous ones, which still verify tokens and so forge them as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Weakness {
+    /// Anyone can sign tokens with it.
+    Published,
+    /// Under RFC 7518's floor, and not allowed by `auth.allow_short_secret`.
+    Short,
+}
+
+fn weakness(secret: &str, allow_short: bool) -> Option<Weakness> {
+    if PUBLISHED_SECRETS.contains(&secret) {
+        Some(Weakness::Published)
+    } else if secret.len() < SHORTEST_SECRET && !allow_short {
+        Some(Weakness::Short)
+    } else {
+        None
+    }
+}
+
 /// What is unsafe in these settings, one sentence each; no secret is named.
 pub fn concerns(settings: &Settings) -> Vec<String> {
     let mut concerns = Vec::new();
     let auth = &settings.auth;
+    let short = |whose: &str| {
+        format!("{whose} is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses")
+    };
     match &auth.jwt_secret {
         Some(secret) if !secret.expose_secret().is_empty() => {
-            let secret = secret.expose_secret();
-            if PUBLISHED_SECRETS.contains(&secret) {
-                concerns.push("the JWT secret is a published one (UASAM's development default or the contract's fixture): anyone can sign tokens".to_owned());
-            } else if secret.len() < SHORTEST_SECRET && !auth.allow_short_secret {
-                concerns.push(format!("the JWT secret is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses"));
+            match weakness(secret.expose_secret(), auth.allow_short_secret) {
+                Some(Weakness::Published) => concerns.push("the JWT secret is a published one (UASAM's development default or the contract's fixture): anyone can sign tokens".to_owned()),
+                Some(Weakness::Short) => concerns.push(short("the JWT secret")),
+                None => {}
             }
         }
         _ => concerns.push("the JWT secret is empty".to_owned()),
     }
     if let Ok(secrets) = auth.secrets() {
-        let previous_published = secrets
+        let previous: Vec<Weakness> = secrets
             .iter()
             .skip(1)
-            .any(|s| PUBLISHED_SECRETS.contains(&s.expose_secret()));
-        if previous_published {
+            .filter_map(|s| weakness(s.expose_secret(), auth.allow_short_secret))
+            .collect();
+        if previous.contains(&Weakness::Published) {
             concerns.push(
                 "a previous JWT secret is a published one: anyone can sign tokens".to_owned(),
             );
         }
-        // A previous secret still verifies tokens, so a weak one forges them
-        // as well as a weak current one: the same floor and the same escape.
-        let previous_short = secrets.iter().skip(1).any(|s| {
-            let secret = s.expose_secret();
-            !PUBLISHED_SECRETS.contains(&secret) && secret.len() < SHORTEST_SECRET
-        });
-        if previous_short && !auth.allow_short_secret {
-            concerns.push(format!("a previous JWT secret is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses"));
+        if previous.contains(&Weakness::Short) {
+            concerns.push(short("a previous JWT secret"));
         }
     }
     let explicit_database = settings

@@ -131,11 +131,12 @@ impl HttpLayerSettings {
         at_least_1_ms("http.write_timeout_ms", self.write_timeout_ms)
     }
 
-    /// How long a client may take to send a request head.
+    /// How long a client may take to send a request body.
     pub fn request_body_timeout(&self) -> anyhow::Result<Duration> {
         at_least_1_ms("http.request_body_timeout_ms", self.request_body_timeout_ms)
     }
 
+    /// How long a client may take to send a request head.
     pub fn request_head_timeout(&self) -> anyhow::Result<Duration> {
         at_least_1_ms("http.request_head_timeout_ms", self.request_head_timeout_ms)
     }

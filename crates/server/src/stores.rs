@@ -105,21 +105,36 @@ pub fn migrate(choice: &StoreChoice, create_database: bool) -> anyhow::Result<Ve
     })
 }
 
-/// Our indexes the configured store holds INVALID (an interrupted `CREATE
-/// INDEX CONCURRENTLY`; `migrate` rebuilds them), also set as the gauge
-/// `otas_db_invalid_indexes`. On a connection of its own, within
-/// `database.connection_timeout_ms`. SQLite builds its indexes inside its
-/// migrations' transaction: it has none such.
-pub fn invalid_indexes(choice: &StoreChoice) -> anyhow::Result<Vec<String>> {
-    match choice {
-        StoreChoice::Postgres(settings, _) => {
-            let pool = otas_postgres_adapter::connect(&PoolSettings {
-                max_connections: 1,
-                min_idle: 0,
-                ..settings.clone()
-            })?;
-            Ok(otas_postgres_adapter::invalid_indexes(&pool)?)
-        }
-        StoreChoice::Sqlite(_) => Ok(Vec::new()),
+/// Warns about INVALID indexes of ours (an interrupted `CREATE INDEX
+/// CONCURRENTLY`; `migrate` rebuilds them) and sets the gauge
+/// `otas_db_invalid_indexes`, on a thread and a one-connection pool of its
+/// own: `serve` starts while the database is down, and this check must not
+/// hold it up (nor fail it: it is only told). SQLite builds its indexes
+/// inside its migrations' transaction: it has none such.
+pub fn check_indexes_in_background(choice: &StoreChoice) {
+    let StoreChoice::Postgres(primary, _) = choice else {
+        return;
+    };
+    let settings = PoolSettings {
+        max_connections: 1,
+        min_idle: 0,
+        ..primary.clone()
+    };
+    let check = move || -> anyhow::Result<Vec<String>> {
+        let pool = otas_postgres_adapter::connect(&settings)?;
+        Ok(otas_postgres_adapter::invalid_indexes(&pool)?)
+    };
+    let spawned = std::thread::Builder::new()
+        .name("index-check".to_owned())
+        .spawn(move || match check() {
+            Ok(invalid) if invalid.is_empty() => {}
+            Ok(invalid) => tracing::warn!(
+                indexes = %invalid.join(", "),
+                "INVALID indexes (an interrupted CREATE INDEX CONCURRENTLY): the planner ignores them, so lists sort an agent's whole history; `otas-server migrate` rebuilds them"
+            ),
+            Err(error) => tracing::info!(error = %format!("{error:#}"), "indexes not checked"),
+        });
+    if let Err(error) = spawned {
+        tracing::warn!(%error, "the index check did not start");
     }
 }

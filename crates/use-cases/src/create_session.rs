@@ -16,6 +16,7 @@ use crate::store_failure::store_failed;
 
 mod failures;
 mod flights;
+mod room;
 mod slots;
 mod verified_keys;
 

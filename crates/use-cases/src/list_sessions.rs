@@ -13,7 +13,7 @@ use otas_ports::{AccessStore, CursorCodec, SessionStore, TokenVerifier};
 use crate::access_check::{AccessCheck, Claim, Denied};
 use crate::store_failure::store_failed;
 
-pub mod byte_bound;
+mod byte_bound;
 mod outcome;
 
 pub use outcome::{

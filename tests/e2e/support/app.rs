@@ -188,6 +188,18 @@ impl TestApp {
         request.send().await.expect("the server answers")
     }
 
+    /// The text of `GET /metrics`.
+    pub async fn metrics_text(&self) -> String {
+        self.client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("the server answers /metrics")
+            .text()
+            .await
+            .expect("a metrics body")
+    }
+
     /// The spawned binary's resident memory (`VmRSS`), in bytes.
     pub fn rss_bytes(&self) -> u64 {
         let Runner::Process { child, .. } = &self.runner else {

@@ -71,3 +71,27 @@ macro_rules! on_both_stores {
 }
 #[allow(unused_imports)] // Not every target runs on both stores.
 pub(crate) use on_both_stores;
+
+/// The row of a fixture key of `agent`, changed by `change`.
+pub fn key_row(
+    key: &otas_auth_adapter::fixtures::FixtureAgentKey,
+    agent: uuid::Uuid,
+    change: impl FnOnce(&mut otas_ports::AgentKeyRow),
+) -> (uuid::Uuid, otas_ports::Row) {
+    use chrono::{Duration, Utc};
+    use otas_domain::{AgentId, AgentKeyId, Timestamp};
+    let id = uuid::Uuid::new_v4();
+    let mut row = otas_ports::AgentKeyRow {
+        id: AgentKeyId::from_uuid(id),
+        agent: AgentId::from_uuid(agent),
+        prefix: key.prefix.to_owned(),
+        hashed_key: key.hashed_key.to_owned(),
+        name: Some("fixture".to_owned()),
+        active: true,
+        created_at: Timestamp::new(Utc::now() - Duration::days(1)),
+        revoked_at: None,
+        expires_at: None,
+    };
+    change(&mut row);
+    (id, otas_ports::Row::AgentKey(row))
+}

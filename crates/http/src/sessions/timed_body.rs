@@ -35,10 +35,12 @@ impl FromRequest for TimedBody {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limits = req.app_data::<BodyLimits>().copied().unwrap_or(BodyLimits {
-            max_bytes: 64 * 1024,
-            timeout: Duration::from_secs(10),
-        });
+        // Every route that reads a body sets its limits (`app.rs`); the
+        // settings' defaults live in `config/default.toml` alone.
+        let Some(limits) = req.app_data::<BodyLimits>().copied() else {
+            tracing::error!("a route reads a body without BodyLimits");
+            return Box::pin(async { Err(ApiError::SERVER_ERROR.into()) });
+        };
         let declared = req
             .headers()
             .get(actix_web::http::header::CONTENT_LENGTH)

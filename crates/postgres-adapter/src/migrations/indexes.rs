@@ -16,11 +16,11 @@ use diesel::connection::SimpleConnection;
 use diesel::migration::MigrationSource;
 use diesel::pg::Pg;
 use diesel::sql_types::{Array, Text};
-use diesel::{PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{PgConnection, RunQueryDsl};
 use otas_ports::StoreError;
 
 use super::retry::{self, StepError};
-use super::{MigrationError, MigrationTimeouts};
+use super::{MigrationError, MigrationTimeouts, Name};
 use crate::pool::{with_connection, PgPool};
 
 /// Our indexes in `public`, each with the version of the migration that
@@ -30,12 +30,6 @@ pub const OUR_INDEXES: [(&str, &str); 2] = [
     ("agent_session_agent_created_id_idx", "20261129000002"),
     ("agent_session_meta_idx", "20261130000003"),
 ];
-
-#[derive(QueryableByName)]
-struct Name {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
 
 /// Our indexes that exist but are INVALID (`pg_index.indisvalid`), by name.
 fn invalid(conn: &mut PgConnection) -> diesel::QueryResult<Vec<String>> {
@@ -70,18 +64,16 @@ pub(super) fn invalid_on(conn: &mut PgConnection) -> Result<Vec<String>, Migrati
     invalid(conn).map_err(|e| MigrationError::Apply(format!("cannot read pg_index: {e}")))
 }
 
-/// Drops every INVALID index of ours, concurrently (UASAM's writes go on).
-fn drop_invalid(conn: &mut PgConnection) -> Result<(), StepError> {
-    for name in invalid(conn)? {
-        tracing::warn!(
-            index = %name,
-            "dropping an INVALID index (an interrupted CREATE INDEX CONCURRENTLY left it) to build it again"
-        );
-        // `name` is one of OUR_INDEXES: the query only returns those.
-        conn.batch_execute(&format!(
-            "DROP INDEX CONCURRENTLY IF EXISTS public.\"{name}\""
-        ))?;
-    }
+/// Drops the INVALID index `name` (one of [`OUR_INDEXES`]) concurrently, so
+/// that UASAM's writes go on.
+fn drop_index(conn: &mut PgConnection, name: &str) -> Result<(), StepError> {
+    tracing::warn!(
+        index = %name,
+        "dropping an INVALID index (an interrupted CREATE INDEX CONCURRENTLY left it) to build it again"
+    );
+    conn.batch_execute(&format!(
+        "DROP INDEX CONCURRENTLY IF EXISTS public.\"{name}\""
+    ))?;
     Ok(())
 }
 
@@ -132,7 +124,7 @@ pub(super) fn rebuild_invalid(
                 timeouts,
                 &format!("rebuilding index {name}"),
                 |conn| {
-                    drop_invalid(conn)?;
+                    drop_index(conn, &name)?;
                     migration.run(conn)
                 },
             )

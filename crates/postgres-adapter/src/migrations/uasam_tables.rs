@@ -5,9 +5,9 @@
 
 use diesel::dsl::{select, sql};
 use diesel::sql_types::{Array, Bool, Text};
-use diesel::{PgConnection, QueryableByName, RunQueryDsl};
+use diesel::{PgConnection, RunQueryDsl};
 
-use super::MigrationError;
+use super::{MigrationError, Name};
 
 /// Every table of UASAM's schema, in `public`.
 const UASAM_TABLES: [&str; 7] = [
@@ -19,12 +19,6 @@ const UASAM_TABLES: [&str; 7] = [
     "user_project_mapping",
     "users",
 ];
-
-#[derive(QueryableByName)]
-struct Name {
-    #[diesel(sql_type = Text)]
-    name: String,
-}
 
 /// Whether diesel's bookkeeping records `version` as applied (false when
 /// the bookkeeping table is not there yet; it is not created here).

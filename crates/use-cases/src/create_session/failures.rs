@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use otas_domain::AgentKeyId;
 
+use super::room::make_room;
+
 /// The wrong secrets seen for one key in its current window.
 #[derive(Debug, Clone, Copy)]
 struct Window {
@@ -65,7 +67,14 @@ impl FailureBudget {
             return Ok(());
         };
         let now = Instant::now();
-        self.make_room(&mut windows, key, now);
+        let length = self.window;
+        make_room(
+            &mut windows,
+            &key,
+            self.capacity,
+            |w| w.attempting > 0 || now.duration_since(w.started) < length,
+            |w| w.started,
+        );
         let window = windows.entry(key).or_insert(Window {
             started: now,
             failures: 0,
@@ -97,24 +106,6 @@ impl FailureBudget {
             window.attempting = window.attempting.saturating_sub(1);
             if failed {
                 window.failures = window.failures.saturating_add(1);
-            }
-        }
-    }
-
-    /// Keeps at most `capacity` windows: expired ones go first, then the oldest.
-    fn make_room(&self, windows: &mut HashMap<AgentKeyId, Window>, key: AgentKeyId, now: Instant) {
-        if windows.len() < self.capacity || windows.contains_key(&key) {
-            return;
-        }
-        let length = self.window;
-        windows.retain(|_, w| w.attempting > 0 || now.duration_since(w.started) < length);
-        if windows.len() >= self.capacity {
-            let oldest = windows
-                .iter()
-                .min_by_key(|(_, w)| w.started)
-                .map(|(key, _)| *key);
-            if let Some(oldest) = oldest {
-                windows.remove(&oldest);
             }
         }
     }

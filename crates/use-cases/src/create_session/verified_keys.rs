@@ -11,6 +11,8 @@ use std::time::{Duration, Instant};
 
 use otas_domain::AgentKeyId;
 
+use super::room::make_room;
+
 /// One verified key.
 #[derive(Debug, Clone)]
 struct Entry {
@@ -78,19 +80,14 @@ impl VerifiedKeys {
         let Ok(mut entries) = self.entries.lock() else {
             return;
         };
-        if entries.len() >= self.capacity && !entries.contains_key(&fingerprint) {
-            let (expiry, max_age) = (self.expiry, self.max_age);
-            entries.retain(|_, entry| entry.live(expiry, max_age));
-            if entries.len() >= self.capacity {
-                let oldest = entries
-                    .iter()
-                    .min_by_key(|(_, entry)| entry.used_at)
-                    .map(|(fingerprint, _)| *fingerprint);
-                if let Some(oldest) = oldest {
-                    entries.remove(&oldest);
-                }
-            }
-        }
+        let (expiry, max_age) = (self.expiry, self.max_age);
+        make_room(
+            &mut entries,
+            &fingerprint,
+            self.capacity,
+            |entry| entry.live(expiry, max_age),
+            |entry| entry.used_at,
+        );
         let marked_at = entries.get(&fingerprint).and_then(|entry| entry.marked_at);
         entries.insert(
             fingerprint,
