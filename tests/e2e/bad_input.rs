@@ -17,7 +17,7 @@ use crate::support::world::*;
 use crate::support::{Store, TestApp, World};
 
 /// Every code an answer may carry.
-pub(crate) const DOCUMENTED: [&str; 26] = [
+pub(crate) const DOCUMENTED: [&str; 27] = [
     "agent_sessions_listed",
     "agent_session_created",
     "authenticated",
@@ -44,6 +44,7 @@ pub(crate) const DOCUMENTED: [&str; 26] = [
     "uri_too_long",
     "headers_too_large",
     "request_timeout",
+    "too_many_attempts",
 ];
 
 /// One request, as the machine wrote it.

@@ -6,6 +6,8 @@
 use std::time::{Duration, Instant};
 
 use otas_auth_adapter::fixtures::AGENT_KEY;
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
 use reqwest::StatusCode;
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -311,4 +313,103 @@ async fn a_meta_number_no_store_keeps_is_invalid_json(store: Store) {
     }
     let (status, _, _) = create(&app, AGENT_KEY.key, r#"{"meta": {"n": 1e-16383}}"#).await;
     assert_eq!(status, StatusCode::OK, "the smallest numeric kept");
+}
+
+/// A credential of any shape: the real key's prefix with a hostile tail,
+/// runs of underscores (each a candidate prefix), long base64url text, and
+/// text of any printable byte, from empty to tens of kilobytes.
+fn hostile_credential() -> impl Strategy<Value = String> {
+    let printable = prop::collection::vec(0x20_u8..=0x7e, 0..200)
+        .prop_map(|bytes| String::from_utf8(bytes).unwrap_or_default());
+    // Short runs, and runs past what one SQL statement can bind (SQLite
+    // takes 32,766 parameters): a candidate prefix per underscore.
+    let underscores = prop_oneof![0_usize..300, 33_000_usize..60_000];
+    let runs =
+        (underscores, 0_usize..3, "[A-Za-z0-9_-]{0,60}").prop_map(|(underscores, kind, tail)| {
+            let head = ["agent_x", "agent_", "otas_x"][kind];
+            format!("{head}{}{tail}", "_".repeat(underscores))
+        });
+    let real_prefix =
+        "[A-Za-z0-9_-]{0,600}".prop_map(|tail| format!("agent_{}_{tail}", AGENT_KEY.prefix));
+    let long = (1_usize..40_000).prop_map(|n| "eyJ".repeat(n / 3 + 1));
+    prop_oneof![printable, runs, real_prefix, long]
+}
+
+#[test]
+fn hostile_credentials_and_headers_get_no_5xx_a_prompt_answer_and_cost_no_memory() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let world = World::new(Store::Sqlite);
+    world.write(&[key_row(&AGENT_KEY, AGENT_A, |_| {}).1]);
+    let app = runtime.block_on(TestApp::spawn(world.url()));
+    let rounds = |app: &TestApp| {
+        runtime.block_on(async {
+            create(app, "agent_warm_up", "{}").await;
+            list_status(app).await;
+        })
+    };
+    for _ in 0..3 {
+        rounds(&app);
+    }
+    let before = app.rss_bytes();
+    let mut runner = TestRunner::new(Config {
+        cases: 120,
+        failure_persistence: None,
+        ..Config::default()
+    });
+
+    let result = runner.run(
+        &(hostile_credential(), hostile_credential(), 0_usize..4),
+        |(credential, other, place)| {
+            let started = Instant::now();
+            let (status, code) = runtime.block_on(async {
+                let mut request = match place {
+                    0 | 1 => app
+                        .client
+                        .post(format!("{}{CREATE}", app.address))
+                        .header("X-OTAS-AGENT-KEY", credential.as_str())
+                        .body("{}"),
+                    _ => app
+                        .client
+                        .get(format!(
+                            "{}{LIST_PATH}?agent_id={}",
+                            app.address,
+                            if place == 2 {
+                                AGENT_A.to_string()
+                            } else {
+                                other.clone()
+                            }
+                        ))
+                        .header("X-OTAS-USER-TOKEN", credential.as_str()),
+                };
+                if place == 1 {
+                    request = request.header("X-OTAS-AGENT-KEY", other.as_str());
+                } else if place == 3 {
+                    request = request.header("X-OTAS-PROJECT-ID", other.as_str());
+                }
+                let response = request.send().await.expect("the server answers");
+                let status = response.status();
+                let body: Value = response.json().await.unwrap_or_default();
+                let code = body["status_description"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned();
+                (status, code)
+            });
+            let took = started.elapsed();
+            prop_assert!(status.as_u16() < 500, "{status} {code}");
+            prop_assert!(
+                crate::bad_input::DOCUMENTED.contains(&code.as_str()),
+                "undocumented {code:?} ({status})"
+            );
+            prop_assert!(took < Duration::from_secs(2), "answered in {took:?}");
+            Ok(())
+        },
+    );
+    if let Err(error) = result {
+        panic!("{error}");
+    }
+
+    let grown = app.rss_bytes().saturating_sub(before);
+    assert!(grown < 32 << 20, "RSS grew by {grown} bytes");
+    rounds(&app);
 }
