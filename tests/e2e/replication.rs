@@ -230,3 +230,52 @@ async fn losing_the_standby_moves_reads_to_the_primary_without_a_failed_request(
     }
     assert_eq!(metric(&app, USABLE).await, 0.0, "the standby is skipped");
 }
+
+#[tokio::test]
+async fn a_standby_without_news_from_a_stopped_primary_serves_only_until_the_silence_bound() {
+    let (primary, _standby, url, standby_url) = primary_and_standby();
+    let app = TestApp::spawn_with(
+        &url,
+        &[
+            ("OTAS__DATABASE__REPLICA_URLS", standby_url.as_str()),
+            ("OTAS__DATABASE__REPLICA_CHECK_MS", "200"),
+            ("OTAS__DATABASE__REPLICA_MAX_LAG_MS", "1000"),
+            ("OTAS__DATABASE__REPLICA_MAX_SILENCE_MS", "2000"),
+            ("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "1000"),
+        ],
+    )
+    .await;
+    eventually("the standby is usable", || async {
+        metric(&app, USABLE).await == 1.0
+    })
+    .await;
+
+    primary.stop();
+    let stopped = Instant::now();
+    let right_after = list(&app).await.status();
+    eventually("the silent standby is skipped", || async {
+        metric(&app, USABLE).await == 0.0
+    })
+    .await;
+    let skipped_after = stopped.elapsed();
+    let past_the_bound = list(&app).await;
+    let status = past_the_bound.status();
+    let body: Value = past_the_bound.json().await.expect("JSON");
+    primary.start_again();
+    eventually(
+        "the standby serves again once the primary is back",
+        || async {
+            metric(&app, USABLE).await == 1.0 && list(&app).await.status() == StatusCode::OK
+        },
+    )
+    .await;
+
+    assert_eq!(right_after, StatusCode::OK, "served within the bound");
+    assert!(
+        skipped_after >= Duration::from_millis(1500),
+        "skipped after {skipped_after:?}, before its silence reached the bound"
+    );
+    // No replica without news, no primary: no answer rather than a stale one.
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body, error_body("service_unavailable"));
+}

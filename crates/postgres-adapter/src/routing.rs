@@ -50,6 +50,11 @@ const NAMES: [&str; MAX_REPLICAS] = [
 pub struct RoutingSettings {
     /// A replica further behind the primary than this is skipped.
     pub max_lag: Duration,
+    /// With the primary unreachable, a replica that has heard nothing from
+    /// it for longer than this is skipped too: it cannot know how stale it
+    /// is, and would otherwise serve old membership for as long as the
+    /// outage lasts.
+    pub max_silence: Duration,
     /// How often each replica's health and lag are checked.
     pub check_every: Duration,
 }

@@ -14,7 +14,10 @@
 //! request pool never reads as a primary gone. When the primary does not
 //! answer, only what a replica received and has not replayed counts (it
 //! needs no primary to catch up on that): a replica that answers and is in
-//! recovery serves the reads through a primary outage.
+//! recovery serves the reads through a primary outage, for at most
+//! `max_silence` without news from the primary: since the later of the
+//! watcher's last answer from the primary and the replica's WAL receiver's
+//! last message from it (`pg_stat_wal_receiver`).
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -71,14 +74,16 @@ impl Pending {
 /// its own until the router is dropped.
 pub(super) fn start(inner: &Arc<Inner>, settings: RoutingSettings) {
     let mut pending: Vec<Pending> = inner.replicas.iter().map(|_| Pending::default()).collect();
-    check_all(inner, &mut pending, settings.max_lag);
+    // Until the primary answers a check, silence counts from the start.
+    let mut primary_seen = Instant::now();
+    check_all(inner, &mut pending, &mut primary_seen, &settings);
     let weak: Weak<Inner> = Arc::downgrade(inner);
     let started = std::thread::Builder::new()
         .name("replica-watch".to_owned())
         .spawn(move || loop {
             std::thread::sleep(settings.check_every);
             let Some(inner) = weak.upgrade() else { return };
-            check_all(&inner, &mut pending, settings.max_lag);
+            check_all(&inner, &mut pending, &mut primary_seen, &settings);
         });
     if let Err(error) = started {
         tracing::warn!(%error, "replica watcher not started: replicas stay as first checked");
@@ -87,18 +92,29 @@ pub(super) fn start(inner: &Arc<Inner>, settings: RoutingSettings) {
 
 /// One check of every replica. Cost: one statement on the primary and one
 /// on each replica, none reading a table.
-fn check_all(inner: &Inner, pending: &mut [Pending], max_lag: Duration) {
+fn check_all(
+    inner: &Inner,
+    pending: &mut [Pending],
+    primary_seen: &mut Instant,
+    settings: &RoutingSettings,
+) {
     let primary = with_connection_of(&inner.watch, "primary-watch", primary_position)
         .ok()
         .map(|p| p.position);
     metrics::gauge!("otas_db_primary_up").set(if primary.is_some() { 1.0 } else { 0.0 });
     let now = Instant::now();
+    if primary.is_some() {
+        *primary_seen = now;
+    }
     for (replica, pending) in inner.replicas.iter().zip(pending.iter_mut()) {
         let state = with_connection_of(&replica.pool, replica.name, replica_state);
         let (usable, lag) = match &state {
             Ok(state) if state.in_recovery => {
                 let lag = pending.lag(state, primary, now);
-                (lag <= max_lag, Some(lag))
+                let silence = (primary.is_none())
+                    .then(|| state.silence(now.saturating_duration_since(*primary_seen)));
+                let quiet_enough = silence.is_none_or(|silence| silence <= settings.max_silence);
+                (lag <= settings.max_lag && quiet_enough, Some(lag))
             }
             _ => (false, None),
         };
@@ -148,15 +164,37 @@ struct ReplicaState {
     replayed: f64,
     #[diesel(sql_type = Double)]
     received: f64,
+    /// Seconds since the replica's WAL receiver last heard from the
+    /// primary; negative when unknown (no receiver running, or a role that
+    /// may not read it).
+    #[diesel(sql_type = Double)]
+    heard_secs_ago: f64,
 }
 
-/// Whether the server is a standby, and the WAL positions it replayed to
-/// and received to, in bytes.
+impl ReplicaState {
+    /// How long the replica has been without news from the primary, the
+    /// primary being unreachable: since the later of the watcher's last
+    /// answer from the primary and the replica's receiver's last message
+    /// from it (an idle primary writes to its standbys only every half
+    /// `wal_sender_timeout`, so the receiver alone would read silent early).
+    fn silence(&self, since_watcher_saw_primary: Duration) -> Duration {
+        if self.heard_secs_ago >= 0.0 && self.heard_secs_ago.is_finite() {
+            since_watcher_saw_primary.min(Duration::from_secs_f64(self.heard_secs_ago))
+        } else {
+            since_watcher_saw_primary
+        }
+    }
+}
+
+/// Whether the server is a standby, the WAL positions it replayed to and
+/// received to, in bytes, and when its receiver last heard from the primary.
 fn replica_state(conn: &mut PgConnection) -> QueryResult<ReplicaState> {
     diesel::sql_query(
         "SELECT pg_is_in_recovery() AS in_recovery, \
          COALESCE(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), 0)::float8 AS replayed, \
-         COALESCE(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0'), 0)::float8 AS received",
+         COALESCE(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0'), 0)::float8 AS received, \
+         COALESCE((SELECT EXTRACT(EPOCH FROM now() - last_msg_receipt_time) \
+                   FROM pg_stat_wal_receiver), -1)::float8 AS heard_secs_ago",
     )
     .get_result(conn)
 }
@@ -170,7 +208,23 @@ mod tests {
             in_recovery: true,
             replayed,
             received,
+            heard_secs_ago: -1.0,
         }
+    }
+
+    #[test]
+    fn silence_counts_from_the_latest_news_of_the_primary() {
+        let heard = |secs| ReplicaState {
+            heard_secs_ago: secs,
+            ..at(1.0, 1.0)
+        };
+        assert_eq!(heard(3.5).silence(60 * S), Duration::from_millis(3500));
+        assert_eq!(
+            heard(30.0).silence(2 * S),
+            2 * S,
+            "the watcher saw it later"
+        );
+        assert_eq!(at(1.0, 1.0).silence(60 * S), 60 * S, "no receiver to ask");
     }
 
     const S: Duration = Duration::from_secs(1);

@@ -28,6 +28,9 @@ pub struct DatabaseSettings {
     pub replica_max_lag_ms: u64,
     /// How often each replica's health and lag are checked.
     pub replica_check_ms: u64,
+    /// With the primary unreachable, a replica without news from it for
+    /// longer than this serves no read.
+    pub replica_max_silence_ms: u64,
 }
 
 /// The PostgreSQL replicas reads may use, and how they are chosen.
@@ -172,6 +175,7 @@ impl DatabaseSettings {
                 pools: replicas,
                 routing: otas_postgres_adapter::RoutingSettings {
                     max_lag: Duration::from_millis(self.replica_max_lag_ms),
+                    max_silence: Duration::from_millis(self.replica_max_silence_ms),
                     check_every,
                 },
             },
