@@ -111,6 +111,18 @@ impl PartialEq for Meta {
     }
 }
 
+/// What one session takes in a listing's answer besides its `meta`: the two
+/// ids, the time, the keys and the punctuation (`{"id":"…","agent_key_id":
+/// "…","created_at":"…","meta":…},` is 156 bytes with both ids present).
+pub const SESSION_OVERHEAD_BYTES: usize = 160;
+
+/// The bytes a session whose `meta` text is `meta_len` bytes takes in an
+/// answer (an upper bound: `meta` as stored, the rest at its largest). What
+/// pages, batches and reads are bounded by.
+pub const fn answer_bytes(meta_len: usize) -> usize {
+    meta_len.saturating_add(SESSION_OVERHEAD_BYTES)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,7 +19,7 @@ pub use health::HealthCheck;
 pub use rows::{
     AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, UserRow,
 };
-pub use sessions::{SessionStore, SessionsAndSummary};
+pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
 pub use store::StoreError;
 pub use token::{InvalidToken, TokenVerifier};
 pub use users::UserDirectory;

@@ -6,12 +6,13 @@ use std::sync::Arc;
 
 use diesel::dsl::sql;
 use diesel::pg::Pg;
+use diesel::pg::PgRowByRowLoadingMode;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::PgConnection;
 
 use otas_domain::{MetaFilter, Order, Session, SessionKey, SessionQuery, SessionSummary};
-use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
+use otas_ports::{ReadBound, SessionStore, SessionsAndSummary, StoreError};
 use serde_json::Value;
 
 use crate::pool::PgPool;
@@ -122,17 +123,22 @@ fn ordered(
     }
 }
 
-/// Reads at most `limit` sessions of the query after `after`.
+/// Reads the sessions of the query after `after` within `bound`. Rows come
+/// one at a time (libpq's single-row mode) and the read stops at the bound,
+/// so memory holds what is kept and one row, not `bound.rows` of them;
+/// the rows past the stop (at most `bound.rows` in all, by the `LIMIT`)
+/// are drained from the connection one by one and dropped.
 fn read_sessions(
     conn: &mut PgConnection,
     query: &SessionQuery,
     after: Option<SessionKey>,
-    limit: usize,
+    bound: ReadBound,
 ) -> QueryResult<Vec<SessionRecord>> {
-    ordered(query, after)
+    let rows = ordered(query, after)
         .select(SessionRecord::as_select())
-        .limit(i64::try_from(limit).unwrap_or(i64::MAX))
-        .load(conn)
+        .limit(i64::try_from(bound.rows).unwrap_or(i64::MAX))
+        .load_iter::<SessionRecord, PgRowByRowLoadingMode>(conn)?;
+    bound.take(rows, SessionRecord::meta_len)
 }
 
 /// Counts the query's sessions and finds the newest, both from the listing
@@ -179,10 +185,10 @@ impl SessionStore for PgSessionStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<Vec<Session>, StoreError> {
         let rows = self.reads.read(query.agent.as_uuid(), |conn| {
-            read_sessions(conn, query, after, limit)
+            read_sessions(conn, query, after, bound)
         })?;
         rows.into_iter().map(Session::try_from).collect()
     }
@@ -218,7 +224,7 @@ impl SessionStore for PgSessionStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
         let (rows, summary) = self.reads.read(query.agent.as_uuid(), |conn| {
             // REPEATABLE READ: every statement of the transaction sees the
@@ -227,7 +233,7 @@ impl SessionStore for PgSessionStore {
                 .read_only()
                 .repeatable_read()
                 .run(|conn| {
-                    let rows = read_sessions(conn, query, after, limit)?;
+                    let rows = read_sessions(conn, query, after, bound)?;
                     if let Some(hook) = &self.between_reads {
                         hook();
                     }

@@ -321,7 +321,7 @@ fn migrating_a_database_uasam_already_built_attaches_to_it_keeping_its_rows() {
                 filter: Default::default(),
             },
             None,
-            10,
+            otas_ports::ReadBound::rows(10),
         )
         .expect("the store reads UASAM's sessions");
     assert_eq!(sessions.len(), 1);

@@ -283,11 +283,19 @@ fn a_meta_number_beyond_double_precision_matches_when_written_alike() {
 
     let exact = stores
         .sessions
-        .sessions_after(&query(r#"{"n": 1.0000000000000001}"#), None, 10)
+        .sessions_after(
+            &query(r#"{"n": 1.0000000000000001}"#),
+            None,
+            otas_ports::ReadBound::rows(10),
+        )
         .expect("answers");
     let one = stores
         .sessions
-        .sessions_after(&query(r#"{"n": 1.0}"#), None, 10)
+        .sessions_after(
+            &query(r#"{"n": 1.0}"#),
+            None,
+            otas_ports::ReadBound::rows(10),
+        )
         .expect("answers");
 
     assert_eq!(

@@ -64,7 +64,11 @@ fn listing_sessions_is_unavailable_quickly_when_the_database_cannot_be_reached()
     let store = PgSessionStore::new(pool);
 
     let started = Instant::now();
-    let sessions = store.sessions_after(&session_query(Uuid::new_v4()), None, 10);
+    let sessions = store.sessions_after(
+        &session_query(Uuid::new_v4()),
+        None,
+        otas_ports::ReadBound::rows(10),
+    );
     let elapsed = started.elapsed();
 
     assert!(
@@ -87,8 +91,11 @@ fn the_stores_are_unavailable_when_the_database_does_not_exist() {
     .expect("a pool is built without connecting");
 
     let facts = PgAccessStore::new(pool.clone()).access_facts(&access_query());
-    let sessions =
-        PgSessionStore::new(pool).sessions_after(&session_query(Uuid::new_v4()), None, 10);
+    let sessions = PgSessionStore::new(pool).sessions_after(
+        &session_query(Uuid::new_v4()),
+        None,
+        otas_ports::ReadBound::rows(10),
+    );
 
     assert!(
         matches!(facts, Err(StoreError::Unavailable(_))),
@@ -129,7 +136,8 @@ fn a_listing_that_runs_past_the_statement_timeout_is_unavailable() {
         .expect("lock agent_session");
 
     let started = Instant::now();
-    let sessions = store.sessions_after(&session_query(agent), None, 10);
+    let sessions =
+        store.sessions_after(&session_query(agent), None, otas_ports::ReadBound::rows(10));
     let elapsed = started.elapsed();
 
     assert!(
@@ -139,7 +147,7 @@ fn a_listing_that_runs_past_the_statement_timeout_is_unavailable() {
     assert!(elapsed < QUICKLY, "took {elapsed:?}");
     locker.batch_execute("ROLLBACK").expect("unlock");
     let after_unlock = store
-        .sessions_after(&session_query(agent), None, 10)
+        .sessions_after(&session_query(agent), None, otas_ports::ReadBound::rows(10))
         .expect("the store serves again once the lock is gone");
     assert_eq!(after_unlock.len(), 1);
 }

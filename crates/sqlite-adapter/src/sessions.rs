@@ -5,6 +5,7 @@
 //! lower-case hyphenated text, whose byte order is the UUIDs' order, so the
 //! order is PostgreSQL's (`created_at`, `id`) order.
 
+use diesel::connection::DefaultLoadingMode;
 use diesel::dsl::sql;
 use diesel::dsl::{AsSelect, SqlTypeOf};
 use diesel::prelude::*;
@@ -13,7 +14,7 @@ use diesel::sqlite::Sqlite;
 use otas_domain::{Order, Session, SessionKey, SessionQuery, SessionSummary};
 use std::sync::Arc;
 
-use otas_ports::{SessionStore, SessionsAndSummary, StoreError};
+use otas_ports::{ReadBound, SessionStore, SessionsAndSummary, StoreError};
 
 use crate::error::from_query;
 use crate::pool::{checkout, SqlitePool};
@@ -158,6 +159,20 @@ pub(crate) fn page(
         .limit(i64::try_from(limit).unwrap_or(i64::MAX))
 }
 
+/// Reads the page within `bound`: SQLite steps the statement one row at a
+/// time and the read stops at the bound, so memory holds what is kept and
+/// one row; the rest is never read (the statement is reset).
+fn read_page(
+    conn: &mut SqliteConnection,
+    query: &SessionQuery,
+    after: Option<SessionKey>,
+    bound: ReadBound,
+) -> QueryResult<Vec<SessionRecord>> {
+    let rows =
+        page(query, after, bound.rows).load_iter::<SessionRecord, DefaultLoadingMode>(conn)?;
+    bound.take(rows, SessionRecord::meta_len)
+}
+
 /// Counts the query's sessions and finds the newest, both from the listing
 /// index (without a meta filter, no row is read).
 fn read_summary(
@@ -185,12 +200,10 @@ impl SessionStore for SqliteSessionStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<Vec<Session>, StoreError> {
         let mut conn = checkout(&self.pool)?;
-        let rows: Vec<SessionRecord> = page(query, after, limit)
-            .load(&mut conn)
-            .map_err(from_query)?;
+        let rows = read_page(&mut conn, query, after, bound).map_err(from_query)?;
         rows.into_iter().map(Session::try_from).collect()
     }
 
@@ -219,14 +232,14 @@ impl SessionStore for SqliteSessionStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
         let mut conn = checkout(&self.pool)?;
         // One read transaction: in WAL mode it sees the snapshot its first
         // read took, whatever other connections commit meanwhile.
         let (rows, summary) = conn
             .transaction::<_, diesel::result::Error, _>(|conn| {
-                let rows: Vec<SessionRecord> = page(query, after, limit).load(conn)?;
+                let rows = read_page(conn, query, after, bound)?;
                 if let Some(hook) = &self.between_reads {
                     hook();
                 }

@@ -81,7 +81,11 @@ fn the_stores_are_unavailable_quickly_when_every_connection_is_taken() {
 
     let started = Instant::now();
     let facts = access.access_facts(&access_query());
-    let listed = sessions.sessions_after(&session_query(Uuid::new_v4()), None, 10);
+    let listed = sessions.sessions_after(
+        &session_query(Uuid::new_v4()),
+        None,
+        otas_ports::ReadBound::rows(10),
+    );
     let summary = sessions.summarize(&session_query(Uuid::new_v4()));
     let elapsed = started.elapsed();
 
@@ -111,8 +115,11 @@ fn the_stores_are_unavailable_quickly_when_the_file_cannot_be_opened() {
 
     let started = Instant::now();
     let facts = SqliteAccessStore::new(pool.clone()).access_facts(&access_query());
-    let listed =
-        SqliteSessionStore::new(pool).sessions_after(&session_query(Uuid::new_v4()), None, 10);
+    let listed = SqliteSessionStore::new(pool).sessions_after(
+        &session_query(Uuid::new_v4()),
+        None,
+        otas_ports::ReadBound::rows(10),
+    );
     let elapsed = started.elapsed();
 
     assert!(
@@ -156,16 +163,18 @@ fn the_stores_are_unavailable_quickly_while_another_process_holds_the_database_l
 
     let started = Instant::now();
     let facts = access.access_facts(&access_query());
-    let listed = store.sessions_after(&session_query(agent), None, 10);
+    let listed = store.sessions_after(&session_query(agent), None, otas_ports::ReadBound::rows(10));
     let summary = store.summarize(&session_query(agent));
     let elapsed = started.elapsed();
     drop(locker);
-    let mut after_unlock = store.sessions_after(&session_query(agent), None, 10);
+    let mut after_unlock =
+        store.sessions_after(&session_query(agent), None, otas_ports::ReadBound::rows(10));
     let deadline = Instant::now() + QUICKLY;
     while after_unlock.is_err() && Instant::now() < deadline {
         // The pool retries its connections in the background, with a backoff.
         std::thread::sleep(Duration::from_millis(100));
-        after_unlock = store.sessions_after(&session_query(agent), None, 10);
+        after_unlock =
+            store.sessions_after(&session_query(agent), None, otas_ports::ReadBound::rows(10));
     }
 
     assert!(

@@ -570,11 +570,11 @@ pub fn a_meta_filter_holding_a_nul_character_keeps_nothing_rather_than_failing<F
         for order in [Order::Desc, Order::Asc] {
             let query = query(world.agent, order, with_meta(filter.clone()));
 
-            let listed = world
-                .stores
-                .fixture
-                .session_store()
-                .sessions_after(&query, None, 10);
+            let listed = world.stores.fixture.session_store().sessions_after(
+                &query,
+                None,
+                otas_ports::ReadBound::rows(10),
+            );
             let summary = world.stores.fixture.session_store().summarize(&query);
 
             assert_eq!(listed, Ok(Vec::new()), "{}", describe(&query));

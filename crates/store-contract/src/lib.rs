@@ -106,6 +106,7 @@ macro_rules! __store_contract {
                 keys_after_are_the_keys_of_exactly_the_sessions_read,
                 sessions_and_summary_read_what_sessions_after_and_summarize_read,
                 a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neither,
+                a_read_stops_after_the_session_that_passes_its_byte_bound,
             }
         }
     };

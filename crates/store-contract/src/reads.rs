@@ -102,7 +102,7 @@ pub fn sessions_and_summary_read_what_sessions_after_and_summarize_read<F: Fixtu
             let read_alone = read(store, &query, after, 3);
 
             let together = store
-                .sessions_and_summary(&query, after, 3)
+                .sessions_and_summary(&query, after, otas_ports::ReadBound::rows(3))
                 .unwrap_or_else(|e| panic!("sessions and summary of {}: {e}", describe(&query)));
 
             assert_eq!(
@@ -139,7 +139,7 @@ pub fn a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neith
     let query = SessionQuery::all_of(AgentId::from_uuid(agent));
 
     let read_together = store
-        .sessions_and_summary(&query, None, 1_000)
+        .sessions_and_summary(&query, None, otas_ports::ReadBound::rows(1_000))
         .expect("the store answers");
 
     assert_eq!(
@@ -154,4 +154,63 @@ pub fn a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neith
     let read_after = read(store.as_ref(), &query, None, 1_000);
     assert_eq!(read_after.len(), listed.len() + 1);
     assert_eq!(*read_after[0].id.as_uuid(), newcomer);
+}
+
+/// A read bounded in bytes stops after the session that takes the answer
+/// past the bound (the reader learns more follow), in both reads that take
+/// a bound, and keeps a first session larger than the bound with one more.
+pub fn a_read_stops_after_the_session_that_passes_its_byte_bound<F: Fixture>() {
+    use otas_domain::session::SESSION_OVERHEAD_BYTES;
+    use otas_ports::ReadBound;
+
+    let mut stores = TwoAgents::<F>::new();
+    let base = at("2026-04-16T14:30:00Z");
+    // A JSON string of 1,000 bytes, as every store prints it back.
+    let meta = format!("\"{}\"", "x".repeat(998));
+    let mut newest_first = Vec::new();
+    for n in 0..6_i64 {
+        let id = Uuid::new_v4();
+        let agent = stores.agent;
+        stores
+            .fixture
+            .insert_session(id, agent, None, base + Duration::seconds(n), &meta);
+        newest_first.insert(0, id);
+    }
+    let query = SessionQuery {
+        agent: AgentId::from_uuid(stores.agent),
+        order: Order::Desc,
+        filter: SessionFilter::default(),
+    };
+    let row = 1000 + SESSION_OVERHEAD_BYTES;
+    let store = stores.fixture.session_store();
+    let ids = |sessions: &[otas_domain::Session]| -> Vec<Uuid> {
+        sessions.iter().map(|s| *s.id.as_uuid()).collect()
+    };
+
+    let two_rows = ReadBound {
+        rows: 10,
+        bytes: 2 * row,
+    };
+    let read = store
+        .sessions_after(&query, None, two_rows)
+        .expect("the store answers");
+    let with_summary = store
+        .sessions_and_summary(&query, None, two_rows)
+        .expect("the store answers");
+    let tiny = store
+        .sessions_after(&query, None, ReadBound { rows: 10, bytes: 1 })
+        .expect("the store answers");
+    let by_rows = store
+        .sessions_after(&query, None, ReadBound::rows(4))
+        .expect("the store answers");
+
+    assert_eq!(ids(&read), newest_first[..3], "two fit, the third passes");
+    assert_eq!(ids(&with_summary.sessions), newest_first[..3]);
+    assert_eq!(with_summary.summary.count, 6);
+    assert_eq!(
+        ids(&tiny),
+        newest_first[..2],
+        "the first alone, and one more"
+    );
+    assert_eq!(ids(&by_rows), newest_first[..4]);
 }

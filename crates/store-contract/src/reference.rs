@@ -103,7 +103,7 @@ pub fn read(
     limit: usize,
 ) -> Vec<Session> {
     store
-        .sessions_after(query, after, limit)
+        .sessions_after(query, after, otas_ports::ReadBound::rows(limit))
         .unwrap_or_else(|e| panic!("the store answers {}: {e}", describe(query)))
 }
 

@@ -64,10 +64,11 @@ impl<F: Fixture> Agents<F> {
             order,
             filter: Default::default(),
         };
-        self.stores
-            .fixture
-            .session_store()
-            .sessions_after(&query, after, limit)
+        self.stores.fixture.session_store().sessions_after(
+            &query,
+            after,
+            otas_ports::ReadBound::rows(limit),
+        )
     }
 
     /// Every session of `agent` in one page.

@@ -13,7 +13,7 @@ use otas_domain::{
 };
 use otas_ports::{
     AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
-    Row, RowWriter, SessionStore, SessionsAndSummary, StoreError, StoredAgentKey,
+    ReadBound, Row, RowWriter, SessionStore, SessionsAndSummary, StoreError, StoredAgentKey,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -82,23 +82,32 @@ impl Memory {
 
 impl Memory {
     /// The sessions after `after` and the summary, from one copy.
+    /// `kept`'s sessions after `after` in the query's order, read as the
+    /// contract reads them (stopped at the bound's rows or bytes).
+    fn within(
+        kept: impl Iterator<Item = Session>,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        bound: ReadBound,
+    ) -> Vec<Session> {
+        let after_key = kept.filter(|s| {
+            after.is_none_or(|key| match query.order {
+                Order::Desc => SessionKey::of(s) < key,
+                Order::Asc => SessionKey::of(s) > key,
+            })
+        });
+        bound
+            .take(after_key.map(Ok::<_, ()>), |s| s.meta.as_str().len())
+            .unwrap_or_default()
+    }
+
     fn snapshot_of(
         kept: Vec<Session>,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> SessionsAndSummary {
-        let sessions = kept
-            .iter()
-            .filter(|s| {
-                after.is_none_or(|key| match query.order {
-                    Order::Desc => SessionKey::of(s) < key,
-                    Order::Asc => SessionKey::of(s) > key,
-                })
-            })
-            .take(limit)
-            .cloned()
-            .collect();
+        let sessions = Self::within(kept.iter().cloned(), query, after, bound);
         SessionsAndSummary {
             sessions,
             summary: SessionSummary::of_complete(&kept),
@@ -134,19 +143,14 @@ impl SessionStore for Memory {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<Vec<Session>, StoreError> {
-        Ok(self
-            .kept(query)?
-            .into_iter()
-            .filter(|s| {
-                after.is_none_or(|key| match query.order {
-                    Order::Desc => SessionKey::of(s) < key,
-                    Order::Asc => SessionKey::of(s) > key,
-                })
-            })
-            .take(limit)
-            .collect())
+        Ok(Self::within(
+            self.kept(query)?.into_iter(),
+            query,
+            after,
+            bound,
+        ))
     }
 
     fn keys_after(
@@ -155,7 +159,7 @@ impl SessionStore for Memory {
         after: Option<SessionKey>,
         limit: usize,
     ) -> Result<Vec<SessionKey>, StoreError> {
-        let sessions = self.sessions_after(query, after, limit)?;
+        let sessions = self.sessions_after(query, after, ReadBound::rows(limit))?;
         Ok(sessions.iter().map(SessionKey::of).collect())
     }
 
@@ -167,10 +171,10 @@ impl SessionStore for Memory {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
         // The tables' lock is taken per read: one copy is one snapshot.
-        Ok(Self::snapshot_of(self.kept(query)?, query, after, limit))
+        Ok(Self::snapshot_of(self.kept(query)?, query, after, bound))
     }
 }
 
@@ -324,9 +328,9 @@ impl SessionStore for Pausing {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<Vec<Session>, StoreError> {
-        self.memory.sessions_after(query, after, limit)
+        self.memory.sessions_after(query, after, bound)
     }
 
     fn keys_after(
@@ -346,11 +350,11 @@ impl SessionStore for Pausing {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
         let kept = self.memory.kept(query)?;
         (self.between)();
-        Ok(Memory::snapshot_of(kept, query, after, limit))
+        Ok(Memory::snapshot_of(kept, query, after, bound))
     }
 }
 

@@ -8,7 +8,7 @@ use otas_domain::{
     InvalidParam, ListParams, ListSessionsError, SessionKey, SessionQuery, SessionSummary,
 };
 
-use otas_ports::{AccessStore, CursorCodec, SessionStore, TokenVerifier};
+use otas_ports::{AccessStore, CursorCodec, ReadBound, SessionStore, TokenVerifier};
 
 use crate::access_check::{AccessCheck, Claim, Denied};
 use crate::store_failure::store_failed;
@@ -116,6 +116,15 @@ impl ListSessions {
         self
     }
 
+    /// A read of at most `rows` sessions that stops past the byte bound:
+    /// what bounds the memory of one page or batch while it is read.
+    fn bound(&self, rows: usize) -> ReadBound {
+        ReadBound {
+            rows,
+            bytes: self.max_bytes,
+        }
+    }
+
     /// Decides whether the caller may list the agent's sessions.
     ///
     /// The checks run in the contract's order and the first failure answers:
@@ -167,10 +176,11 @@ impl ListSessions {
     /// entries and nothing more. Cost: `limit + 1` index entries (and rows,
     /// for a `200`); a count of the agent only with `include_total`.
     ///
-    /// What bounds one page's memory: the read holds at most `limit + 1`
-    /// rows (the store's bound, in rows); what is kept and rendered holds at
-    /// most `max_bytes` of sessions, or one session when it alone is larger
-    /// (so never more than `max_bytes` + one row). A page cut at the byte
+    /// What bounds one page's memory: the read ([`ReadBound`]) holds at most
+    /// `limit + 1` rows, and stops after the one that passes `max_bytes`;
+    /// what is kept and rendered holds at most `max_bytes` of sessions, or
+    /// one session when it alone is larger (so the read never holds more
+    /// than the larger of `max_bytes` and one row, and one row more). A page cut at the byte
     /// bound says `has_more` with a cursor after its last session, and is
     /// tagged by its own keys like any page: its revalidation misses on the
     /// index entries alone (they would be a longer page) and matches once its
@@ -210,13 +220,13 @@ impl ListSessions {
         let (mut sessions, total) = if listing.include_total {
             let read = self
                 .sessions
-                .sessions_and_summary(query, listing.after, wanted)
+                .sessions_and_summary(query, listing.after, self.bound(wanted))
                 .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (read.sessions, Some(read.summary.count))
         } else {
             let sessions = self
                 .sessions
-                .sessions_after(query, listing.after, wanted)
+                .sessions_after(query, listing.after, self.bound(wanted))
                 .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (sessions, None)
         };
@@ -275,15 +285,18 @@ impl ListSessions {
         // snapshot (one batch more, on a list of more than a batch).
         let first = self
             .sessions
-            .sessions_after(query, listing.after, self.batch)
+            .sessions_after(query, listing.after, self.bound(self.batch))
             .map_err(|e| ListSessionsError::from(store_failed(e)))?;
-        let (mut first, summary) = if listing.after.is_none() && first.len() < self.batch {
+        // Short of a batch and not cut at the byte bound: the whole list.
+        let whole =
+            first.len() < self.batch && byte_bound::fitting(&first, self.max_bytes) == first.len();
+        let (mut first, summary) = if listing.after.is_none() && whole {
             let summary = SessionSummary::of_complete(&first);
             (first, summary)
         } else {
             let read = self
                 .sessions
-                .sessions_and_summary(query, listing.after, self.batch)
+                .sessions_and_summary(query, listing.after, self.bound(self.batch))
                 .map_err(|e| ListSessionsError::from(store_failed(e)))?;
             (read.sessions, read.summary)
         };

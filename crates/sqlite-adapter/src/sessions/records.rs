@@ -20,6 +20,13 @@ pub(crate) struct SessionRecord {
     meta: String,
 }
 
+impl SessionRecord {
+    /// The length of its `meta` text, what bounds a read in bytes.
+    pub(crate) fn meta_len(&self) -> usize {
+        self.meta.len()
+    }
+}
+
 impl TryFrom<SessionRecord> for Session {
     type Error = StoreError;
 

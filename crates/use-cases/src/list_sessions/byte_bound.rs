@@ -7,21 +7,11 @@
 //! (the `meta` text as the store gave it, plus a fixed allowance for the rest
 //! of a session's JSON), so that both stores cut alike.
 
-use otas_domain::Session;
+use otas_domain::session::{self, Session};
 
-/// What one session takes in an answer besides its `meta`: the two ids, the
-/// time, the keys and the punctuation (`{"id":"…","agent_key_id":"…",
-/// "created_at":"…","meta":…},` is 156 bytes with both ids present).
-pub const SESSION_OVERHEAD_BYTES: usize = 160;
-
-/// The bytes `session` takes in an answer (an upper bound: `meta` as stored,
-/// the rest at its largest).
+/// The bytes `session` takes in an answer.
 pub fn answer_bytes(session: &Session) -> usize {
-    session
-        .meta
-        .as_str()
-        .len()
-        .saturating_add(SESSION_OVERHEAD_BYTES)
+    session::answer_bytes(session.meta.as_str().len())
 }
 
 /// How many of `sessions`, in order, one answer takes under `max_bytes`:
@@ -43,6 +33,7 @@ pub fn fitting(sessions: &[Session], max_bytes: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use chrono::DateTime;
+    use otas_domain::session::SESSION_OVERHEAD_BYTES;
     use otas_domain::{Meta, SessionId, Timestamp};
     use uuid::Uuid;
 

@@ -8,7 +8,7 @@ use otas_domain::{
 };
 
 use crate::store_failure::store_failed;
-use otas_ports::SessionStore;
+use otas_ports::{ReadBound, SessionStore};
 
 /// The whole request, as raw text: `None` when a part was not sent at all.
 /// The HTTP layer fills it; the use case decides everything from it.
@@ -162,8 +162,16 @@ impl RestOfList {
     pub fn read_next(self) -> Result<NextBatch, ListSessionsError> {
         let mut sessions = self
             .sessions
-            .sessions_after(&self.query, Some(self.after), self.batch)
+            .sessions_after(
+                &self.query,
+                Some(self.after),
+                ReadBound {
+                    rows: self.batch,
+                    bytes: self.max_bytes,
+                },
+            )
             .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+        // Short of a batch and not stopped at the byte bound (below): the end.
         let mut complete = sessions.len() < self.batch;
         if let Some(until) = self.until {
             let before = sessions.len();

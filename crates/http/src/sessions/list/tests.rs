@@ -194,7 +194,7 @@ fn five_in_batches_of_two(reads_expected: usize) -> MockListSessionsUseCase {
                 .rev()
                 .map(session)
                 .filter(|s| SessionKey::of(s) < after)
-                .take(limit)
+                .take(limit.rows)
                 .collect())
         });
     let store = Arc::new(store);

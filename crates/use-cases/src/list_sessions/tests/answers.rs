@@ -7,7 +7,7 @@ use otas_domain::SessionSummary;
 
 use super::*;
 use crate::list_sessions::{ListOutcome, ListSessionsUseCase, WholeList};
-use otas_ports::{SessionStore, SessionsAndSummary};
+use otas_ports::{ReadBound, SessionStore, SessionsAndSummary};
 
 fn lister(sessions: impl SessionStore + 'static, cursors: MockCursorCodec) -> ListSessions {
     ListSessions::new(
@@ -63,7 +63,7 @@ fn a_page_reads_one_more_session_than_asked_and_never_counts_the_agent() {
     let mut sessions = MockSessionStore::new();
     sessions
         .expect_sessions_after()
-        .withf(|_, after, limit| after.is_none() && *limit == 3)
+        .withf(|_, after, limit| after.is_none() && *limit == ReadBound::rows(3))
         .return_once(|_, _, _| Ok(vec![session(5), session(4), session(3)]));
     let mut cursors = MockCursorCodec::new();
     let last = SessionKey::of(&session(4));
@@ -154,7 +154,7 @@ fn a_page_with_include_total_reads_its_sessions_and_the_count_in_one_snapshot() 
     let mut sessions = MockSessionStore::new();
     sessions
         .expect_sessions_and_summary()
-        .withf(|_, after, limit| after.is_none() && *limit == 3)
+        .withf(|_, after, limit| after.is_none() && *limit == ReadBound::rows(3))
         .return_once(|_, _, _| {
             Ok(SessionsAndSummary {
                 sessions: vec![session(5), session(4)],
@@ -262,9 +262,9 @@ impl SessionStore for BusyStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        limit: ReadBound,
     ) -> Result<Vec<Session>, StoreError> {
-        let read = self.read(query, after, limit);
+        let read = self.read(query, after, limit.rows);
         self.commit_one_more();
         Ok(read)
     }
@@ -294,11 +294,11 @@ impl SessionStore for BusyStore {
         &self,
         query: &SessionQuery,
         after: Option<SessionKey>,
-        limit: usize,
+        limit: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
         // One snapshot: nothing is committed between the two reads.
         let read = SessionsAndSummary {
-            sessions: self.read(query, after, limit),
+            sessions: self.read(query, after, limit.rows),
             summary: self.summary(),
         };
         self.commit_one_more();

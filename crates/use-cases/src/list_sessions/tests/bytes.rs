@@ -3,8 +3,8 @@
 use otas_domain::etag::IfNoneMatch;
 
 use super::*;
-use crate::list_sessions::byte_bound::SESSION_OVERHEAD_BYTES;
 use crate::list_sessions::{ListOutcome, ListSessionsUseCase, SessionPage, WholeList};
+use otas_domain::session::SESSION_OVERHEAD_BYTES;
 
 /// A session whose `meta` takes `bytes` (a JSON string).
 fn big(n: u128, bytes: usize) -> Session {
@@ -25,13 +25,15 @@ fn holding(all: Vec<Session>) -> MockSessionStore {
     let keys = all.clone();
     store
         .expect_sessions_after()
-        .returning(move |_, after, limit| {
-            Ok(all
-                .iter()
-                .filter(|s| after.is_none_or(|after| SessionKey::of(s) < after))
-                .take(limit)
-                .cloned()
-                .collect())
+        .returning(move |_, after, bound| {
+            // As the contract reads: stopped at the bound's rows or bytes.
+            bound.take(
+                all.iter()
+                    .filter(|s| after.is_none_or(|after| SessionKey::of(s) < after))
+                    .cloned()
+                    .map(Ok),
+                |s: &Session| s.meta.as_str().len(),
+            )
         });
     store.expect_keys_after().returning(move |_, after, limit| {
         Ok(keys
@@ -191,12 +193,14 @@ fn a_whole_lists_batches_are_cut_at_the_byte_bound_and_continue_after_the_last_w
         let mut store = holding(bigs(total, 1000));
         store
             .expect_sessions_and_summary()
-            .returning(move |_, after, limit| {
-                let sessions: Vec<Session> = bigs(total, 1000)
-                    .into_iter()
-                    .filter(|s| after.is_none_or(|after| SessionKey::of(s) < after))
-                    .take(limit)
-                    .collect();
+            .returning(move |_, after, bound| {
+                let sessions = bound.take(
+                    bigs(total, 1000)
+                        .into_iter()
+                        .filter(|s| after.is_none_or(|after| SessionKey::of(s) < after))
+                        .map(Ok),
+                    |s: &Session| s.meta.as_str().len(),
+                )?;
                 Ok(otas_ports::SessionsAndSummary {
                     summary: otas_domain::SessionSummary::of_complete(&bigs(total, 1000)),
                     sessions,
