@@ -73,6 +73,11 @@ async fn a_key_of_a_hundred_thousand_underscores_is_refused_fast_and_costs_no_me
         assert_eq!(body, error_body("invalid_agent_key"));
     }
     let grown = app.rss_bytes().saturating_sub(before);
+    eprintln!(
+        "figure: 20 keys of 100,000 underscores on {}: slowest answer {slowest:?}, RSS +{} KiB",
+        store.name(),
+        grown / 1024
+    );
 
     // Before the bound, one such key cost 218 MB at 20,000 underscores.
     assert!(grown < 16 << 20, "RSS grew by {grown} bytes");
@@ -191,7 +196,9 @@ async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_
         tokio::time::sleep(Duration::from_millis(300)).await;
         let mut seen = Vec::new();
         while serving(seen.len()) {
-            seen.push(create(&app, AGENT_KEY.key, "{}").await.0);
+            let asked = Instant::now();
+            let status = create(&app, AGENT_KEY.key, "{}").await.0;
+            seen.push((status, asked.elapsed()));
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         served.fetch_add(1, Ordering::SeqCst);
@@ -209,7 +216,10 @@ async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_
     };
     let (flood, holder, reader) = tokio::join!(flood, holder, reader);
 
-    assert!(holder.iter().all(|s| *s == StatusCode::OK), "{holder:?}");
+    assert!(
+        holder.iter().all(|(s, _)| *s == StatusCode::OK),
+        "{holder:?}"
+    );
     assert!(reader.iter().all(|s| *s == StatusCode::OK), "{reader:?}");
     // Once the budget (10 a minute) is spent, attempts are refused unhashed.
     let limited = flood
@@ -241,6 +251,15 @@ async fn a_flood_of_wrong_secrets_under_a_real_prefix_leaves_the_key_holder_and_
         .iter()
         .filter(|(s, _, _)| *s == StatusCode::UNAUTHORIZED)
         .count();
+    let slowest_holder = holder.iter().map(|(_, took)| *took).max();
+    eprintln!(
+        "figure: wrong-key flood of 150 clients on {}: {} attempts, {hashed} hashed, {limited} answered 429, {} answered 503; the key holder's {} creations all 200, slowest {slowest_holder:?}; the reader's {} lists all 200",
+        store.name(),
+        flood.len(),
+        flood.iter().filter(|(s, _, _)| *s == StatusCode::SERVICE_UNAVAILABLE).count(),
+        holder.len(),
+        reader.len()
+    );
     assert!(hashed <= 10, "{hashed} wrong secrets were hashed");
 }
 
@@ -288,6 +307,11 @@ async fn a_trickled_body_is_answered_408_and_its_connection_closed(store: Store)
     assert!(
         text.contains(r#"{"status":0,"status_description":"request_timeout"}"#),
         "{text}"
+    );
+    eprintln!(
+        "figure: a body trickled at a byte every 200 ms on {}: 408 after {:?} (timeout 700 ms)",
+        store.name(),
+        started.elapsed()
     );
     assert!(
         started.elapsed() < Duration::from_secs(5),
@@ -357,6 +381,7 @@ fn hostile_credentials_and_headers_get_no_5xx_a_prompt_answer_and_cost_no_memory
         ..Config::default()
     });
 
+    let slowest = std::cell::Cell::new(Duration::ZERO);
     let result = runner.run(
         &(hostile_credential(), hostile_credential(), 0_usize..4),
         |(credential, other, place)| {
@@ -396,6 +421,7 @@ fn hostile_credentials_and_headers_get_no_5xx_a_prompt_answer_and_cost_no_memory
                 (status, code)
             });
             let took = started.elapsed();
+            slowest.set(slowest.get().max(took));
             prop_assert!(status.as_u16() < 500, "{status} {code}");
             prop_assert!(
                 crate::bad_input::DOCUMENTED.contains(&code.as_str()),
@@ -410,6 +436,11 @@ fn hostile_credentials_and_headers_get_no_5xx_a_prompt_answer_and_cost_no_memory
     }
 
     let grown = app.rss_bytes().saturating_sub(before);
+    eprintln!(
+        "figure: 120 hostile credentials: slowest answer {:?}, RSS +{} KiB",
+        slowest.get(),
+        grown / 1024
+    );
     assert!(grown < 32 << 20, "RSS grew by {grown} bytes");
     rounds(&app);
 }

@@ -173,9 +173,14 @@ impl CreateSession {
                     retry_after = Some(retry_after.map_or(left, |other| other.min(left)));
                     continue 'candidates;
                 }
+                // A verification's outcome reaches the others through the
+                // cache: with none kept, there is nothing to wait for.
+                if !self.verified.keeps_any() {
+                    break None;
+                }
                 match self.flights.board(fingerprint, self.patience) {
                     None => return Err(CreateSessionError::Busy),
-                    Some(Turn::Lead(flight)) => break flight,
+                    Some(Turn::Lead(flight)) => break Some(flight),
                     Some(Turn::Landed) => {
                         if self.verified.holds(&fingerprint, key.id, &key.hashed_key) {
                             return Ok(key);

@@ -77,6 +77,7 @@ struct Setup {
     expiry: Duration,
     concurrent: usize,
     failures_allowed: u32,
+    cache_capacity: usize,
 }
 
 impl Setup {
@@ -92,6 +93,7 @@ impl Setup {
             expiry: Duration::from_secs(60),
             concurrent: 2,
             failures_allowed: 0,
+            cache_capacity: 100,
         }
     }
 
@@ -113,7 +115,7 @@ impl Setup {
             KeyVerification {
                 cache_expiry: self.expiry,
                 cache_max_age: Duration::from_secs(3600),
-                cache_capacity: 100,
+                cache_capacity: self.cache_capacity,
                 concurrent: self.concurrent,
                 waiting: 4,
                 patience: Duration::from_millis(20),
@@ -395,4 +397,37 @@ fn many_calls_with_one_cold_key_hash_it_once() {
         assert!(call.join().expect("a call").is_ok());
     }
     assert_eq!(hasher.runs.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn without_a_cache_calls_with_one_key_verify_side_by_side() {
+    let mut setup = Setup::with_key(stored(|_| {}));
+    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.concurrent = 2;
+    setup.hasher = Arc::new(CountingHasher {
+        runs: AtomicUsize::new(0),
+        slow: Some(Duration::from_millis(300)),
+    });
+    setup.cache_capacity = 0;
+    let hasher = setup.hasher.clone();
+    let create = Arc::new(setup.build());
+
+    let started = std::time::Instant::now();
+    let calls: Vec<_> = (0..2)
+        .map(|_| {
+            let create = create.clone();
+            std::thread::spawn(move || create.create(request(GOOD)))
+        })
+        .collect();
+    for call in calls {
+        assert!(call.join().expect("a call").is_ok());
+    }
+
+    assert_eq!(hasher.runs.load(Ordering::SeqCst), 2, "nothing to share");
+    // Two slots: side by side, not one after the other (600 ms).
+    assert!(
+        started.elapsed() < Duration::from_millis(550),
+        "{:?}",
+        started.elapsed()
+    );
 }

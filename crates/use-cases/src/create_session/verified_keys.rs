@@ -53,6 +53,11 @@ impl VerifiedKeys {
         }
     }
 
+    /// Whether any verification is kept (a capacity of 0 keeps none).
+    pub(crate) fn keeps_any(&self) -> bool {
+        self.capacity > 0
+    }
+
     /// Whether the key presented with `fingerprint` was verified against
     /// `hashed_key` as key `key`, and is still live (used within the expiry,
     /// verified within the maximum age); a live entry counts this as a use.
