@@ -258,6 +258,9 @@ async fn a_standby_without_news_from_a_stopped_primary_serves_only_until_the_sil
     })
     .await;
     let skipped_after = stopped.elapsed();
+    eprintln!(
+        "figure: a standby without news from its stopped primary skipped after {skipped_after:?} (bound 2 s, checked every 200 ms)"
+    );
     let past_the_bound = list(&app).await;
     let status = past_the_bound.status();
     let body: Value = past_the_bound.json().await.expect("JSON");

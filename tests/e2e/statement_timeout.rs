@@ -48,6 +48,9 @@ async fn a_statement_timeout_on_a_server_that_speaks_german_is_a_json_503() {
         .list(Some(VALID), Some(&project), &format!("agent_id={AGENT_A}"))
         .await;
     let waited = started.elapsed();
+    eprintln!(
+        "figure: a list blocked past a 300 ms statement timeout answered 503 after {waited:?}"
+    );
     locker.batch_execute("ROLLBACK").expect("unlock");
     let after = app
         .list(Some(VALID), Some(&project), &format!("agent_id={AGENT_A}"))
