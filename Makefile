@@ -23,6 +23,7 @@ help:
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make test-repeat  the suite or one test binary N times, under CPU load: every failure by name (N=20 TEST=unavailable LOAD=busy|build|none)"
 	@echo "make lint     cargo fmt --check and clippy -D warnings"
+	@echo "make architecture  rewrite ARCHITECTURE.md's crate table from the crates (make lint checks it)"
 	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
 	@echo "make bench    measure the service against PostgreSQL's own limits (writes bench/results/latest.md)"
@@ -82,6 +83,13 @@ test-repeat: toolchain postgres locale-sources
 lint: toolchain
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	bash docs/crate-table.sh --check
+
+# ARCHITECTURE.md's crate table, rewritten from the crates (their Cargo.toml
+# descriptions and their lines); make lint fails when it is out of date.
+.PHONY: architecture
+architecture:
+	bash docs/crate-table.sh
 
 .PHONY: doc
 doc: toolchain
