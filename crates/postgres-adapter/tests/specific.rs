@@ -5,6 +5,7 @@
 //! nothing), and numbers beyond 2^53 spelled as doubles, which jsonb compares
 //! as exact decimals where the domain's reference (and SQLite) compare the
 //! doubles.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test code: a failed expectation is a failed test.
 
 mod common;
 

@@ -4,6 +4,7 @@
 //! U+0000 in `meta` (SQLite text holds it, PostgreSQL's jsonb cannot), and
 //! numbers beyond 2^53 spelled as doubles (SQLite compares them as doubles,
 //! as the reference does; PostgreSQL compares the decimals exactly).
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test code: a failed expectation is a failed test.
 
 mod common;
 

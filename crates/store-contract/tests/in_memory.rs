@@ -3,6 +3,7 @@
 //! contract itself (its expectations are consistent with the ports and the
 //! reference) without a database, and shows what an adapter's test file
 //! looks like.
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test code: a failed expectation is a failed test.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 

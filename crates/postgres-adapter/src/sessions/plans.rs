@@ -4,6 +4,8 @@
 //! filter that keeps few sessions goes through the GIN index on `meta`
 //! instead of walking the agent's sessions.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test code: a failed expectation is a failed test.
+
 use diesel::connection::SimpleConnection;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};

@@ -2,6 +2,8 @@
 //! listing index in order from its key (no sort), and a summary without a
 //! `meta` filter reads the index alone.
 
+#![allow(clippy::expect_used, clippy::unwrap_used)] // Test code: a failed expectation is a failed test.
+
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Integer;
 use otas_domain::{AgentId, MetaFilter, SessionFilter, SessionId, Timestamp};
