@@ -30,7 +30,7 @@ help:
 	@echo "make soak     a bounded mixed load with stalled readers: unexpected answers, p99, RSS growth (SOAK_SECONDS)"
 	@echo "make cluster        two replicas behind HAProxy over a PostgreSQL primary and its streaming standby, on loopback"
 	@echo "make cluster-check  requests through HAProxy while each replica restarts: reports every failed request"
-	@echo "make cluster-down   stop the cluster"
+	@echo "make cluster-down   stop the cluster, wait until every process has exited, remove its files (KEEP=1 keeps them)"
 	@echo "make release  build target/release/otas-server"
 
 .PHONY: toolchain

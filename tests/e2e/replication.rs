@@ -69,9 +69,9 @@ async fn metric(app: &TestApp, name: &str) -> f64 {
         .unwrap_or(0.0)
 }
 
-const REPLICA_READS: &str = r#"otas_db_reads_total{pool="replica-0"}"#;
+const REPLICA_READS: &str = r#"otas_db_reads_total{pool="standby-0"}"#;
 const PRIMARY_READS: &str = r#"otas_db_reads_total{pool="primary"}"#;
-const USABLE: &str = r#"otas_db_replica_usable{replica="replica-0"}"#;
+const USABLE: &str = r#"otas_db_replica_usable{replica="standby-0"}"#;
 
 async fn list(app: &TestApp) -> reqwest::Response {
     let project = PROJECT_A.to_string();

@@ -103,7 +103,7 @@ pub(crate) fn with_connection<T>(
 }
 
 /// [`with_connection`] on the pool named `name` in the metrics (`primary`,
-/// `replica-0`, …).
+/// `standby-0`, …).
 pub(crate) fn with_connection_of<T>(
     pool: &PgPool,
     name: &'static str,

@@ -33,16 +33,17 @@ use crate::pool::{try_with_connection_of, with_connection, PgPool};
 /// The most replicas one service reads from.
 pub const MAX_REPLICAS: usize = 8;
 
-/// The replicas' names in metrics and logs, in the configured order.
+/// The standbys' names in metrics and logs, in the configured order
+/// (`standby-N`, never to be mistaken for a replica of the service itself).
 const NAMES: [&str; MAX_REPLICAS] = [
-    "replica-0",
-    "replica-1",
-    "replica-2",
-    "replica-3",
-    "replica-4",
-    "replica-5",
-    "replica-6",
-    "replica-7",
+    "standby-0",
+    "standby-1",
+    "standby-2",
+    "standby-3",
+    "standby-4",
+    "standby-5",
+    "standby-6",
+    "standby-7",
 ];
 
 /// How replicas are chosen and watched.
