@@ -32,6 +32,7 @@ help:
 	@echo "make cluster-check  requests through HAProxy while each replica restarts: reports every failed request"
 	@echo "make cluster-down   stop the cluster, wait until every process has exited, remove its files (KEEP=1 keeps them)"
 	@echo "make release  build target/release/otas-server"
+	@echo "make install  build it and install it as ~/.cargo/bin/otas-server (BINDIR=… for another directory)"
 
 .PHONY: toolchain
 toolchain:
@@ -50,6 +51,14 @@ postgres:
 .PHONY: release
 release: toolchain
 	$(CARGO) build --release --locked -p otas-server
+
+# Puts otas-server on PATH: rustup's bin directory, which rustup's installer
+# adds to PATH (BINDIR=/usr/local/bin for another place).
+BINDIR ?= $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+.PHONY: install
+install: release
+	install -D -m 755 target/release/otas-server $(BINDIR)/otas-server
+	@echo "installed $(BINDIR)/otas-server"
 
 .PHONY: run
 run: release
