@@ -26,6 +26,7 @@ mod outage;
 mod pages;
 mod parameters;
 mod protocol;
+mod quickstart;
 mod replication;
 mod restart;
 mod safe_config;

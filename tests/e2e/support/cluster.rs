@@ -48,7 +48,7 @@ fn running_as_root() -> bool {
 /// gets an ephemeral local port, can take it between this check and the
 /// cluster's start; never the same one twice in this process. A port that
 /// another program holds is skipped.
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     use std::sync::atomic::{AtomicU16, Ordering};
     const LOW: u16 = 20_000;
     const SPAN: u16 = 12_000;
