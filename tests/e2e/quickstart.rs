@@ -137,6 +137,7 @@ fn the_readme_quickstart_lists_the_demo_sessions() {
         .ok();
     let log = std::fs::read_to_string(bin_dir.join("server.log")).unwrap_or_default();
     std::fs::remove_dir_all(&bin_dir).ok();
+    let stderr = format!("{stderr}\nserver log:\n{log}");
 
     let status = status.unwrap_or_else(|| {
         panic!("the quickstart did not finish within 120 s\nstdout:\n{stdout}\nstderr:\n{stderr}")
