@@ -1,7 +1,7 @@
 # The habits of this project, one command each; CI runs the same ones.
 #   make run     build, create and migrate the database, serve on :8000
 #   make test    every test: unit, adapter (real PostgreSQL), end-to-end (real binary)
-#   make lint    rustfmt and clippy, warnings as errors
+#   make lint    rustfmt, clippy (warnings as errors), unused dependencies, the crate table
 #   make layers  prove domain, ports and use cases pull in no web, database or JWT crate
 #   make doc     every crate's docs (its README included), warnings as errors
 
@@ -22,7 +22,7 @@ help:
 	@echo "make run      build, create and migrate the store (SQLite under data/, or \$$DATABASE_URL), load demo data, serve on :8000"
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make test-repeat  the suite or one test binary N times, under CPU load: every failure by name (N=20 TEST=unavailable LOAD=busy|build|none)"
-	@echo "make lint     cargo fmt --check and clippy -D warnings"
+	@echo "make lint     cargo fmt --check, clippy -D warnings, unused dependencies (cargo-machete), ARCHITECTURE.md's crate table"
 	@echo "make architecture  rewrite ARCHITECTURE.md's crate table from the crates (make lint checks it)"
 	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
@@ -88,10 +88,18 @@ LOAD ?= busy
 test-repeat: toolchain postgres locale-sources
 	N=$(N) TEST=$(TEST) LOAD=$(LOAD) CARGO=$(CARGO) bash tests/repeat.sh
 
+# cargo-machete finds dependencies that no code uses (installed on first use).
+MACHETE_VERSION := 0.9.2
+.PHONY: machete
+machete: toolchain
+	@command -v cargo-machete >/dev/null || { echo "installing cargo-machete $(MACHETE_VERSION) (unused dependencies, for make lint)"; \
+		$(CARGO) install --locked --quiet cargo-machete --version $(MACHETE_VERSION); }
+
 .PHONY: lint
-lint: toolchain
+lint: toolchain machete
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	cargo-machete
 	bash docs/crate-table.sh --check
 
 # ARCHITECTURE.md's crate table, rewritten from the crates (their Cargo.toml
