@@ -18,6 +18,7 @@ pub(crate) struct Envelope<T> {
     /// The answer's code, which clients switch on, e.g.
     /// `agent_session_created` or `invalid_token`.
     status_description: &'static str,
+    // What the operation adds: its keys follow the two above.
     #[serde(flatten)]
     payload: T,
 }
