@@ -29,7 +29,8 @@ use actix_web::rt::net::TcpStream;
 use actix_web::rt::time::{sleep, Sleep};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
-use crate::error::{ApiError, ErrorBody};
+use crate::envelope::Envelope;
+use crate::error::ApiError;
 
 /// A TCP connection with a write timeout and JSON protocol errors.
 #[derive(Debug)]
@@ -279,7 +280,7 @@ fn with_json_body(bytes: &[u8]) -> Option<Vec<u8>> {
     if !empty || has("content-type") {
         return None;
     }
-    let body = serde_json::to_vec(&ErrorBody::new(ApiError::for_status(status).code)).ok()?;
+    let body = serde_json::to_vec(&Envelope::refusal(ApiError::for_status(status).code)).ok()?;
     let mut out = Vec::with_capacity(bytes.len() + body.len() + 64);
     out.extend_from_slice(status_line.as_bytes());
     out.extend_from_slice(b"\r\n");

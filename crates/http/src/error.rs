@@ -4,23 +4,8 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use otas_domain::{AuthenticateError, CreateSessionError, InvalidParam, ListSessionsError};
-use serde::Serialize;
 
-/// The body of every error answer.
-#[derive(Debug, Serialize)]
-pub(crate) struct ErrorBody<'a> {
-    status: u8,
-    status_description: &'a str,
-}
-
-impl<'a> ErrorBody<'a> {
-    pub(crate) const fn new(code: &'a str) -> Self {
-        Self {
-            status: 0,
-            status_description: code,
-        }
-    }
-}
+use crate::envelope::Envelope;
 
 /// An error answer: a status code and the code clients switch on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -161,7 +146,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status).json(ErrorBody::new(self.code));
+        let mut response = HttpResponse::build(self.status).json(Envelope::refusal(self.code));
         if self.status == StatusCode::METHOD_NOT_ALLOWED {
             let allow = self.allow.unwrap_or("GET, HEAD, OPTIONS");
             response

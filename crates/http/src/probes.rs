@@ -5,6 +5,7 @@
 use actix_web::{web, HttpResponse};
 
 use crate::blocking::blocking;
+use crate::envelope::{Envelope, NoPayload};
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -20,40 +21,24 @@ pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(text)
 }
 
-/// A probe's answer, in the envelope's order.
-#[derive(serde::Serialize)]
-struct Probe {
-    status: u8,
-    status_description: &'static str,
-}
-
-impl Probe {
-    fn says(status_description: &'static str) -> Self {
-        Self {
-            status: 1,
-            status_description,
-        }
-    }
-}
-
 /// Alive: the process serves HTTP.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, description = "The process serves HTTP", body = crate::openapi::ProbeAnswer)))]
+    responses((status = 200, description = "The process serves HTTP (`alive`)", body = Envelope<NoPayload>)))]
 pub(crate) async fn healthz() -> HttpResponse {
-    HttpResponse::Ok().json(Probe::says("alive"))
+    HttpResponse::Ok().json(Envelope::success("alive", NoPayload {}))
 }
 
 /// Ready: the store answered a ping now. Cost: one pooled round trip.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
-        (status = 200, description = "A pooled connection answers", body = crate::openapi::ProbeAnswer),
-        (status = 503, body = crate::openapi::ErrorEnvelope),
+        (status = 200, description = "A pooled connection answers (`ready`)", body = Envelope<NoPayload>),
+        (status = 503, body = Envelope<NoPayload>),
     ))]
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let health = state.health.clone();
     let answered = blocking(state.deadline, move || Ok(health.ping())).await?;
     match answered {
-        Ok(()) => Ok(HttpResponse::Ok().json(Probe::says("ready"))),
+        Ok(()) => Ok(HttpResponse::Ok().json(Envelope::success("ready", NoPayload {}))),
         Err(error) => {
             // Probes come every few seconds: the outage is logged by the requests.
             tracing::debug!(%error, "not ready: the store does not answer");

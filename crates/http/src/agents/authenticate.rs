@@ -4,7 +4,10 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use otas_use_cases::AuthenticateRequest;
+use serde::Serialize;
+use utoipa::ToSchema;
 
+use crate::envelope::{Envelope, NoPayload};
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::state::AppState;
@@ -19,12 +22,12 @@ use crate::state::AppState;
         ("X-OTAS-AGENT-ID" = String, Header, description = "The agent's id"),
     ),
     responses(
-        (status = 200, description = "The user may see the agent", body = crate::openapi::Authenticated),
-        (status = 400, body = crate::openapi::ErrorEnvelope),
-        (status = 401, body = crate::openapi::ErrorEnvelope),
-        (status = 403, body = crate::openapi::ErrorEnvelope),
-        (status = 404, body = crate::openapi::ErrorEnvelope),
-        (status = 503, body = crate::openapi::ErrorEnvelope),
+        (status = 200, description = "The user may see the agent (`authenticated`)", body = Envelope<Authenticated>),
+        (status = 400, body = Envelope<NoPayload>),
+        (status = 401, body = Envelope<NoPayload>),
+        (status = 403, body = Envelope<NoPayload>),
+        (status = 404, body = Envelope<NoPayload>),
+        (status = 503, body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn authenticate(
@@ -42,28 +45,32 @@ pub(crate) async fn authenticate(
     let agent = admitted
         .blocking(state.deadline, move || Ok(use_case.authenticate(request)?))
         .await?;
-    // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
-    Ok(HttpResponse::Ok().json(Authenticated {
-        status: 1,
-        status_description: "authenticated",
-        agent: Agent {
-            id: agent.id.to_string(),
-            name: agent.name,
-            project_id: agent.project.to_string(),
+    Ok(HttpResponse::Ok().json(Envelope::success(
+        "authenticated",
+        Authenticated {
+            agent: AgentJson {
+                id: agent.id.to_string(),
+                name: agent.name,
+                project_id: agent.project.to_string(),
+            },
         },
-    }))
+    )))
 }
 
-#[derive(serde::Serialize)]
-struct Authenticated {
-    status: u8,
-    status_description: &'static str,
-    agent: Agent,
+/// The payload of a `200`: the agent, at the top level beside the status (as
+/// UASAM answers, not under `response`).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Authenticated {
+    agent: AgentJson,
 }
 
-#[derive(serde::Serialize)]
-struct Agent {
+/// An agent, as the authenticate call names it, in UASAM's keys and order (a
+/// struct keeps its fields' order).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct AgentJson {
+    #[schema(format = "uuid")]
     id: String,
     name: String,
+    #[schema(format = "uuid")]
     project_id: String,
 }

@@ -9,8 +9,11 @@ use otas_domain::agent_key::MAX_AGENT_KEY_BYTES;
 use otas_domain::meta_filter::numbers_within_numeric;
 use otas_domain::CreateSessionError;
 use otas_use_cases::CreateSessionRequest;
+use serde::Serialize;
 use serde_json::value::RawValue;
+use utoipa::ToSchema;
 
+use crate::envelope::{Envelope, NoPayload, Response};
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::sessions::timed_body::TimedBody;
@@ -23,15 +26,20 @@ const AGENT_KEY: &str = "x-otas-agent-key";
     path = "/api/agent/v1/session/create/",
     tag = "sessions",
     params(("X-OTAS-AGENT-KEY" = String, Header, description = "The agent's key")),
-    request_body(content = crate::openapi::CreateBody, description = "Empty, or {\"meta\": <any JSON value>}"),
+    // The body is read by hand (`meta_of`), so no type describes it.
+    request_body(
+        content = Object,
+        description = "Empty, or {\"meta\": <any JSON value>}; a missing or null meta means {}",
+        example = json!({"meta": {"task": "triage"}})
+    ),
     responses(
-        (status = 200, description = "The session and its token", body = crate::openapi::SessionCreated),
-        (status = 400, body = crate::openapi::ErrorEnvelope),
-        (status = 401, body = crate::openapi::ErrorEnvelope),
-        (status = 408, description = "The body did not arrive within http.request_body_timeout_ms; the connection is closed", body = crate::openapi::ErrorEnvelope),
-        (status = 413, body = crate::openapi::ErrorEnvelope),
-        (status = 429, description = "too_many_attempts: too many wrong secrets under this key's prefix lately; see Retry-After", body = crate::openapi::ErrorEnvelope),
-        (status = 503, body = crate::openapi::ErrorEnvelope),
+        (status = 200, description = "The session and its token (`agent_session_created`)", body = Envelope<Response<CreatedResponse>>),
+        (status = 400, body = Envelope<NoPayload>),
+        (status = 401, body = Envelope<NoPayload>),
+        (status = 408, description = "The body did not arrive within http.request_body_timeout_ms; the connection is closed", body = Envelope<NoPayload>),
+        (status = 413, body = Envelope<NoPayload>),
+        (status = 429, description = "too_many_attempts: too many wrong secrets under this key's prefix lately; see Retry-After", body = Envelope<NoPayload>),
+        (status = 503, body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn create(
@@ -60,26 +68,25 @@ pub(crate) async fn create(
     let created = admitted
         .blocking(state.deadline, move || Ok(use_case.create(request)?))
         .await?;
-    // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
-    Ok(HttpResponse::Ok().json(Created {
-        status: 1,
-        status_description: "agent_session_created",
-        response: Token {
-            header_value: "X-OTAS-AGENT-SESSION-TOKEN",
-            jwt_token: created.token,
+    Ok(HttpResponse::Ok().json(Envelope::success(
+        "agent_session_created",
+        Response {
+            response: CreatedResponse {
+                header_value: SESSION_TOKEN,
+                jwt_token: created.token,
+            },
         },
-    }))
+    )))
 }
 
-#[derive(serde::Serialize)]
-struct Created {
-    status: u8,
-    status_description: &'static str,
-    response: Token,
-}
+/// The header a session's token goes in, as the answer names it.
+const SESSION_TOKEN: &str = "X-OTAS-AGENT-SESSION-TOKEN";
 
-#[derive(serde::Serialize)]
-struct Token {
+/// The token of a session opened: the `response` of a `200`, in UASAM's keys
+/// and order (a struct keeps its fields' order).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct CreatedResponse {
+    /// `X-OTAS-AGENT-SESSION-TOKEN`.
     #[serde(rename = "Header_value")]
     header_value: &'static str,
     jwt_token: String,

@@ -23,8 +23,9 @@ use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
 
 use crate::blocking::blocking;
 use crate::bytes_in_flight::{counted_stream, sliced, CountedBody};
+use crate::envelope::{Envelope, NoPayload, Response};
 use crate::error::ApiError;
-use crate::sessions::body::{self, Extras, Place};
+use crate::sessions::body::{self, Extras, ListResponse, Place};
 use crate::sessions::request;
 use crate::state::AppState;
 
@@ -45,12 +46,12 @@ use crate::state::AppState;
         ("include_total" = Option<bool>, Query, description = "true: the response carries total"),
     ),
     responses(
-        (status = 200, description = "The sessions, newest first", body = crate::openapi::SessionsListed),
+        (status = 200, description = "The sessions, newest first (`agent_sessions_listed`)", body = Envelope<Response<ListResponse>>),
         (status = 304, description = "The If-None-Match tag is current"),
-        (status = 400, body = crate::openapi::ErrorEnvelope),
-        (status = 401, body = crate::openapi::ErrorEnvelope),
-        (status = 403, body = crate::openapi::ErrorEnvelope),
-        (status = 503, description = "The stores are away or busy, or too many response bytes are in flight (then with Retry-After)", body = crate::openapi::ErrorEnvelope),
+        (status = 400, body = Envelope<NoPayload>),
+        (status = 401, body = Envelope<NoPayload>),
+        (status = 403, body = Envelope<NoPayload>),
+        (status = 503, description = "The stores are away or busy, or too many response bytes are in flight (then with Retry-After)", body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn list(
@@ -72,12 +73,12 @@ pub(crate) async fn list(
             with_cache_headers(HttpResponse::NotModified(), &etag).finish()
         }
         ListOutcome::Page(page) => {
-            let mut body = body::head(page.agent);
+            let mut body = body::head(page.agent)?;
             body::sessions(&mut body, &page.sessions, Place::Opening);
             body.push_str(&body::tail(&Extras {
                 page: Some((page.has_more, page.next_cursor)),
                 total: page.total,
-            }));
+            })?);
             counted(ok(&page.etag), body, &state)?
         }
         ListOutcome::Whole(whole) => whole_list(whole, req.method() == Method::HEAD, &state)?,
@@ -104,8 +105,8 @@ fn whole_list(
     let tail = body::tail(&Extras {
         page: None,
         total: whole.total,
-    });
-    let mut body = body::head(whole.agent);
+    })?;
+    let mut body = body::head(whole.agent)?;
     body::sessions(&mut body, &whole.first, Place::Opening);
     let mut response = ok(&whole.etag);
     let Some(rest) = whole.rest else {
