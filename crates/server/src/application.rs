@@ -9,7 +9,7 @@ use anyhow::Context;
 use otas_auth_adapter::{
     DjangoKeyHasher, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
 };
-use otas_http::{HttpSettings, Services};
+use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
     AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
 };
@@ -90,7 +90,7 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
             n => n,
         };
-        let http = HttpSettings {
+        let http = ServeOptions {
             allowed_origins: server.cors_origins()?,
             workers,
             max_body_bytes: settings.http.max_body_bytes,

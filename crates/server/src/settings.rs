@@ -23,7 +23,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
-    pub http: HttpLayerSettings,
+    pub http: HttpSettings,
     pub agent_keys: AgentKeySettings,
     pub log: LogSettings,
 }
@@ -108,8 +108,12 @@ impl AuthSettings {
     }
 }
 
+/// The `[http]` section of the configuration: bounds and timeouts of the
+/// HTTP layer, as an operator writes them. `Application::build` checks them
+/// and turns them, with parts of `[server]` and `[database]`, into the
+/// http crate's [`otas_http::ServeOptions`], which `serve` takes.
 #[derive(Debug, Deserialize)]
-pub struct HttpLayerSettings {
+pub struct HttpSettings {
     pub list_batch_size: usize,
     /// The most bytes of sessions in a page or a batch of a whole list.
     pub max_page_bytes: usize,
@@ -124,7 +128,7 @@ pub struct HttpLayerSettings {
     pub request_body_timeout_ms: u64,
 }
 
-impl HttpLayerSettings {
+impl HttpSettings {
     /// How long a peer may read nothing before its connection is closed
     /// (0 would close every connection whose peer is a moment slow).
     pub fn write_timeout(&self) -> anyhow::Result<Duration> {
