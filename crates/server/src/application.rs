@@ -51,8 +51,8 @@ impl Application {
         crate::safety::check(settings)?;
         let secrets = settings.auth.secrets()?;
         let verifier = JwtUserTokenVerifier::new(&secrets)?;
-        let current = secrets.first().context("no JWT secret is configured")?;
-        let cursors = HmacCursorCodec::from_secret(current);
+        let current = settings.auth.signing_secret()?;
+        let cursors = HmacCursorCodec::from_secret(&current);
         let store = settings.database.store()?;
         if settings.database.migrate_on_start {
             stores::migrate(&store, false)?;
@@ -76,7 +76,7 @@ impl Application {
                 keys: stores.agent_keys,
                 hasher: Arc::new(DjangoKeyHasher::new(random_key())),
                 rows: stores.rows,
-                tokens: Arc::new(JwtSessionTokenIssuer::new(current)?),
+                tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },
             key_verification(&settings.agent_keys),

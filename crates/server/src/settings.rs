@@ -13,7 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod database;
+mod report;
 pub use database::{masked_url, DatabaseSettings, Replicas, StoreChoice};
+pub use report::ConfigReport;
 
 /// Every setting of the service.
 #[derive(Debug, Deserialize)]
@@ -105,6 +107,16 @@ impl AuthSettings {
             );
         }
         Ok(secrets)
+    }
+
+    /// The secret this service signs with (user tokens of `token` and
+    /// `seed-demo`, agent session tokens, page cursors): the current one,
+    /// the first of [`Self::secrets`].
+    pub fn signing_secret(&self) -> anyhow::Result<SecretString> {
+        self.secrets()?
+            .into_iter()
+            .next()
+            .context("no JWT secret is configured")
     }
 }
 
