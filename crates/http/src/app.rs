@@ -31,9 +31,11 @@ const SESSIONS_LIST: [&str; 2] = [
     "/api/agent/v1/sessions/list",
 ];
 
-/// How the HTTP layer behaves.
+/// What [`serve`] takes: how the HTTP layer behaves, in the types it
+/// uses. The server builds it from its configuration (the `[http]` section,
+/// its `HttpSettings`, with parts of `[server]` and `[database]`).
 #[derive(Debug, Clone)]
-pub struct HttpSettings {
+pub struct ServeOptions {
     /// Origins a browser may call from (CORS), e.g. `http://localhost:5173`.
     pub allowed_origins: Vec<String>,
     /// actix worker threads.
@@ -95,7 +97,7 @@ const USER_AUTHENTICATE: [&str; 2] = [
 pub fn serve(
     listener: TcpListener,
     services: Services,
-    settings: HttpSettings,
+    settings: ServeOptions,
 ) -> std::io::Result<Server> {
     let state = web::Data::new(AppState {
         list_sessions: services.list_sessions,

@@ -4,7 +4,6 @@ use diesel::dsl::{exists, select};
 use diesel::prelude::*;
 use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
 
-use crate::pool::PgPool;
 use crate::routing::ReadRouter;
 use crate::schema::{agent, project, user_project_mapping, users};
 
@@ -22,14 +21,16 @@ impl std::fmt::Debug for PgAccessStore {
 }
 
 impl PgAccessStore {
-    /// A store over the pool's database.
-    pub fn new(pool: PgPool) -> Self {
-        Self::routed(ReadRouter::primary_only(pool))
-    }
-
     /// A store whose reads go where `reads` sends them (replicas).
     pub fn routed(reads: ReadRouter) -> Self {
         Self { reads }
+    }
+
+    /// A store reading the pool's database alone, for tests (the server
+    /// routes its reads).
+    #[cfg(feature = "test-support")]
+    pub fn new(pool: crate::pool::PgPool) -> Self {
+        Self::routed(ReadRouter::primary_only(pool))
     }
 }
 

@@ -44,14 +44,16 @@ impl PgAgentKeyStore {
 }
 
 impl PgAgentDirectory {
-    /// A directory over the pool's database.
-    pub fn new(pool: PgPool) -> Self {
-        Self::routed(ReadRouter::primary_only(pool))
-    }
-
     /// A directory whose reads go where `reads` sends them (replicas).
     pub fn routed(reads: ReadRouter) -> Self {
         Self { reads }
+    }
+
+    /// A directory reading the pool's database alone, for tests (the server
+    /// routes its reads).
+    #[cfg(feature = "test-support")]
+    pub fn new(pool: PgPool) -> Self {
+        Self::routed(ReadRouter::primary_only(pool))
     }
 }
 

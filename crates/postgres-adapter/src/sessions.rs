@@ -2,8 +2,6 @@
 //! (`agent_id`, `created_at` DESC, `id` DESC); a `meta` filter by jsonb
 //! containment, which the GIN index on `meta` serves when it is selective.
 
-use std::sync::Arc;
-
 use diesel::dsl::sql;
 use diesel::pg::Pg;
 use diesel::pg::PgRowByRowLoadingMode;
@@ -15,7 +13,6 @@ use otas_domain::{MetaFilter, Order, Session, SessionKey, SessionQuery, SessionS
 use otas_ports::{ReadBound, SessionStore, SessionsAndSummary, StoreError};
 use serde_json::Value;
 
-use crate::pool::PgPool;
 use crate::routing::ReadRouter;
 use crate::schema::agent_session;
 pub(crate) use records::{KeyRecord, SessionRecord};
@@ -24,9 +21,6 @@ pub(crate) use records::{KeyRecord, SessionRecord};
 #[derive(Clone)]
 pub struct PgSessionStore {
     reads: ReadRouter,
-    /// Runs between the two reads of `sessions_and_summary`: tests commit a
-    /// session there to prove both reads see one snapshot.
-    between_reads: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for PgSessionStore {
@@ -36,25 +30,48 @@ impl std::fmt::Debug for PgSessionStore {
 }
 
 impl PgSessionStore {
-    /// A store over the pool's database.
-    pub fn new(pool: PgPool) -> Self {
+    /// A store whose reads go where `reads` sends them (replicas).
+    pub fn routed(reads: ReadRouter) -> Self {
+        Self { reads }
+    }
+
+    /// A store reading the pool's database alone, for tests (the server
+    /// routes its reads).
+    #[cfg(feature = "test-support")]
+    pub fn new(pool: crate::pool::PgPool) -> Self {
         Self::routed(ReadRouter::primary_only(pool))
     }
 
-    /// A store whose reads go where `reads` sends them (replicas).
-    pub fn routed(reads: ReadRouter) -> Self {
-        Self {
-            reads,
-            between_reads: None,
-        }
-    }
-
-    /// The same store, running `hook` between the sessions and the summary
-    /// that `sessions_and_summary` reads.
-    #[cfg(feature = "test-support")]
-    pub fn with_hook_between_reads(mut self, hook: Arc<dyn Fn() + Send + Sync>) -> Self {
-        self.between_reads = Some(hook);
-        self
+    /// Reads the sessions, then the summary, in one snapshot; `between` runs
+    /// after the first read. The server runs nothing there; the contract's
+    /// test commits a session there (see `test_support`) to prove that the
+    /// second read does not see it.
+    pub(crate) fn sessions_and_summary_with(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        bound: ReadBound,
+        between: impl Fn(),
+    ) -> Result<SessionsAndSummary, StoreError> {
+        let (rows, summary) = self.reads.read(query.agent.as_uuid(), |conn| {
+            // REPEATABLE READ: every statement of the transaction sees the
+            // snapshot its first one took.
+            conn.build_transaction()
+                .read_only()
+                .repeatable_read()
+                .run(|conn| {
+                    let rows = read_sessions(conn, query, after, bound)?;
+                    between();
+                    Ok((rows, read_summary(conn, query)?))
+                })
+        })?;
+        Ok(SessionsAndSummary {
+            sessions: rows
+                .into_iter()
+                .map(Session::try_from)
+                .collect::<Result<_, _>>()?,
+            summary: into_summary(summary),
+        })
     }
 }
 
@@ -226,30 +243,10 @@ impl SessionStore for PgSessionStore {
         after: Option<SessionKey>,
         bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
-        let (rows, summary) = self.reads.read(query.agent.as_uuid(), |conn| {
-            // REPEATABLE READ: every statement of the transaction sees the
-            // snapshot its first one took.
-            conn.build_transaction()
-                .read_only()
-                .repeatable_read()
-                .run(|conn| {
-                    let rows = read_sessions(conn, query, after, bound)?;
-                    if let Some(hook) = &self.between_reads {
-                        hook();
-                    }
-                    Ok((rows, read_summary(conn, query)?))
-                })
-        })?;
-        Ok(SessionsAndSummary {
-            sessions: rows
-                .into_iter()
-                .map(Session::try_from)
-                .collect::<Result<_, _>>()?,
-            summary: into_summary(summary),
-        })
+        self.sessions_and_summary_with(query, after, bound, || {})
     }
 }
 
 #[cfg(all(test, feature = "test-support"))]
-mod plans;
+mod plan_tests;
 mod records;

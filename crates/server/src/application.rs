@@ -9,7 +9,7 @@ use anyhow::Context;
 use otas_auth_adapter::{
     DjangoKeyHasher, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
 };
-use otas_http::{HttpSettings, Services};
+use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
     AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
 };
@@ -51,8 +51,8 @@ impl Application {
         crate::safety::check(settings)?;
         let secrets = settings.auth.secrets()?;
         let verifier = JwtUserTokenVerifier::new(&secrets)?;
-        let current = secrets.first().context("no JWT secret is configured")?;
-        let cursors = HmacCursorCodec::from_secret(current);
+        let current = settings.auth.signing_secret()?;
+        let cursors = HmacCursorCodec::from_secret(&current);
         let store = settings.database.store()?;
         if settings.database.migrate_on_start {
             stores::migrate(&store, false)?;
@@ -76,7 +76,7 @@ impl Application {
                 keys: stores.agent_keys,
                 hasher: Arc::new(DjangoKeyHasher::new(random_key())),
                 rows: stores.rows,
-                tokens: Arc::new(JwtSessionTokenIssuer::new(current)?),
+                tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },
             key_verification(&settings.agent_keys),
@@ -90,7 +90,7 @@ impl Application {
             0 => std::thread::available_parallelism().map_or(2, usize::from),
             n => n,
         };
-        let http = HttpSettings {
+        let http = ServeOptions {
             allowed_origins: server.cors_origins()?,
             workers,
             max_body_bytes: settings.http.max_body_bytes,

@@ -1,5 +1,6 @@
 //! Demonstration data for a first run: a user, a project, the membership, two
-//! agents and a few hundred sessions with varied `meta` and times.
+//! agents and a few hundred sessions with varied `meta` and times, and the
+//! commands `seed-demo` prints to try them (`first_run`).
 //!
 //! Every id is fixed, so that the command a newcomer is shown keeps working
 //! from one run to the next.
@@ -10,6 +11,9 @@ use otas_ports::{
     UserDirectory, UserRow,
 };
 use uuid::Uuid;
+
+mod first_run;
+pub use first_run::{first_run_commands, DEMO_TOKEN_DAYS};
 
 /// The demo user.
 pub const DEMO_USER: UserId =

@@ -2,6 +2,7 @@
 
 pub mod application;
 pub mod clock;
+pub mod commands;
 pub mod demo;
 pub mod metrics;
 pub mod safety;

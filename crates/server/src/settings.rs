@@ -13,7 +13,9 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 mod database;
+mod report;
 pub use database::{masked_url, DatabaseSettings, Replicas, StoreChoice};
+pub use report::ConfigReport;
 
 /// Every setting of the service.
 #[derive(Debug, Deserialize)]
@@ -23,7 +25,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
-    pub http: HttpLayerSettings,
+    pub http: HttpSettings,
     pub agent_keys: AgentKeySettings,
     pub log: LogSettings,
 }
@@ -106,10 +108,24 @@ impl AuthSettings {
         }
         Ok(secrets)
     }
+
+    /// The secret this service signs with (user tokens of `token` and
+    /// `seed-demo`, agent session tokens, page cursors): the current one,
+    /// the first of [`Self::secrets`].
+    pub fn signing_secret(&self) -> anyhow::Result<SecretString> {
+        self.secrets()?
+            .into_iter()
+            .next()
+            .context("no JWT secret is configured")
+    }
 }
 
+/// The `[http]` section of the configuration: bounds and timeouts of the
+/// HTTP layer, as an operator writes them. `Application::build` checks them
+/// and turns them, with parts of `[server]` and `[database]`, into the
+/// http crate's [`otas_http::ServeOptions`], which `serve` takes.
 #[derive(Debug, Deserialize)]
-pub struct HttpLayerSettings {
+pub struct HttpSettings {
     pub list_batch_size: usize,
     /// The most bytes of sessions in a page or a batch of a whole list.
     pub max_page_bytes: usize,
@@ -124,7 +140,7 @@ pub struct HttpLayerSettings {
     pub request_body_timeout_ms: u64,
 }
 
-impl HttpLayerSettings {
+impl HttpSettings {
     /// How long a peer may read nothing before its connection is closed
     /// (0 would close every connection whose peer is a moment slow).
     pub fn write_timeout(&self) -> anyhow::Result<Duration> {

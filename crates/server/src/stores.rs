@@ -59,7 +59,7 @@ impl Stores {
                     sessions: Arc::new(PgSessionStore::routed(reads.clone())),
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
-                    health: Arc::new(PgHealthCheck::routed(pool.clone(), reads.clone())),
+                    health: Arc::new(PgHealthCheck::routed(reads.clone())),
                     agent_keys: Arc::new(PgAgentKeyStore::new(pool)),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }

@@ -12,7 +12,6 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Text};
 use diesel::sqlite::Sqlite;
 use otas_domain::{Order, Session, SessionKey, SessionQuery, SessionSummary};
-use std::sync::Arc;
 
 use otas_ports::{ReadBound, SessionStore, SessionsAndSummary, StoreError};
 
@@ -30,9 +29,6 @@ use records::{KeyRecord, SessionRecord};
 #[derive(Clone)]
 pub struct SqliteSessionStore {
     pool: SqlitePool,
-    /// Runs between the two reads of `sessions_and_summary`: tests commit a
-    /// session there to prove both reads see one snapshot.
-    between_reads: Option<Arc<dyn Fn() + Send + Sync>>,
 }
 
 impl std::fmt::Debug for SqliteSessionStore {
@@ -44,18 +40,37 @@ impl std::fmt::Debug for SqliteSessionStore {
 impl SqliteSessionStore {
     /// A store over the pool's database.
     pub fn new(pool: SqlitePool) -> Self {
-        Self {
-            pool,
-            between_reads: None,
-        }
+        Self { pool }
     }
 
-    /// The same store, running `hook` between the sessions and the summary
-    /// that `sessions_and_summary` reads.
-    #[cfg(feature = "test-support")]
-    pub fn with_hook_between_reads(mut self, hook: Arc<dyn Fn() + Send + Sync>) -> Self {
-        self.between_reads = Some(hook);
-        self
+    /// Reads the sessions, then the summary, in one snapshot; `between` runs
+    /// after the first read. The server runs nothing there; the contract's
+    /// test commits a session there (see `test_support`) to prove that the
+    /// second read does not see it.
+    pub(crate) fn sessions_and_summary_with(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        bound: ReadBound,
+        between: impl Fn(),
+    ) -> Result<SessionsAndSummary, StoreError> {
+        let mut conn = checkout(&self.pool)?;
+        // One read transaction: in WAL mode it sees the snapshot its first
+        // read took, whatever other connections commit meanwhile.
+        let (rows, summary) = conn
+            .transaction::<_, diesel::result::Error, _>(|conn| {
+                let rows = read_page(conn, query, after, bound)?;
+                between();
+                Ok((rows, read_summary(conn, query)?))
+            })
+            .map_err(from_query)?;
+        Ok(SessionsAndSummary {
+            sessions: rows
+                .into_iter()
+                .map(Session::try_from)
+                .collect::<Result<_, _>>()?,
+            summary: into_summary(summary)?,
+        })
     }
 }
 
@@ -234,27 +249,9 @@ impl SessionStore for SqliteSessionStore {
         after: Option<SessionKey>,
         bound: ReadBound,
     ) -> Result<SessionsAndSummary, StoreError> {
-        let mut conn = checkout(&self.pool)?;
-        // One read transaction: in WAL mode it sees the snapshot its first
-        // read took, whatever other connections commit meanwhile.
-        let (rows, summary) = conn
-            .transaction::<_, diesel::result::Error, _>(|conn| {
-                let rows = read_page(conn, query, after, bound)?;
-                if let Some(hook) = &self.between_reads {
-                    hook();
-                }
-                Ok((rows, read_summary(conn, query)?))
-            })
-            .map_err(from_query)?;
-        Ok(SessionsAndSummary {
-            sessions: rows
-                .into_iter()
-                .map(Session::try_from)
-                .collect::<Result<_, _>>()?,
-            summary: into_summary(summary)?,
-        })
+        self.sessions_and_summary_with(query, after, bound, || {})
     }
 }
 
 #[cfg(test)]
-mod plans;
+mod plan_tests;

@@ -14,7 +14,11 @@ use std::sync::Arc;
 use scheduled_thread_pool::ScheduledThreadPool;
 
 use diesel::prelude::*;
-use otas_ports::{AccessStore, AgentDirectory, AgentKeyStore, RowWriter, SessionStore};
+use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
+use otas_ports::{
+    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
+    SessionsAndSummary, StoreError,
+};
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
@@ -230,8 +234,51 @@ impl Fixture for SqliteFixture {
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
-        let store = SqliteSessionStore::new(pool(self.db.url()));
-        Box::new(store.with_hook_between_reads(between))
+        Box::new(Pausing {
+            store: SqliteSessionStore::new(pool(self.db.url())),
+            between,
+        })
+    }
+}
+
+/// The session store, calling `between` inside `sessions_and_summary`,
+/// after the sessions are read and before the summary is.
+struct Pausing {
+    store: SqliteSessionStore,
+    between: Arc<dyn Fn() + Send + Sync>,
+}
+
+impl SessionStore for Pausing {
+    fn sessions_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        bound: ReadBound,
+    ) -> Result<Vec<Session>, StoreError> {
+        self.store.sessions_after(query, after, bound)
+    }
+
+    fn keys_after(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        limit: usize,
+    ) -> Result<Vec<SessionKey>, StoreError> {
+        self.store.keys_after(query, after, limit)
+    }
+
+    fn summarize(&self, query: &SessionQuery) -> Result<SessionSummary, StoreError> {
+        self.store.summarize(query)
+    }
+
+    fn sessions_and_summary(
+        &self,
+        query: &SessionQuery,
+        after: Option<SessionKey>,
+        bound: ReadBound,
+    ) -> Result<SessionsAndSummary, StoreError> {
+        self.store
+            .sessions_and_summary_with(query, after, bound, || (self.between)())
     }
 }
 
