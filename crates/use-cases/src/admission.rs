@@ -158,6 +158,11 @@ impl Admission {
         self.held() < self.shared.limits.bound
     }
 
+    /// The bound: what the shares taken may weigh together.
+    pub fn bound(&self) -> usize {
+        self.shared.limits.bound
+    }
+
     /// What the shares taken and not yet given back weigh together.
     pub fn held(&self) -> usize {
         self.shared.lock().held

@@ -11,6 +11,7 @@ use otas_domain::CreateSessionError;
 use otas_use_cases::CreateSessionRequest;
 use serde_json::value::RawValue;
 
+use crate::blocking::{admit, blocking_holding};
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
 use crate::sessions::timed_body::TimedBody;
@@ -50,16 +51,17 @@ pub(crate) async fn create(
         return Err(CreateSessionError::InvalidAgentKey.into());
     }
     // Beyond the bound of requests at the stores, shed at once.
-    let admitted = state.admission.admit()?;
+    let admitted = admit(&state.requests)?;
     // A body that is no JSON object is answered once the key is checked.
     let request = CreateSessionRequest {
         agent_key,
         meta: meta_of(&body).ok(),
     };
     let use_case = state.create_session.clone();
-    let created = admitted
-        .blocking(state.deadline, move || Ok(use_case.create(request)?))
-        .await?;
+    let created = blocking_holding(admitted, state.deadline, move || {
+        Ok(use_case.create(request)?)
+    })
+    .await?;
     // UASAM's keys, in UASAM's order (a struct keeps its fields' order).
     Ok(HttpResponse::Ok().json(Created {
         status: 1,
