@@ -10,7 +10,9 @@ use actix_web::{web, App, HttpResponse};
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
-use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
+use otas_use_cases::{
+    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase,
+};
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
@@ -106,10 +108,9 @@ pub fn serve(
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
-        admission: crate::blocking::Admission::new(settings.max_in_flight),
-        streams: Arc::default(),
-        max_streams: settings.max_streams,
-        response_bytes: crate::bytes_in_flight::BytesInFlight::new(
+        requests: Admission::new(settings.max_in_flight),
+        streams: list::streams(settings.max_streams),
+        response_bytes: crate::bytes_in_flight::response_bytes(
             settings.max_response_bytes_in_flight,
         ),
     });

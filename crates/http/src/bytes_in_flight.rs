@@ -20,13 +20,12 @@
 //! holding about two batches, each bounded by `http.max_page_bytes`).
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::web::Bytes;
 use futures_util::{stream, Stream, TryStreamExt};
+use otas_use_cases::{Admission, Admitted};
 
 use crate::error::ApiError;
 
@@ -34,61 +33,31 @@ use crate::error::ApiError;
 /// buffer, uncounted, stays small.
 pub(crate) const SLICE_BYTES: usize = 64 * 1024;
 
-/// The bytes of every response body not yet handed on, and their bound.
-#[derive(Debug, Clone)]
-pub(crate) struct BytesInFlight {
-    held: Arc<AtomicUsize>,
-    bound: usize,
+/// The bound on the bytes of every response body not yet handed on, a
+/// weighted [`Admission`]: a share weighs its body's bytes, and is reported
+/// to `otas_http_response_bytes_in_flight`.
+pub(crate) fn response_bytes(bound: usize) -> Admission {
+    Admission::new(bound).reporting(|change| {
+        metrics::gauge!("otas_http_response_bytes_in_flight").increment(change as f64);
+    })
 }
 
-impl BytesInFlight {
-    pub(crate) fn new(bound: usize) -> Self {
-        Self {
-            held: Arc::default(),
-            bound: bound.max(1),
-        }
-    }
-
-    /// Whether an answer could be taken now at all: no room left means the
-    /// request is refused before its store work is done for nothing.
-    pub(crate) fn has_room(&self) -> Result<(), ApiError> {
-        if self.held.load(Ordering::SeqCst) >= self.bound {
-            return Err(refused());
-        }
+/// Whether an answer could be taken now at all: no room left means the
+/// request is refused before its store work is done for nothing.
+pub(crate) fn has_room(bytes: &Admission) -> Result<(), ApiError> {
+    if bytes.has_room() {
         Ok(())
+    } else {
+        Err(refused())
     }
+}
 
-    /// Counts `bytes` of a new answer, or refuses it (`503` with
-    /// `Retry-After`) when they would pass the bound.
-    pub(crate) fn try_hold(&self, bytes: usize) -> Result<HeldBytes, ApiError> {
-        let before = self.held.fetch_add(bytes, Ordering::SeqCst);
-        let held = self.counted(bytes);
-        if before.saturating_add(bytes) > self.bound {
-            return Err(refused());
-        }
-        Ok(held)
-    }
-
-    /// Counts `bytes` of an answer already under way, which can no longer be
-    /// refused.
-    pub(crate) fn hold(&self, bytes: usize) -> HeldBytes {
-        self.held.fetch_add(bytes, Ordering::SeqCst);
-        self.counted(bytes)
-    }
-
-    /// The guard of `bytes` already added to `held`.
-    fn counted(&self, bytes: usize) -> HeldBytes {
-        metrics::gauge!("otas_http_response_bytes_in_flight").increment(bytes as f64);
-        HeldBytes {
-            held: self.held.clone(),
-            bytes,
-        }
-    }
-
-    #[cfg(test)]
-    pub(crate) fn held(&self) -> usize {
-        self.held.load(Ordering::SeqCst)
-    }
+/// Counts `len` bytes of a new answer, or refuses it (`503` with
+/// `Retry-After`) when they would pass the bound. An answer already under
+/// way, which can no longer be refused, is counted with
+/// [`Admission::take_anyway`].
+pub(crate) fn try_hold(bytes: &Admission, len: usize) -> Result<Admitted, ApiError> {
+    bytes.try_take_weighted(len).ok_or_else(refused)
 }
 
 fn refused() -> ApiError {
@@ -97,31 +66,17 @@ fn refused() -> ApiError {
     ApiError::SERVICE_UNAVAILABLE
 }
 
-/// Bytes counted in flight, given back when dropped.
-#[derive(Debug)]
-pub(crate) struct HeldBytes {
-    held: Arc<AtomicUsize>,
-    bytes: usize,
-}
-
-impl Drop for HeldBytes {
-    fn drop(&mut self) {
-        self.held.fetch_sub(self.bytes, Ordering::SeqCst);
-        metrics::gauge!("otas_http_response_bytes_in_flight").decrement(self.bytes as f64);
-    }
-}
-
 /// A complete body (with its `Content-Length`) handed on in slices, counted
 /// until the last slice is taken or the body dropped.
 #[derive(Debug)]
 pub(crate) struct CountedBody {
     rest: Bytes,
     size: u64,
-    held: Option<HeldBytes>,
+    held: Option<Admitted>,
 }
 
 impl CountedBody {
-    pub(crate) fn new(body: Bytes, held: HeldBytes) -> Self {
+    pub(crate) fn new(body: Bytes, held: Admitted) -> Self {
         Self {
             size: body.len() as u64,
             rest: body,
@@ -147,7 +102,7 @@ impl MessageBody for CountedBody {
 }
 
 /// The next slice of `rest`; the count goes with the last one.
-fn next_slice(rest: &mut Bytes, held: &mut Option<HeldBytes>) -> Option<Bytes> {
+fn next_slice(rest: &mut Bytes, held: &mut Option<Admitted>) -> Option<Bytes> {
     if rest.is_empty() {
         *held = None;
         return None;
@@ -163,21 +118,21 @@ fn next_slice(rest: &mut Bytes, held: &mut Option<HeldBytes>) -> Option<Bytes> {
 /// produced until its last slice has been handed on.
 pub(crate) fn counted_stream<S>(
     chunks: S,
-    bytes: BytesInFlight,
+    bytes: Admission,
 ) -> impl Stream<Item = Result<Bytes, ApiError>>
 where
     S: Stream<Item = Result<Bytes, ApiError>>,
 {
     chunks
         .map_ok(move |chunk| {
-            let held = bytes.hold(chunk.len());
+            let held = bytes.take_anyway(chunk.len());
             sliced(chunk, held)
         })
         .try_flatten()
 }
 
 /// `chunk` as slices, holding `held` until the last is handed on.
-pub(crate) fn sliced(chunk: Bytes, held: HeldBytes) -> impl Stream<Item = Result<Bytes, ApiError>> {
+pub(crate) fn sliced(chunk: Bytes, held: Admitted) -> impl Stream<Item = Result<Bytes, ApiError>> {
     stream::unfold((chunk, Some(held)), |(mut rest, mut held)| async move {
         next_slice(&mut rest, &mut held).map(|slice| (Ok(slice), (rest, held)))
     })
@@ -190,26 +145,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn an_answer_beyond_the_bound_is_refused_and_a_smaller_one_still_fits() {
-        let bytes = BytesInFlight::new(100);
-        let big = bytes.try_hold(80).expect("fits");
+    fn an_answer_beyond_the_bound_is_refused_with_503_and_a_smaller_one_still_fits() {
+        let bytes = response_bytes(100);
+        let big = try_hold(&bytes, 80).expect("fits");
 
         assert_eq!(
-            bytes.try_hold(30).err(),
+            try_hold(&bytes, 30).err(),
             Some(ApiError::SERVICE_UNAVAILABLE)
         );
         assert_eq!(bytes.held(), 80, "a refused answer holds nothing");
-        assert!(bytes.try_hold(20).is_ok(), "a small answer still fits");
-        drop(big);
+        let small = try_hold(&bytes, 20).expect("a small answer still fits");
+        assert_eq!(has_room(&bytes).err(), Some(ApiError::SERVICE_UNAVAILABLE));
+        drop((big, small));
         assert_eq!(bytes.held(), 0);
-        assert!(bytes.has_room().is_ok());
+        assert!(has_room(&bytes).is_ok());
     }
 
     #[actix_web::test]
     async fn a_body_holds_its_count_until_its_last_slice_is_handed_on() {
-        let bytes = BytesInFlight::new(1 << 30);
+        let bytes = response_bytes(1 << 30);
         let body = Bytes::from(vec![b'x'; 2 * SLICE_BYTES + 1]);
-        let mut counted = CountedBody::new(body, bytes.hold(2 * SLICE_BYTES + 1));
+        let mut counted = CountedBody::new(body, bytes.take_anyway(2 * SLICE_BYTES + 1));
         assert_eq!(counted.size(), BodySize::Sized(2 * SLICE_BYTES as u64 + 1));
 
         let mut slices = Vec::new();
@@ -228,7 +184,7 @@ mod tests {
 
     #[actix_web::test]
     async fn a_body_dropped_unwritten_gives_its_count_back() {
-        let bytes = BytesInFlight::new(1 << 30);
+        let bytes = response_bytes(1 << 30);
         let chunks = stream::iter([Ok(Bytes::from(vec![b'x'; 3 * SLICE_BYTES]))]);
         let mut counted = Box::pin(counted_stream(chunks, bytes.clone()));
 

@@ -67,10 +67,9 @@ mod tests {
             health: Arc::new(health),
             metrics: Arc::new(String::new),
             deadline: std::time::Duration::from_secs(5),
-            admission: crate::blocking::Admission::new(8),
-            streams: Arc::default(),
-            max_streams: 8,
-            response_bytes: crate::bytes_in_flight::BytesInFlight::new(1 << 30),
+            requests: otas_use_cases::Admission::new(8),
+            streams: otas_use_cases::Admission::new(8),
+            response_bytes: otas_use_cases::Admission::new(1 << 30),
         });
         let app = test::init_service(
             App::new()

@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
-use otas_use_cases::{AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase};
+use otas_use_cases::{
+    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase,
+};
 
 /// The use cases (and the readiness check) the routes call.
 pub(crate) struct AppState {
@@ -15,13 +17,13 @@ pub(crate) struct AppState {
     pub(crate) metrics: Arc<dyn Fn() -> String + Send + Sync>,
     /// How long a request waits on the stores before `503`.
     pub(crate) deadline: std::time::Duration,
-    /// The bound on requests at the stores at once.
-    pub(crate) admission: crate::blocking::Admission,
-    /// Whole lists being streamed now, and the most at once.
-    pub(crate) streams: Arc<std::sync::atomic::AtomicUsize>,
-    pub(crate) max_streams: usize,
-    /// Response bodies held until written, against their bound.
-    pub(crate) response_bytes: crate::bytes_in_flight::BytesInFlight,
+    /// The bound on requests at the stores at once (`http.max_in_flight`).
+    pub(crate) requests: Admission,
+    /// The bound on whole lists being streamed at once (`http.max_streams`).
+    pub(crate) streams: Admission,
+    /// The bound on response bytes held until written
+    /// (`http.max_response_bytes_in_flight`), weighted in bytes.
+    pub(crate) response_bytes: Admission,
 }
 
 impl std::fmt::Debug for AppState {

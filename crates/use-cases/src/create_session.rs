@@ -12,17 +12,16 @@ use otas_ports::{
 };
 use uuid::Uuid;
 
+use crate::admission::Admission;
 use crate::store_failure::store_failed;
 
 mod failures;
 mod flights;
 mod room;
-mod slots;
 mod verified_keys;
 
 use failures::FailureBudget;
 use flights::{Flights, Turn};
-use slots::Slots;
 use verified_keys::VerifiedKeys;
 
 /// How often a key's `last_used_at` is written, at most.
@@ -98,7 +97,12 @@ pub struct CreateSession {
     verified: VerifiedKeys,
     failures: FailureBudget,
     flights: Flights,
-    slots: Slots,
+    /// The verifications' own budget, apart from the admission of requests:
+    /// PBKDF2 takes a core for about a tenth of a second, so a flood of wrong
+    /// keys must not take them all. Its waiters are bounded too, and beyond
+    /// them a call fails at once rather than holding a request's place while
+    /// it waits.
+    verifications: Admission,
     patience: Duration,
 }
 
@@ -124,7 +128,7 @@ impl CreateSession {
                 verification.cache_capacity,
             ),
             flights: Flights::default(),
-            slots: Slots::new(verification.concurrent, verification.waiting),
+            verifications: Admission::new(verification.concurrent).queueing(verification.waiting),
             patience: verification.patience,
         }
     }
@@ -188,9 +192,9 @@ impl CreateSession {
                     }
                 }
             };
-            let _slot = self
-                .slots
-                .take(self.patience)
+            let _turn = self
+                .verifications
+                .take_within(self.patience)
                 .ok_or(CreateSessionError::Busy)?;
             if let Err(left) = self.failures.begin(key.id) {
                 retry_after = Some(retry_after.map_or(left, |other| other.min(left)));

@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
 mod access_check;
+pub mod admission;
 pub mod authenticate;
 pub mod create_session;
 pub mod list_sessions;
 mod store_failure;
 
+pub use admission::{Admission, Admitted};
 pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, AuthenticateRequest};
 pub use create_session::{
     CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,

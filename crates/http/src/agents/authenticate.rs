@@ -7,6 +7,7 @@ use otas_use_cases::AuthenticateRequest;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::blocking::{admit, blocking_holding};
 use crate::envelope::{Envelope, NoPayload};
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
@@ -35,16 +36,17 @@ pub(crate) async fn authenticate(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
-    let admitted = state.admission.admit()?;
+    let admitted = admit(&state.requests)?;
     let request = AuthenticateRequest {
         user_token: header_text(&req, "x-otas-user-token"),
         project_id: header_text(&req, "x-otas-project-id"),
         agent_id: header_text(&req, "x-otas-agent-id"),
     };
     let use_case = state.authenticate.clone();
-    let agent = admitted
-        .blocking(state.deadline, move || Ok(use_case.authenticate(request)?))
-        .await?;
+    let agent = blocking_holding(admitted, state.deadline, move || {
+        Ok(use_case.authenticate(request)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Envelope::success(
         "authenticated",
         Authenticated {

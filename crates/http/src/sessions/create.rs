@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
+use crate::blocking::{admit, blocking_holding};
 use crate::envelope::{Envelope, NoPayload, Response};
 use crate::error::ApiError;
 use crate::sessions::request::header_text;
@@ -58,16 +59,17 @@ pub(crate) async fn create(
         return Err(CreateSessionError::InvalidAgentKey.into());
     }
     // Beyond the bound of requests at the stores, shed at once.
-    let admitted = state.admission.admit()?;
+    let admitted = admit(&state.requests)?;
     // A body that is no JSON object is answered once the key is checked.
     let request = CreateSessionRequest {
         agent_key,
         meta: meta_of(&body).ok(),
     };
     let use_case = state.create_session.clone();
-    let created = admitted
-        .blocking(state.deadline, move || Ok(use_case.create(request)?))
-        .await?;
+    let created = blocking_holding(admitted, state.deadline, move || {
+        Ok(use_case.create(request)?)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(Envelope::success(
         "agent_session_created",
         Response {

@@ -10,7 +10,6 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -19,10 +18,10 @@ use actix_web::http::Method;
 use actix_web::web::{self, Bytes};
 use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use futures_util::stream;
-use otas_use_cases::{ListOutcome, NextBatch, RestOfList, WholeList};
+use otas_use_cases::{Admission, Admitted, ListOutcome, NextBatch, RestOfList, WholeList};
 
-use crate::blocking::blocking;
-use crate::bytes_in_flight::{counted_stream, sliced, CountedBody};
+use crate::blocking::{admit, blocking, blocking_holding};
+use crate::bytes_in_flight::{counted_stream, has_room, sliced, try_hold, CountedBody};
 use crate::envelope::{Envelope, NoPayload, Response};
 use crate::error::ApiError;
 use crate::sessions::body::{self, Extras, ListResponse, Place};
@@ -60,13 +59,16 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     // No room for an answer's bytes, or beyond the bound of requests at
     // the stores: shed at once, before the stores work for nothing.
-    state.response_bytes.has_room()?;
-    let admitted = state.admission.admit()?;
+    has_room(&state.response_bytes)?;
+    let admitted = admit(&state.requests)?;
     let request = request::read(&req);
     let use_case = state.list_sessions.clone();
-    let outcome = admitted
-        .blocking(state.deadline, move || Ok(use_case.list(request)?))
-        .await?;
+    let outcome = blocking_holding(
+        admitted,
+        state.deadline,
+        move || Ok(use_case.list(request)?),
+    )
+    .await?;
 
     Ok(match outcome {
         ListOutcome::NotModified { etag } => {
@@ -92,7 +94,7 @@ fn counted(
     body: String,
     state: &AppState,
 ) -> Result<HttpResponse, ApiError> {
-    let held = state.response_bytes.try_hold(body.len())?;
+    let held = try_hold(&state.response_bytes, body.len())?;
     Ok(response.body(CountedBody::new(Bytes::from(body), held)))
 }
 
@@ -115,20 +117,20 @@ fn whole_list(
     };
     if head_only {
         // No body goes out for HEAD: the rest of the list is not read.
-        let held = state.response_bytes.try_hold(body.len())?;
+        let held = try_hold(&state.response_bytes, body.len())?;
         return Ok(response.streaming(sliced(Bytes::from(body), held)));
     }
     // A stalled reader holds its stream: beyond the cap, no new one starts.
-    let Some(in_flight) = StreamInFlight::take(&state.streams, state.max_streams) else {
+    let Some(in_flight) = state.streams.try_take() else {
         tracing::warn!(
-            max = state.max_streams,
+            max = state.streams.bound(),
             "too many whole lists being streamed"
         );
         return Err(ApiError::SERVICE_UNAVAILABLE);
     };
     // Refused while it can be; once the 200 is on its way, the later batches
     // are counted without refusal.
-    let held = state.response_bytes.try_hold(body.len())?;
+    let held = try_hold(&state.response_bytes, body.len())?;
     let later = counted_stream(
         remaining(rest, tail, state.deadline, in_flight),
         state.response_bytes.clone(),
@@ -157,25 +159,12 @@ fn with_cache_headers(mut response: HttpResponseBuilder, etag: &str) -> HttpResp
     response
 }
 
-/// One streamed list, counted against the cap and in
-/// `otas_list_streams_in_flight` while it lives.
-struct StreamInFlight(Arc<AtomicUsize>);
-
-impl StreamInFlight {
-    /// A place among the `max` streams, when one is free.
-    fn take(streams: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
-        let before = streams.fetch_add(1, Ordering::SeqCst);
-        let taken = Self(streams.clone());
-        metrics::gauge!("otas_list_streams_in_flight").increment(1.0);
-        (before < max).then_some(taken)
-    }
-}
-
-impl Drop for StreamInFlight {
-    fn drop(&mut self) {
-        self.0.fetch_sub(1, Ordering::SeqCst);
-        metrics::gauge!("otas_list_streams_in_flight").decrement(1.0);
-    }
+/// The bound on whole lists streamed at once: each holds a share while it
+/// lives, reported to `otas_list_streams_in_flight`.
+pub(crate) fn streams(bound: usize) -> Admission {
+    Admission::new(bound).reporting(|change| {
+        metrics::gauge!("otas_list_streams_in_flight").increment(change as f64);
+    })
 }
 
 type Pending = Pin<Box<dyn Future<Output = Result<NextBatch, ApiError>>>>;
@@ -189,7 +178,7 @@ fn remaining(
     rest: RestOfList,
     tail: String,
     deadline: Duration,
-    in_flight: StreamInFlight,
+    in_flight: Admitted,
 ) -> impl futures_util::Stream<Item = Result<Bytes, ApiError>> {
     // The stream's place is held by the stream and by each batch's read,
     // until the last of them ends: a read stuck past its deadline (the

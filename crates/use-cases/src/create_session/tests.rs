@@ -424,7 +424,7 @@ fn without_a_cache_calls_with_one_key_verify_side_by_side() {
     }
 
     assert_eq!(hasher.runs.load(Ordering::SeqCst), 2, "nothing to share");
-    // Two slots: side by side, not one after the other (600 ms).
+    // Two turns: side by side, not one after the other (600 ms).
     assert!(
         started.elapsed() < Duration::from_millis(550),
         "{:?}",
