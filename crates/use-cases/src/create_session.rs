@@ -151,7 +151,7 @@ impl CreateSession {
             .ports
             .keys
             .keys_with_prefixes(&prefixes)
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?
+            .map_err(store_failed)?
             .into_iter()
             .filter(|key| names_prefix(presented, &key.prefix))
             .filter(|key| key.usable_at(now))
@@ -235,7 +235,7 @@ impl CreateSessionUseCase for CreateSession {
                 created_at: now,
                 meta,
             })])
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         if self.verified.mark_due(&fingerprint, MARK_USED_EVERY) {
             // The session exists: a failed bookkeeping write is logged, not answered.
             if let Err(error) = self.ports.keys.mark_used(key.id, now) {
@@ -246,7 +246,7 @@ impl CreateSessionUseCase for CreateSession {
             .ports
             .tokens
             .issue_session_token(session, key.agent, now)
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         Ok(CreatedSession {
             session,
             agent: key.agent,

@@ -10,7 +10,7 @@ use otas_domain::{
 
 use otas_ports::{AccessStore, CursorCodec, ReadBound, SessionStore, TokenVerifier};
 
-use crate::access_check::{AccessCheck, Claim, Denied};
+use crate::access_check::{AccessCheck, Claim};
 use crate::store_failure::store_failed;
 
 mod byte_bound;
@@ -139,14 +139,7 @@ impl ListSessions {
             project_id: request.project_id.as_deref(),
             agent_id: request.agent_id.as_deref(),
         };
-        let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
-            Denied::MissingCredentials => ListSessionsError::MissingCredentials,
-            Denied::InvalidToken => ListSessionsError::InvalidToken,
-            Denied::NoProjectAccess => ListSessionsError::ProjectAccessDenied,
-            Denied::AgentIdRequired => ListSessionsError::AgentIdRequired,
-            Denied::AgentNotFound => ListSessionsError::AgentNotFound,
-            Denied::Store(failure) => failure.into(),
-        })?;
+        let agent = self.access.agent::<ListSessionsError>(claim)?;
         let params = ListParams::parse(&request.raw_params())
             .map_err(ListSessionsError::InvalidParameter)?;
         let query = SessionQuery {
@@ -198,7 +191,7 @@ impl ListSessions {
             let mut keys = self
                 .sessions
                 .keys_after(query, listing.after, wanted)
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             let has_more = keys.len() > limit;
             keys.truncate(limit);
             // Read after the keys: a session committed in between changes
@@ -221,13 +214,13 @@ impl ListSessions {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, self.bound(wanted))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (read.sessions, Some(read.summary.count))
         } else {
             let sessions = self
                 .sessions
                 .sessions_after(query, listing.after, self.bound(wanted))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (sessions, None)
         };
         let more_rows = sessions.len() > limit;
@@ -286,7 +279,7 @@ impl ListSessions {
         let first = self
             .sessions
             .sessions_after(query, listing.after, self.bound(self.batch))
-            .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         // Short of a batch and not cut at the byte bound: the whole list.
         let whole =
             first.len() < self.batch && byte_bound::fitting(&first, self.max_bytes) == first.len();
@@ -297,7 +290,7 @@ impl ListSessions {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, self.bound(self.batch))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (read.sessions, read.summary)
         };
         let etag = list_tag(query, listing.shape(), &summary);

@@ -170,7 +170,7 @@ impl RestOfList {
                     bytes: self.max_bytes,
                 },
             )
-            .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         // Short of a batch and not stopped at the byte bound (below): the end.
         let mut complete = sessions.len() < self.batch;
         if let Some(until) = self.until {

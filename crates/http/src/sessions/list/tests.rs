@@ -8,7 +8,8 @@ use actix_web::{test, web, App};
 use chrono::DateTime;
 use otas_domain::etag::IfNoneMatch;
 use otas_domain::{
-    AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery, Timestamp,
+    AccessDenied, AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery,
+    Timestamp,
 };
 use otas_ports::{MockHealthCheck, MockSessionStore};
 use otas_use_cases::{
@@ -169,7 +170,7 @@ async fn a_page_is_rendered_in_uasams_envelope_with_its_extras_and_tag() {
 
 #[actix_web::test]
 async fn an_error_of_the_use_case_is_its_json_envelope() {
-    let use_case = answering(|| Err(ListSessionsError::AgentNotFound));
+    let use_case = answering(|| Err(ListSessionsError::Denied(AccessDenied::AgentNotFound)));
 
     let (status, _, body) = call(use_case, test::TestRequest::get().uri(PATH)).await;
 

@@ -346,11 +346,11 @@ fn a_store_failure_while_reading_a_page_is_reported_by_kind() {
     for (error, expected) in [
         (
             StoreError::Unavailable("connection refused".into()),
-            ListSessionsError::Unavailable,
+            ListSessionsError::Store(StoreFailure::Unavailable),
         ),
         (
             StoreError::Failure("syntax error".into()),
-            ListSessionsError::Internal,
+            ListSessionsError::Store(StoreFailure::Internal),
         ),
     ] {
         let mut sessions = MockSessionStore::new();

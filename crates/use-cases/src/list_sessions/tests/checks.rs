@@ -18,7 +18,7 @@ fn a_missing_or_empty_header_is_refused_before_the_token_is_read() {
         );
         assert_eq!(
             list.authorize(&request(token, project, Some(AGENT))),
-            Err(ListSessionsError::MissingCredentials),
+            Err(ListSessionsError::Denied(AccessDenied::MissingCredentials)),
             "token {token:?}, project {project:?}"
         );
     }
@@ -34,7 +34,10 @@ fn a_token_that_does_not_verify_is_refused_before_the_store_is_asked() {
 
     let answer = list.authorize(&request(Some("forged"), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::InvalidToken));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::InvalidToken))
+    );
 }
 
 #[test]
@@ -53,7 +56,10 @@ fn a_token_of_a_user_that_does_not_exist_is_invalid_even_when_later_checks_would
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::InvalidToken));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::InvalidToken))
+    );
 }
 
 #[test]
@@ -75,7 +81,10 @@ fn a_project_id_that_is_not_a_uuid_is_refused_before_the_agent_id_is_looked_at()
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::ProjectAccessDenied));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::NoProjectAccess))
+    );
 }
 
 #[test]
@@ -93,7 +102,10 @@ fn a_user_without_an_active_membership_of_an_active_project_is_refused() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
-    assert_eq!(answer, Err(ListSessionsError::ProjectAccessDenied));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::NoProjectAccess))
+    );
 }
 
 #[test]
@@ -119,7 +131,7 @@ fn a_missing_or_empty_agent_id_is_required_once_the_project_is_granted() {
 
         assert_eq!(
             answer,
-            Err(ListSessionsError::AgentIdRequired),
+            Err(ListSessionsError::Denied(AccessDenied::MissingAgentId)),
             "agent_id {agent_id:?}"
         );
     }
@@ -145,7 +157,10 @@ fn an_agent_id_that_is_not_a_uuid_is_not_found() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some("12345")));
 
-    assert_eq!(answer, Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 }
 
 #[test]
@@ -163,7 +178,10 @@ fn an_agent_that_is_not_active_in_the_project_is_not_found() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
-    assert_eq!(answer, Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 }
 
 #[test]
@@ -197,7 +215,10 @@ fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
         store_answering(refused, full_query()),
         MockSessionStore::new(),
     );
-    assert_eq!(list.authorize(&bad), Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        list.authorize(&bad),
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 
     let list = use_case(
         accepting_verifier(),
@@ -262,11 +283,11 @@ fn an_unreachable_store_is_unavailable_and_any_other_store_failure_is_internal()
     for (error, expected) in [
         (
             StoreError::Unavailable("timed out".into()),
-            ListSessionsError::Unavailable,
+            ListSessionsError::Store(StoreFailure::Unavailable),
         ),
         (
             StoreError::Failure("syntax error".into()),
-            ListSessionsError::Internal,
+            ListSessionsError::Store(StoreFailure::Internal),
         ),
     ] {
         let mut access = MockAccessStore::new();
