@@ -197,7 +197,11 @@ fn a_member_of_the_agents_project_is_granted_that_agent() {
     let listing = answer.expect("granted");
     assert_eq!(listing.query, SessionQuery::all_of(agent()));
     assert_eq!(
-        (listing.after, listing.limit, listing.include_total),
+        (
+            listing.after,
+            listing.shape.limit,
+            listing.shape.include_total
+        ),
         (None, None, false)
     );
 }
@@ -209,7 +213,7 @@ fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
         ..ALL_TRUE
     };
     let mut bad = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    bad.limit = Some("0".into());
+    bad.params.limit = Some("0".into());
     let list = use_case(
         accepting_verifier(),
         store_answering(refused, full_query()),
@@ -235,8 +239,8 @@ fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
 fn a_cursor_is_opened_against_the_query_it_claims_to_continue() {
     let key = SessionKey::of(&session(9));
     let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    request.cursor = Some("sealed".into());
-    request.order = Some("asc".into());
+    request.params.cursor = Some("sealed".into());
+    request.params.order = Some("asc".into());
     let expected_binding = SessionQuery {
         order: Order::Asc,
         ..SessionQuery::all_of(agent())
@@ -262,7 +266,7 @@ fn a_cursor_is_opened_against_the_query_it_claims_to_continue() {
 #[test]
 fn a_cursor_that_does_not_open_is_invalid() {
     let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    request.cursor = Some("tampered".into());
+    request.params.cursor = Some("tampered".into());
     let mut cursors = MockCursorCodec::new();
     cursors.expect_open().return_once(|_, _| None);
     let list = with_cursors(
