@@ -99,10 +99,11 @@ impl RestOfList for RestFromStore {
         complete &= fitting == sessions.len();
         sessions.truncate(fitting);
         let rest = match sessions.last() {
-            Some(last) if !complete => Some(Box::new(Self {
-                after: SessionKey::of(last),
-                ..*self
-            }) as Box<dyn RestOfList>),
+            Some(last) if !complete => {
+                let mut rest = self;
+                rest.after = SessionKey::of(last);
+                Some(rest as Box<dyn RestOfList>)
+            }
             _ => None,
         };
         Ok(NextBatch { sessions, rest })
