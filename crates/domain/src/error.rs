@@ -1,11 +1,13 @@
-//! Why a session list is refused.
+//! Why an operation is refused: the reasons every operation shares (an
+//! access denial, a store's failure) and each operation's own.
 
-/// Every way listing an agent's sessions can fail, in the order the checks run.
-///
-/// The variants carry no detail that a caller could leak: what went wrong
-/// inside a store is logged where it happened, tied to the request.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ListSessionsError {
+/// Why a caller may not act on an agent: the first access check that
+/// failed, in the contract's order. Every operation a user makes on an
+/// agent (listing its sessions, the authenticate call, and the agent and
+/// key management to come) is refused for these reasons, and carries them
+/// as one variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum AccessDenied {
     /// The user token or the project id was not given, or was empty.
     #[error("the user token or the project id is missing")]
     MissingCredentials,
@@ -14,22 +16,40 @@ pub enum ListSessionsError {
     InvalidToken,
     /// The project is unknown or inactive, or the user is not an active member of it.
     #[error("the user has no active membership of an active project with that id")]
-    ProjectAccessDenied,
+    NoProjectAccess,
     /// No agent id was given.
     #[error("an agent id is required")]
-    AgentIdRequired,
+    MissingAgentId,
     /// The agent is unknown, inactive, or belongs to another project.
     #[error("no active agent with that id in this project")]
     AgentNotFound,
-    /// An extension parameter (or the cursor) is malformed.
-    #[error("the parameter {} is malformed", .0.name())]
-    InvalidParameter(crate::params::InvalidParam),
+}
+
+/// A store's failure, as every operation answers it: reduced to its kind,
+/// with no detail that a caller could leak (what went wrong inside the
+/// store is logged where it happened, tied to the request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StoreFailure {
     /// The store cannot be reached or did not answer in time.
-    #[error("the session store is unavailable")]
+    #[error("the store is unavailable")]
     Unavailable,
     /// Anything else; the cause was logged where it happened.
     #[error("unexpected failure")]
     Internal,
+}
+
+/// Every way listing an agent's sessions can fail, in the order the checks run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListSessionsError {
+    /// The caller may not read the agent.
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// An extension parameter (or the cursor) is malformed.
+    #[error("the parameter {} is malformed", .0.name())]
+    InvalidParameter(crate::params::InvalidParam),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
 }
 
 /// Why a session cannot be opened.
@@ -52,37 +72,19 @@ pub enum CreateSessionError {
         /// Seconds until the key may be tried again (`Retry-After`).
         retry_after_seconds: u64,
     },
-    /// The store cannot be reached or did not answer in time.
-    #[error("the session store is unavailable")]
-    Unavailable,
-    /// Anything else; the cause was logged where it happened.
-    #[error("unexpected failure")]
-    Internal,
+    /// The store (or the token issuer) failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
 }
 
 /// Why another backend may not see an agent
 /// (`POST /api/agent/v1/user/authenticate/`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthenticateError {
-    /// The user token or the project id was not given, or was empty.
-    #[error("the user token or the project id is missing")]
-    MissingCredentials,
-    /// The user token does not verify, has expired, or names no existing user.
-    #[error("the user token is invalid")]
-    InvalidToken,
-    /// The project is unknown or inactive, or the user is not an active member of it.
-    #[error("the user has no active membership of an active project with that id")]
-    ProjectAccessDenied,
-    /// No agent id was given.
-    #[error("an agent id is required")]
-    MissingAgentId,
-    /// The agent is unknown, inactive, or belongs to another project.
-    #[error("no active agent with that id in this project")]
-    AgentNotFound,
-    /// The store cannot be reached or did not answer in time.
-    #[error("the store is unavailable")]
-    Unavailable,
-    /// Anything else; the cause was logged where it happened.
-    #[error("unexpected failure")]
-    Internal,
+    /// The user may not see the agent.
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
 }

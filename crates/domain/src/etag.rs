@@ -13,18 +13,12 @@
 //! from what the body was read from (the page's own rows, or a summary read
 //! in the same snapshot as the list).
 
+use crate::params::Shape;
 use crate::query::{SessionKey, SessionQuery, SessionSummary};
 
-/// What besides the query shapes an answer: the page and its extras.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Shape<'a> {
-    pub limit: Option<usize>,
-    pub cursor: Option<&'a str>,
-    pub include_total: bool,
-}
-
 /// What a page shows: the keys of its sessions, whether more follow, and
-/// the total when it was asked for.
+/// the total when it was asked for. Not the request's parameters but what
+/// was read: the part of a page's tag that only its read knows.
 #[derive(Debug, Clone, Copy)]
 pub struct PageContent<'a> {
     pub keys: &'a [SessionKey],
@@ -34,7 +28,7 @@ pub struct PageContent<'a> {
 
 /// A strong entity tag (quoted) for a page answering `query` shaped by
 /// `shape`.
-pub fn page_tag(query: &SessionQuery, shape: Shape<'_>, page: PageContent<'_>) -> String {
+pub fn page_tag(query: &SessionQuery, shape: &Shape, page: PageContent<'_>) -> String {
     let mut hash = Hash::of_request("page", query, shape);
     hash.write(format!("|{}|{:?}|", page.has_more, page.total).as_bytes());
     for key in page.keys {
@@ -46,7 +40,7 @@ pub fn page_tag(query: &SessionQuery, shape: Shape<'_>, page: PageContent<'_>) -
 
 /// A strong entity tag (quoted) for the whole list answering `query` shaped
 /// by `shape`, over sessions summarized by `summary`.
-pub fn list_tag(query: &SessionQuery, shape: Shape<'_>, summary: &SessionSummary) -> String {
+pub fn list_tag(query: &SessionQuery, shape: &Shape, summary: &SessionSummary) -> String {
     let mut hash = Hash::of_request("list", query, shape);
     let newest = summary
         .newest
@@ -61,13 +55,13 @@ pub fn list_tag(query: &SessionQuery, shape: Shape<'_>, summary: &SessionSummary
 struct Hash([u64; 2]);
 
 impl Hash {
-    fn of_request(kind: &str, query: &SessionQuery, shape: Shape<'_>) -> Self {
+    fn of_request(kind: &str, query: &SessionQuery, shape: &Shape) -> Self {
         let mut hash = Self([0xcbf2_9ce4_8422_2325, 0x6c62_272e_07bb_0142]);
         let text = format!(
             "{kind}|{}|{:?}|{:?}|{}",
             query.binding(),
             shape.limit,
-            shape.cursor,
+            shape.cursor.as_deref(),
             shape.include_total
         );
         hash.write(text.as_bytes());
@@ -134,33 +128,33 @@ mod tests {
     fn a_list_tag_changes_with_the_count_the_newest_session_and_the_request() {
         let query = SessionQuery::all_of(AgentId::from_uuid(Uuid::from_u128(1)));
         let entity_tag = list_tag;
-        let base = entity_tag(&query, Shape::default(), &summary(10, 5, 7));
+        let base = entity_tag(&query, &Shape::default(), &summary(10, 5, 7));
 
         assert_eq!(
             base,
-            entity_tag(&query, Shape::default(), &summary(10, 5, 7))
+            entity_tag(&query, &Shape::default(), &summary(10, 5, 7))
         );
         assert_ne!(
             base,
-            entity_tag(&query, Shape::default(), &summary(11, 5, 7))
+            entity_tag(&query, &Shape::default(), &summary(11, 5, 7))
         );
         assert_ne!(
             base,
-            entity_tag(&query, Shape::default(), &summary(10, 6, 7))
+            entity_tag(&query, &Shape::default(), &summary(10, 6, 7))
         );
         assert_ne!(
             base,
-            entity_tag(&query, Shape::default(), &summary(10, 5, 8))
+            entity_tag(&query, &Shape::default(), &summary(10, 5, 8))
         );
         let paged = Shape {
             limit: Some(10),
             ..Shape::default()
         };
-        assert_ne!(base, entity_tag(&query, paged, &summary(10, 5, 7)));
+        assert_ne!(base, entity_tag(&query, &paged, &summary(10, 5, 7)));
         let other_agent = SessionQuery::all_of(AgentId::from_uuid(Uuid::from_u128(2)));
         assert_ne!(
             base,
-            entity_tag(&other_agent, Shape::default(), &summary(10, 5, 7))
+            entity_tag(&other_agent, &Shape::default(), &summary(10, 5, 7))
         );
         assert!(
             base.starts_with('"') && base.ends_with('"') && base.len() == 34,
@@ -190,32 +184,38 @@ mod tests {
                 total,
             }
         }
-        let base = page_tag(&query, shape, page(&keys, true, None));
+        let base = page_tag(&query, &shape, page(&keys, true, None));
 
-        assert_eq!(base, page_tag(&query, shape, page(&keys, true, None)));
-        assert_ne!(base, page_tag(&query, shape, page(&keys[..1], true, None)));
-        assert_ne!(base, page_tag(&query, shape, page(&keys, false, None)));
-        assert_ne!(base, page_tag(&query, shape, page(&keys, true, Some(2))));
+        assert_eq!(base, page_tag(&query, &shape, page(&keys, true, None)));
+        assert_ne!(base, page_tag(&query, &shape, page(&keys[..1], true, None)));
+        assert_ne!(base, page_tag(&query, &shape, page(&keys, false, None)));
+        assert_ne!(base, page_tag(&query, &shape, page(&keys, true, Some(2))));
         let other_id = [key(5, 7), key(4, 8)];
-        assert_ne!(base, page_tag(&query, shape, page(&other_id, true, None)));
+        assert_ne!(base, page_tag(&query, &shape, page(&other_id, true, None)));
         let other_time = [key(5, 7), key(3, 9)];
-        assert_ne!(base, page_tag(&query, shape, page(&other_time, true, None)));
+        assert_ne!(
+            base,
+            page_tag(&query, &shape, page(&other_time, true, None))
+        );
         let asc = SessionQuery {
             order: crate::Order::Asc,
             ..query.clone()
         };
-        assert_ne!(base, page_tag(&asc, shape, page(&keys, true, None)));
+        assert_ne!(base, page_tag(&asc, &shape, page(&keys, true, None)));
         let with_cursor = Shape {
-            cursor: Some("c"),
-            ..shape
+            cursor: Some("c".into()),
+            ..shape.clone()
         };
-        assert_ne!(base, page_tag(&query, with_cursor, page(&keys, true, None)));
+        assert_ne!(
+            base,
+            page_tag(&query, &with_cursor, page(&keys, true, None))
+        );
         // A whole list never shares a tag with a page.
         let summary = SessionSummary {
             count: 2,
             newest: Some(key(5, 7)),
         };
-        assert_ne!(base, list_tag(&query, shape, &summary));
+        assert_ne!(base, list_tag(&query, &shape, &summary));
     }
 
     #[test]

@@ -9,8 +9,10 @@ pub mod params;
 pub mod query;
 pub mod session;
 
-pub use error::{AuthenticateError, CreateSessionError, ListSessionsError};
+pub use error::{
+    AccessDenied, AuthenticateError, CreateSessionError, ListSessionsError, StoreFailure,
+};
 pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SessionId, UserId};
-pub use params::{InvalidParam, ListParams, RawListParams, MAX_LIMIT};
+pub use params::{InvalidParam, ListParams, RawListParams, Shape, MAX_LIMIT};
 pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};
 pub use session::{Meta, MetaError, Session, Timestamp};

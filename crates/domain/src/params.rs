@@ -9,16 +9,18 @@ use crate::session::Timestamp;
 /// The largest page a client may ask for.
 pub const MAX_LIMIT: usize = 1000;
 
-/// The extension parameters as the caller sent them (`None`: absent).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct RawListParams<'a> {
-    pub limit: Option<&'a str>,
-    pub cursor: Option<&'a str>,
-    pub order: Option<&'a str>,
-    pub created_after: Option<&'a str>,
-    pub created_before: Option<&'a str>,
-    pub meta: Option<&'a str>,
-    pub include_total: Option<&'a str>,
+/// The extension parameters as the caller sent them: raw text, unchecked
+/// (`None`: absent). The HTTP layer fills them; [`ListParams::parse`]
+/// checks them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RawListParams {
+    pub limit: Option<String>,
+    pub cursor: Option<String>,
+    pub order: Option<String>,
+    pub created_after: Option<String>,
+    pub created_before: Option<String>,
+    pub meta: Option<String>,
+    pub include_total: Option<String>,
 }
 
 /// An extension parameter that is malformed; clients see `invalid_<name>`.
@@ -48,33 +50,44 @@ impl InvalidParam {
     }
 }
 
-/// The extension parameters, checked.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ListParams {
+/// What besides its query shapes a listing's answer: a page or the whole
+/// list, the cursor it continues from, the total or not. Checked values,
+/// which the entity tags hash with the query ([`crate::etag`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shape {
     /// A page of at most this many sessions; `None`: the whole list.
     pub limit: Option<usize>,
     /// The opaque cursor, still to be opened against the query it claims.
     pub cursor: Option<String>,
+    /// Whether the answer carries the total count.
+    pub include_total: bool,
+}
+
+/// The extension parameters, checked: which sessions in which order (the
+/// query's part, `order` and `filter`), and the answer's [`Shape`].
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ListParams {
     pub order: Order,
     pub filter: SessionFilter,
-    pub include_total: bool,
+    pub shape: Shape,
 }
 
 impl ListParams {
     /// Checks every parameter, in the order of `InvalidParam`.
-    pub fn parse(raw: &RawListParams<'_>) -> Result<Self, InvalidParam> {
-        let present = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
-        let limit = present(raw.limit)
+    pub fn parse(raw: &RawListParams) -> Result<Self, InvalidParam> {
+        let present =
+            |v: &Option<String>| v.as_deref().filter(|v| !v.is_empty()).map(str::to_owned);
+        let limit = present(&raw.limit)
             .map(|v| match v.parse::<usize>() {
                 Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
                 _ => Err(InvalidParam::Limit),
             })
             .transpose()?;
-        let cursor = present(raw.cursor);
+        let cursor = present(&raw.cursor);
         if cursor.as_ref().is_some_and(|c| c.len() > 256) {
             return Err(InvalidParam::Cursor);
         }
-        let order = match present(raw.order).as_deref() {
+        let order = match present(&raw.order).as_deref() {
             None | Some("desc") => Order::Desc,
             Some("asc") => Order::Asc,
             Some(_) => return Err(InvalidParam::Order),
@@ -82,31 +95,33 @@ impl ListParams {
         // Stored times have microseconds: a finer bound is moved to the
         // microsecond that keeps the same sessions (down for "after", up for
         // "before").
-        let created_after = present(raw.created_after)
+        let created_after = present(&raw.created_after)
             .map(|v| timestamp(&v, false).ok_or(InvalidParam::CreatedAfter))
             .transpose()?;
-        let created_before = present(raw.created_before)
+        let created_before = present(&raw.created_before)
             .map(|v| timestamp(&v, true).ok_or(InvalidParam::CreatedBefore))
             .transpose()?;
-        let meta = match present(raw.meta) {
+        let meta = match present(&raw.meta) {
             None => MetaFilter::default(),
             Some(v) => MetaFilter::parse(&v).ok_or(InvalidParam::Meta)?,
         };
-        let include_total = match present(raw.include_total).as_deref() {
+        let include_total = match present(&raw.include_total).as_deref() {
             None | Some("false") | Some("0") => false,
             Some("true") | Some("1") => true,
             Some(_) => return Err(InvalidParam::IncludeTotal),
         };
         Ok(Self {
-            limit,
-            cursor,
             order,
             filter: SessionFilter {
                 created_after,
                 created_before,
                 meta,
             },
-            include_total,
+            shape: Shape {
+                limit,
+                cursor,
+                include_total,
+            },
         })
     }
 }
@@ -126,7 +141,11 @@ fn timestamp(text: &str, round_up: bool) -> Option<Timestamp> {
 mod tests {
     use super::*;
 
-    fn parse(f: impl FnOnce(&mut RawListParams<'static>)) -> Result<ListParams, InvalidParam> {
+    fn text(value: &str) -> Option<String> {
+        Some(value.to_owned())
+    }
+
+    fn parse(f: impl FnOnce(&mut RawListParams)) -> Result<ListParams, InvalidParam> {
         let mut raw = RawListParams::default();
         f(&mut raw);
         ListParams::parse(&raw)
@@ -139,9 +158,12 @@ mod tests {
 
     #[test]
     fn limit_is_an_integer_from_1_to_1000_never_clamped() {
-        assert_eq!(parse(|r| r.limit = Some("1")).map(|p| p.limit), Ok(Some(1)));
         assert_eq!(
-            parse(|r| r.limit = Some("1000")).map(|p| p.limit),
+            parse(|r| r.limit = text("1")).map(|p| p.shape.limit),
+            Ok(Some(1))
+        );
+        assert_eq!(
+            parse(|r| r.limit = text("1000")).map(|p| p.shape.limit),
             Ok(Some(1000))
         );
         for bad in [
@@ -154,7 +176,7 @@ mod tests {
             "99999999999999999999999",
         ] {
             assert_eq!(
-                parse(|r| r.limit = Some(bad)),
+                parse(|r| r.limit = text(bad)),
                 Err(InvalidParam::Limit),
                 "{bad}"
             );
@@ -164,17 +186,17 @@ mod tests {
     #[test]
     fn order_is_desc_or_asc() {
         assert_eq!(
-            parse(|r| r.order = Some("asc")).map(|p| p.order),
+            parse(|r| r.order = text("asc")).map(|p| p.order),
             Ok(Order::Asc)
         );
-        assert_eq!(parse(|r| r.order = Some("DESC")), Err(InvalidParam::Order));
+        assert_eq!(parse(|r| r.order = text("DESC")), Err(InvalidParam::Order));
     }
 
     #[test]
     fn times_are_rfc3339_with_any_offset() {
         let p = parse(|r| {
-            r.created_after = Some("2026-04-16T16:30:00+02:00");
-            r.created_before = Some("2026-04-16 14:30:00.5+00:00");
+            r.created_after = text("2026-04-16T16:30:00+02:00");
+            r.created_before = text("2026-04-16 14:30:00.5+00:00");
         })
         .expect("valid");
         assert_eq!(
@@ -186,11 +208,11 @@ mod tests {
             Some("2026-04-16T14:30:00.500000+00:00")
         );
         assert_eq!(
-            parse(|r| r.created_after = Some("2026-04-16")),
+            parse(|r| r.created_after = text("2026-04-16")),
             Err(InvalidParam::CreatedAfter)
         );
         assert_eq!(
-            parse(|r| r.created_before = Some("yesterday")),
+            parse(|r| r.created_before = text("yesterday")),
             Err(InvalidParam::CreatedBefore)
         );
     }
@@ -198,7 +220,7 @@ mod tests {
     #[test]
     fn meta_is_an_object_of_scalars() {
         assert!(
-            parse(|r| r.meta = Some(r#"{"task":"summarize","n":512,"ok":true,"x":null}"#)).is_ok()
+            parse(|r| r.meta = text(r#"{"task":"summarize","n":512,"ok":true,"x":null}"#)).is_ok()
         );
         for bad in [
             r#"{"a":[1]}"#,
@@ -209,7 +231,7 @@ mod tests {
             "task=summarize",
         ] {
             assert_eq!(
-                parse(|r| r.meta = Some(bad)),
+                parse(|r| r.meta = text(bad)),
                 Err(InvalidParam::Meta),
                 "{bad}"
             );
@@ -219,11 +241,11 @@ mod tests {
     #[test]
     fn include_total_is_a_boolean() {
         assert_eq!(
-            parse(|r| r.include_total = Some("true")).map(|p| p.include_total),
+            parse(|r| r.include_total = text("true")).map(|p| p.shape.include_total),
             Ok(true)
         );
         assert_eq!(
-            parse(|r| r.include_total = Some("yes")),
+            parse(|r| r.include_total = text("yes")),
             Err(InvalidParam::IncludeTotal)
         );
     }
@@ -231,8 +253,8 @@ mod tests {
     #[test]
     fn the_first_malformed_parameter_is_the_one_reported() {
         let answer = parse(|r| {
-            r.limit = Some("0");
-            r.order = Some("sideways");
+            r.limit = text("0");
+            r.order = text("sideways");
         });
         assert_eq!(answer, Err(InvalidParam::Limit));
     }

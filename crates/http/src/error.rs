@@ -3,7 +3,10 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use otas_domain::{AuthenticateError, CreateSessionError, InvalidParam, ListSessionsError};
+use otas_domain::{
+    AccessDenied, AuthenticateError, CreateSessionError, InvalidParam, ListSessionsError,
+    StoreFailure,
+};
 
 use crate::envelope::Envelope;
 
@@ -76,20 +79,61 @@ impl ApiError {
     }
 }
 
-impl From<ListSessionsError> for ApiError {
-    fn from(error: ListSessionsError) -> Self {
-        use ListSessionsError as E;
-        match error {
-            E::MissingCredentials => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
-            E::InvalidToken => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
-            E::ProjectAccessDenied => {
+/// Which endpoint answers a denial: UASAM spells the two denials about the
+/// agent differently on the listing (`400 agent_id_required`,
+/// `403 agent_not_found_or_no_access`) and on the authenticate call
+/// (`400 missing_agent_id`, `404 agent_not_found`); every other denial is
+/// answered alike everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Spelling {
+    Listing,
+    Authenticate,
+}
+
+impl ApiError {
+    /// The one answer to an access denial, as `spelling`'s endpoint gives it.
+    pub(crate) const fn denied(denied: AccessDenied, spelling: Spelling) -> Self {
+        use AccessDenied as D;
+        match (denied, spelling) {
+            (D::MissingCredentials, _) => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
+            (D::InvalidToken, _) => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
+            (D::NoProjectAccess, _) => {
                 Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
             }
-            E::AgentIdRequired => Self::new(StatusCode::BAD_REQUEST, "agent_id_required"),
-            E::AgentNotFound => Self::new(StatusCode::FORBIDDEN, "agent_not_found_or_no_access"),
-            E::InvalidParameter(param) => Self::new(StatusCode::BAD_REQUEST, invalid_code(param)),
-            E::Unavailable => Self::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable"),
-            E::Internal => Self::SERVER_ERROR,
+            (D::MissingAgentId, Spelling::Listing) => {
+                Self::new(StatusCode::BAD_REQUEST, "agent_id_required")
+            }
+            (D::MissingAgentId, Spelling::Authenticate) => {
+                Self::new(StatusCode::BAD_REQUEST, "missing_agent_id")
+            }
+            (D::AgentNotFound, Spelling::Listing) => {
+                Self::new(StatusCode::FORBIDDEN, "agent_not_found_or_no_access")
+            }
+            (D::AgentNotFound, Spelling::Authenticate) => {
+                Self::new(StatusCode::NOT_FOUND, "agent_not_found")
+            }
+        }
+    }
+}
+
+/// The one answer to a store's failure, whichever operation met it.
+impl From<StoreFailure> for ApiError {
+    fn from(failure: StoreFailure) -> Self {
+        match failure {
+            StoreFailure::Unavailable => Self::SERVICE_UNAVAILABLE,
+            StoreFailure::Internal => Self::SERVER_ERROR,
+        }
+    }
+}
+
+impl From<ListSessionsError> for ApiError {
+    fn from(error: ListSessionsError) -> Self {
+        match error {
+            ListSessionsError::Denied(denied) => Self::denied(denied, Spelling::Listing),
+            ListSessionsError::InvalidParameter(param) => {
+                Self::new(StatusCode::BAD_REQUEST, invalid_code(param))
+            }
+            ListSessionsError::Store(failure) => failure.into(),
         }
     }
 }
@@ -100,29 +144,21 @@ impl From<CreateSessionError> for ApiError {
         match error {
             E::InvalidAgentKey => Self::new(StatusCode::UNAUTHORIZED, "invalid_agent_key"),
             E::InvalidJson => Self::new(StatusCode::BAD_REQUEST, "invalid_json"),
-            E::Busy | E::Unavailable => Self::SERVICE_UNAVAILABLE,
+            E::Busy => Self::SERVICE_UNAVAILABLE,
             E::TooManyAttempts {
                 retry_after_seconds,
             } => Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_attempts")
                 .retry_after(retry_after_seconds),
-            E::Internal => Self::SERVER_ERROR,
+            E::Store(failure) => failure.into(),
         }
     }
 }
 
 impl From<AuthenticateError> for ApiError {
     fn from(error: AuthenticateError) -> Self {
-        use AuthenticateError as E;
         match error {
-            E::MissingCredentials => Self::new(StatusCode::BAD_REQUEST, "missing_headers"),
-            E::InvalidToken => Self::new(StatusCode::UNAUTHORIZED, "invalid_token"),
-            E::ProjectAccessDenied => {
-                Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
-            }
-            E::MissingAgentId => Self::new(StatusCode::BAD_REQUEST, "missing_agent_id"),
-            E::AgentNotFound => Self::new(StatusCode::NOT_FOUND, "agent_not_found"),
-            E::Unavailable => Self::SERVICE_UNAVAILABLE,
-            E::Internal => Self::SERVER_ERROR,
+            AuthenticateError::Denied(denied) => Self::denied(denied, Spelling::Authenticate),
+            AuthenticateError::Store(failure) => failure.into(),
         }
     }
 }

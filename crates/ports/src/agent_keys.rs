@@ -66,24 +66,3 @@ pub trait AgentKeyHasher: Send + Sync {
     /// cannot read. Expensive: PBKDF2 at the stored iteration count.
     fn verify(&self, presented: &str, stored_hash: &str) -> bool;
 }
-
-/// Issues the token an agent sends on its later calls
-/// (`X-OTAS-AGENT-SESSION-TOKEN`).
-#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait SessionTokenIssuer: Send + Sync {
-    /// Implementations MUST return UASAM's agent session token for the
-    /// session, issued at `now`.
-    fn issue_session_token(
-        &self,
-        session: otas_domain::SessionId,
-        agent: AgentId,
-        now: Timestamp,
-    ) -> Result<String, StoreError>;
-}
-
-/// The time, for the use cases.
-#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait Clock: Send + Sync {
-    /// Now, to the microsecond.
-    fn now(&self) -> Timestamp;
-}

@@ -3,33 +3,37 @@
 pub mod access;
 pub mod agent_keys;
 pub mod agents;
+pub mod clock;
 pub mod cursor;
 pub mod health;
 pub mod rows;
+pub mod session_writer;
 pub mod sessions;
 pub mod store;
 pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
-pub use agent_keys::{AgentKeyHasher, AgentKeyStore, Clock, SessionTokenIssuer, StoredAgentKey};
+pub use agent_keys::{AgentKeyHasher, AgentKeyStore, StoredAgentKey};
 pub use agents::{AgentDirectory, AgentInfo};
+pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
-pub use rows::{
-    AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, UserRow,
-};
+pub use rows::{AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, UserRow};
+pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
 pub use store::StoreError;
-pub use token::{InvalidToken, TokenVerifier};
+pub use token::{InvalidToken, SessionTokenIssuer, TokenVerifier};
 pub use users::UserDirectory;
 
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
-pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore, MockClock, MockSessionTokenIssuer};
+pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
 #[cfg(any(test, feature = "mock"))]
 pub use agents::MockAgentDirectory;
+#[cfg(any(test, feature = "mock"))]
+pub use clock::MockClock;
 #[cfg(any(test, feature = "mock"))]
 pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]
@@ -37,8 +41,10 @@ pub use health::MockHealthCheck;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
+pub use session_writer::MockSessionWriter;
+#[cfg(any(test, feature = "mock"))]
 pub use sessions::MockSessionStore;
 #[cfg(any(test, feature = "mock"))]
-pub use token::MockTokenVerifier;
+pub use token::{MockSessionTokenIssuer, MockTokenVerifier};
 #[cfg(any(test, feature = "mock"))]
 pub use users::MockUserDirectory;

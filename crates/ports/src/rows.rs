@@ -1,9 +1,11 @@
-//! UASAM's rows, written as UASAM writes them: the demo data of a first run
-//! and the fixtures of every test go through [`RowWriter`], so that each
-//! adapter has one place where rows are inserted.
+//! UASAM's rows, written as UASAM writes them, for the demo data of a first
+//! run and the fixtures of every test only: they go through [`RowWriter`],
+//! so that each adapter has one place where such rows are inserted. The
+//! service itself writes sessions through [`crate::SessionWriter`].
 
-use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
+use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp, UserId};
 
+use crate::session_writer::SessionRow;
 use crate::store::StoreError;
 
 /// A row of `users`.
@@ -68,17 +70,6 @@ pub struct AgentKeyRow {
     pub expires_at: Option<Timestamp>,
 }
 
-/// A row of `agent_session`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SessionRow {
-    pub id: SessionId,
-    pub agent: AgentId,
-    pub agent_key: Option<AgentKeyId>,
-    pub created_at: Timestamp,
-    /// The JSON text of `meta`, stored as the store stores JSON.
-    pub meta: String,
-}
-
 /// One row of any of UASAM's tables this service writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
@@ -90,7 +81,8 @@ pub enum Row {
     Session(SessionRow),
 }
 
-/// Writes UASAM's rows.
+/// Writes UASAM's rows: the demo data and the tests' fixtures, never a
+/// request's.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait RowWriter: Send + Sync {
     /// Implementations MUST write every row, in the order given, in one

@@ -1,6 +1,10 @@
-//! Verifying the user tokens that the OTAS login endpoint issues.
+//! The tokens: verifying the user tokens that the OTAS login endpoint
+//! issues, and issuing the agent session tokens that session creation
+//! answers.
 
-use otas_domain::UserId;
+use otas_domain::{AgentId, SessionId, Timestamp, UserId};
+
+use crate::store::StoreError;
 
 /// The token is not one this deployment accepts. Deliberately without detail:
 /// the caller answers every such token alike.
@@ -17,4 +21,18 @@ pub trait TokenVerifier: Send + Sync {
     /// claim that is a UUID; otherwise `InvalidToken`. Whether that user still
     /// exists is not theirs to check: the use case asks the access store.
     fn verify_user_token(&self, token: &str) -> Result<UserId, InvalidToken>;
+}
+
+/// Issues the token an agent sends on its later calls
+/// (`X-OTAS-AGENT-SESSION-TOKEN`).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SessionTokenIssuer: Send + Sync {
+    /// Implementations MUST return UASAM's agent session token for the
+    /// session, issued at `now`.
+    fn issue_session_token(
+        &self,
+        session: SessionId,
+        agent: AgentId,
+        now: Timestamp,
+    ) -> Result<String, StoreError>;
 }

@@ -9,6 +9,7 @@ mod pool;
 mod routing;
 mod rows;
 mod schema;
+mod session_writer;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -24,5 +25,6 @@ pub use migrations::{
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use routing::{ReadRouter, RoutingSettings, MAX_REPLICAS};
 pub use rows::PgRowWriter;
+pub use session_writer::PgSessionWriter;
 pub use sessions::PgSessionStore;
 pub use users::PgUserDirectory;

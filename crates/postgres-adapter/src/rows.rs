@@ -1,15 +1,15 @@
-//! The one place where this adapter inserts UASAM's rows: the demo data of
-//! a first run and every test's fixtures.
+//! The one place where this adapter inserts UASAM's rows for the demo data
+//! of a first run and every test's fixtures (never for a request: sessions
+//! opened by agents go through the session writer, whose insert the
+//! session rows here share).
 
 use chrono::{DateTime, Utc};
-use diesel::dsl::sql;
 use diesel::prelude::*;
-use diesel::sql_types::{Jsonb, Text};
 use otas_ports::{Row, RowWriter, StoreError};
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
-use crate::schema::{agent, agent_key, agent_session, project, user_project_mapping, users};
+use crate::schema::{agent, agent_key, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on PostgreSQL.
 #[derive(Clone)]
@@ -180,21 +180,7 @@ fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
                 })
                 .execute(conn)?;
         }
-        Row::Session(s) => {
-            // `meta` goes as text and becomes jsonb in the database, so that
-            // numbers keep every digit (a JSON value in Rust would not).
-            diesel::insert_into(agent_session::table)
-                .values((
-                    agent_session::id.eq(*s.id.as_uuid()),
-                    agent_session::created_at.eq(s.created_at.as_datetime()),
-                    agent_session::meta.eq(sql::<Jsonb>("CAST(")
-                        .bind::<Text, _>(s.meta.clone())
-                        .sql(" AS jsonb)")),
-                    agent_session::agent_id.eq(*s.agent.as_uuid()),
-                    agent_session::agent_key_id.eq(s.agent_key.map(|k| *k.as_uuid())),
-                ))
-                .execute(conn)?;
-        }
+        Row::Session(s) => crate::session_writer::insert(conn, s)?,
     }
     Ok(())
 }

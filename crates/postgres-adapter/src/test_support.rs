@@ -13,7 +13,7 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
+    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore, SessionWriter,
     SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
@@ -22,7 +22,9 @@ use uuid::Uuid;
 use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session};
-use crate::{PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore};
+use crate::{
+    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore, PgSessionWriter,
+};
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
 /// overrides it; its database part is only used to connect for CREATE/DROP.
@@ -138,6 +140,7 @@ pub struct PgFixture {
     pub agent_keys: PgAgentKeyStore,
     pub agents: PgAgentDirectory,
     pub sessions: PgSessionStore,
+    pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
     pub pool: PgPool,
     // Last, so that the stores' pool is dropped first.
@@ -161,6 +164,7 @@ impl PgFixture {
             agent_keys: PgAgentKeyStore::new(pool.clone()),
             agents: PgAgentDirectory::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
+            session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
             pool,
             db,
@@ -183,6 +187,10 @@ impl Fixture for PgFixture {
 
     fn session_store(&self) -> &dyn SessionStore {
         &self.sessions
+    }
+
+    fn session_writer(&self) -> &dyn SessionWriter {
+        &self.session_writer
     }
 
     fn agent_key_store(&self) -> &dyn AgentKeyStore {

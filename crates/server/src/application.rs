@@ -75,7 +75,7 @@ impl Application {
             CreateSessionPorts {
                 keys: stores.agent_keys,
                 hasher: Arc::new(DjangoKeyHasher::new(random_key())),
-                rows: stores.rows,
+                sessions: stores.session_writer,
                 tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },

@@ -5,15 +5,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore, UserDirectory,
+    AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
+    SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
-    PgUserDirectory, PoolSettings, ReadRouter,
+    PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSessionStore, SqliteUserDirectory,
+    SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -23,7 +24,10 @@ use crate::settings::StoreChoice;
 pub struct Stores {
     pub access: Arc<dyn AccessStore>,
     pub sessions: Arc<dyn SessionStore>,
+    /// Where the sessions agents open are written (the primary).
+    pub session_writer: Arc<dyn SessionWriter>,
     pub users: Arc<dyn UserDirectory>,
+    /// The demo data's rows.
     pub rows: Arc<dyn RowWriter>,
     pub health: Arc<dyn HealthCheck>,
     pub agent_keys: Arc<dyn AgentKeyStore>,
@@ -57,6 +61,7 @@ impl Stores {
                 Self {
                     access: Arc::new(PgAccessStore::routed(reads.clone())),
                     sessions: Arc::new(PgSessionStore::routed(reads.clone())),
+                    session_writer: Arc::new(PgSessionWriter::new(pool.clone())),
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
@@ -69,6 +74,7 @@ impl Stores {
                 Self {
                     access: Arc::new(SqliteAccessStore::new(pool.clone())),
                     sessions: Arc::new(SqliteSessionStore::new(pool.clone())),
+                    session_writer: Arc::new(SqliteSessionWriter::new(pool.clone())),
                     users: Arc::new(SqliteUserDirectory::new(pool.clone())),
                     rows: Arc::new(SqliteRowWriter::new(pool.clone())),
                     health: Arc::new(SqliteHealthCheck::new(pool.clone())),

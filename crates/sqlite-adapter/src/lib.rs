@@ -8,6 +8,7 @@ mod migrations;
 mod pool;
 mod rows;
 mod schema;
+mod session_writer;
 mod sessions;
 #[cfg(feature = "test-support")]
 pub mod test_support;
@@ -19,5 +20,6 @@ pub use health::SqliteHealthCheck;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
 pub use rows::SqliteRowWriter;
+pub use session_writer::SqliteSessionWriter;
 pub use sessions::SqliteSessionStore;
 pub use users::SqliteUserDirectory;

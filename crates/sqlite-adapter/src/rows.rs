@@ -1,5 +1,7 @@
-//! The one place where this adapter inserts UASAM's rows: the demo data of
-//! a first run and every test's fixtures.
+//! The one place where this adapter inserts UASAM's rows for the demo data
+//! of a first run and every test's fixtures (never for a request: sessions
+//! opened by agents go through the session writer, whose insert the
+//! session rows here share).
 
 //!
 //! Ids are written as lower-case hyphenated text, times as microseconds since
@@ -10,7 +12,7 @@ use otas_ports::{Row, RowWriter, StoreError};
 
 use crate::error::from_query;
 use crate::pool::{checkout, SqlitePool};
-use crate::schema::{agent, agent_key, agent_session, project, user_project_mapping, users};
+use crate::schema::{agent, agent_key, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on SQLite.
 #[derive(Clone)]
@@ -181,17 +183,7 @@ fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
                 })
                 .execute(conn)?;
         }
-        Row::Session(s) => {
-            diesel::insert_into(agent_session::table)
-                .values((
-                    agent_session::id.eq(s.id.to_string()),
-                    agent_session::created_at.eq(s.created_at.as_micros()),
-                    agent_session::meta.eq(&s.meta),
-                    agent_session::agent_id.eq(s.agent.to_string()),
-                    agent_session::agent_key_id.eq(s.agent_key.map(|k| k.to_string())),
-                ))
-                .execute(conn)?;
-        }
+        Row::Session(s) => crate::session_writer::insert(conn, s)?,
     }
     Ok(())
 }

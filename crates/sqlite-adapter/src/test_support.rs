@@ -16,7 +16,7 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
+    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore, SessionWriter,
     SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
@@ -27,7 +27,7 @@ use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings}
 use crate::schema::{agent_key, agent_session};
 use crate::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
-    SqliteSessionStore,
+    SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -118,6 +118,7 @@ pub struct SqliteFixture {
     pub agent_keys: SqliteAgentKeyStore,
     pub agents: SqliteAgentDirectory,
     pub sessions: SqliteSessionStore,
+    pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
     pub pool: SqlitePool,
     /// The one thread on which the pool opens connections in the background
@@ -149,6 +150,7 @@ impl SqliteFixture {
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
             agents: SqliteAgentDirectory::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
+            session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
             pool,
             background,
@@ -171,12 +173,21 @@ impl SqliteFixture {
             agent_keys,
             agents,
             sessions,
+            session_writer,
             rows,
             pool,
             background,
             db,
         } = self;
-        drop((access, agent_keys, agents, sessions, rows, pool));
+        drop((
+            access,
+            agent_keys,
+            agents,
+            sessions,
+            session_writer,
+            rows,
+            pool,
+        ));
         let (done, finished) = std::sync::mpsc::channel();
         background.execute(move || {
             let _ = done.send(());
@@ -204,6 +215,10 @@ impl Fixture for SqliteFixture {
 
     fn session_store(&self) -> &dyn SessionStore {
         &self.sessions
+    }
+
+    fn session_writer(&self) -> &dyn SessionWriter {
+        &self.session_writer
     }
 
     fn agent_key_store(&self) -> &dyn AgentKeyStore {

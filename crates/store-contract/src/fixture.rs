@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
     AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow, ProjectRow,
-    Row, RowWriter, SessionRow, SessionStore, UserRow,
+    Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -44,6 +44,10 @@ pub trait Fixture {
 
     /// The session store over the fixture's database.
     fn session_store(&self) -> &dyn SessionStore;
+
+    /// The session writer over the fixture's database (what session
+    /// creation writes through).
+    fn session_writer(&self) -> &dyn SessionWriter;
 
     /// The agent key store over the fixture's database.
     fn agent_key_store(&self) -> &dyn AgentKeyStore;

@@ -10,6 +10,7 @@ pub mod fixture;
 pub mod reads;
 pub mod reference;
 pub mod sessions;
+pub mod writes;
 
 mod support;
 
@@ -23,12 +24,12 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `sessions`, `filters`, `reads`): `cargo test` then lists them as, for example,
+/// `agents`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
+/// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
 ///
 /// Invoke it once, at the top level of an integration test file; it declares
-/// the modules `access`, `sessions`, `filters` and `reads` and the type alias
-/// `StoreContractFixture` there.
+/// those modules and the type alias `StoreContractFixture` there.
 #[macro_export]
 macro_rules! store_contract_tests {
     ($fixture:ty $(,)?) => {
@@ -111,6 +112,10 @@ macro_rules! __store_contract {
                 a_session_committed_between_the_reads_of_sessions_and_summary_is_in_neither,
                 a_read_stops_after_the_session_that_passes_its_byte_bound,
             }
+            writes {
+                a_session_written_is_listed_with_its_key_time_and_meta_as_written,
+                a_session_the_schema_refuses_is_a_failure_and_nothing_is_written,
+            }
         }
     };
     (@tests $fixture:ty; $($module:ident { $($name:ident),* $(,)? })*) => {
@@ -162,6 +167,7 @@ mod tests {
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),
+            ("writes", include_str!("writes.rs")),
         ]
         .into_iter()
         .flat_map(|(module, source)| contract_functions(module, source))

@@ -14,7 +14,8 @@ use otas_domain::{
 };
 use otas_ports::{
     AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
-    ReadBound, Row, RowWriter, SessionStore, SessionsAndSummary, StoreError, StoredAgentKey,
+    ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter, SessionsAndSummary,
+    StoreError, StoredAgentKey,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -217,6 +218,29 @@ impl RowWriter for Memory {
     }
 }
 
+impl SessionWriter for Memory {
+    fn insert_session(&self, session: &SessionRow) -> Result<(), StoreError> {
+        serde_json::from_str::<serde_json::Value>(&session.meta)
+            .map_err(|e| StoreError::Failure(format!("meta is not JSON: {e}")))?;
+        let mut tables = self.tables();
+        let (id, agent) = (*session.id.as_uuid(), *session.agent.as_uuid());
+        if tables.sessions.iter().any(|row| row.id == id) {
+            return Err(StoreError::Failure(format!("session {id} exists")));
+        }
+        if !tables.agents.iter().any(|(known, ..)| *known == agent) {
+            return Err(StoreError::Failure(format!("no agent {agent}")));
+        }
+        tables.sessions.push(StoredSession {
+            id,
+            agent,
+            agent_key: session.agent_key.map(|k| *k.as_uuid()),
+            created_at: session.created_at.as_datetime(),
+            meta: session.meta.clone(),
+        });
+        Ok(())
+    }
+}
+
 impl AgentKeyStore for Memory {
     fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         let tables = self.tables();
@@ -278,6 +302,10 @@ impl Fixture for Memory {
     }
 
     fn session_store(&self) -> &dyn SessionStore {
+        self
+    }
+
+    fn session_writer(&self) -> &dyn SessionWriter {
         self
     }
 

@@ -3,21 +3,10 @@
 
 use std::sync::Arc;
 
-use otas_domain::{AgentId, ProjectId};
+use otas_domain::{AccessDenied, AgentId, ProjectId, StoreFailure};
 use otas_ports::{AccessQuery, AccessStore, TokenVerifier};
 
-use crate::store_failure::{store_failed, StoreFailure};
-
-/// Why the caller may not read the agent, the first failed check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Denied {
-    MissingCredentials,
-    InvalidToken,
-    NoProjectAccess,
-    AgentIdRequired,
-    AgentNotFound,
-    Store(StoreFailure),
-}
+use crate::store_failure::store_failed;
 
 /// The credentials and the agent a request names, as raw text.
 #[derive(Debug, Clone, Copy)]
@@ -35,21 +24,25 @@ pub(crate) struct AccessCheck {
 }
 
 impl AccessCheck {
-    /// The agent (and its project) the caller may read. The checks run in
-    /// the contract's order and the first failure answers: credentials
-    /// present, token valid and its user existing, active membership of an
-    /// active project, agent id present, agent active and in that project.
-    /// Cost: no IO for the token, one round trip for every fact.
-    pub(crate) fn agent(&self, claim: Claim<'_>) -> Result<(AgentId, ProjectId), Denied> {
+    /// The agent the caller may read. The checks run in the contract's
+    /// order and the first failure answers, in the caller's own error:
+    /// credentials present, token valid and its user existing, active
+    /// membership of an active project, agent id present, agent active and
+    /// in that project. Cost: no IO for the token, one round trip for every
+    /// fact.
+    pub(crate) fn agent<E>(&self, claim: Claim<'_>) -> Result<AgentId, E>
+    where
+        E: From<AccessDenied> + From<StoreFailure>,
+    {
         let (Some(token), Some(project_raw)) =
             (non_empty(claim.user_token), non_empty(claim.project_id))
         else {
-            return Err(Denied::MissingCredentials);
+            return Err(AccessDenied::MissingCredentials.into());
         };
         let user = self
             .tokens
             .verify_user_token(token)
-            .map_err(|_| Denied::InvalidToken)?;
+            .map_err(|_| AccessDenied::InvalidToken)?;
         let project = ProjectId::parse(project_raw).ok();
         let agent_raw = non_empty(claim.agent_id);
         let agent = agent_raw.and_then(|raw| AgentId::parse(raw).ok());
@@ -61,20 +54,20 @@ impl AccessCheck {
                 project,
                 agent,
             })
-            .map_err(|e| Denied::Store(store_failed(e)))?;
+            .map_err(store_failed)?;
 
         if !facts.user_exists {
-            return Err(Denied::InvalidToken);
+            return Err(AccessDenied::InvalidToken.into());
         }
-        let Some(project) = project.filter(|_| facts.project_member) else {
-            return Err(Denied::NoProjectAccess);
-        };
+        if project.is_none() || !facts.project_member {
+            return Err(AccessDenied::NoProjectAccess.into());
+        }
         if agent_raw.is_none() {
-            return Err(Denied::AgentIdRequired);
+            return Err(AccessDenied::MissingAgentId.into());
         }
         match agent {
-            Some(agent) if facts.agent_in_project => Ok((agent, project)),
-            _ => Err(Denied::AgentNotFound),
+            Some(agent) if facts.agent_in_project => Ok(agent),
+            _ => Err(AccessDenied::AgentNotFound.into()),
         }
     }
 }

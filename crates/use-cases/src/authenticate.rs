@@ -4,10 +4,10 @@
 
 use std::sync::Arc;
 
-use otas_domain::AuthenticateError;
+use otas_domain::{AccessDenied, AuthenticateError};
 use otas_ports::{AccessStore, AgentDirectory, AgentInfo, TokenVerifier};
 
-use crate::access_check::{AccessCheck, Claim, Denied};
+use crate::access_check::{AccessCheck, Claim};
 use crate::store_failure::store_failed;
 
 /// What the caller sent, as raw text: `None` when a part was not sent.
@@ -65,18 +65,10 @@ impl AuthenticateAgentUseCase for AuthenticateAgent {
             project_id: request.project_id.as_deref(),
             agent_id: request.agent_id.as_deref(),
         };
-        let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
-            Denied::MissingCredentials => AuthenticateError::MissingCredentials,
-            Denied::InvalidToken => AuthenticateError::InvalidToken,
-            Denied::NoProjectAccess => AuthenticateError::ProjectAccessDenied,
-            Denied::AgentIdRequired => AuthenticateError::MissingAgentId,
-            Denied::AgentNotFound => AuthenticateError::AgentNotFound,
-            Denied::Store(failure) => failure.into(),
-        })?;
-        self.agents
-            .agent(agent)
-            .map_err(|e| AuthenticateError::from(store_failed(e)))?
-            .ok_or(AuthenticateError::AgentNotFound)
+        let agent = self.access.agent::<AuthenticateError>(claim)?;
+        let found = self.agents.agent(agent).map_err(store_failed)?;
+        // An agent gone since the access check is not found either.
+        Ok(found.ok_or(AccessDenied::AgentNotFound)?)
     }
 }
 
@@ -144,12 +136,12 @@ mod tests {
     }
 
     #[test]
-    fn the_listings_checks_answer_with_the_authenticate_calls_codes() {
+    fn the_listings_checks_deny_the_authenticate_call_for_the_same_reasons() {
         let cases = [
             (
                 AuthenticateRequest::default(),
                 None,
-                AuthenticateError::MissingCredentials,
+                AccessDenied::MissingCredentials,
             ),
             (
                 AuthenticateRequest {
@@ -157,7 +149,7 @@ mod tests {
                     ..request(Some(AGENT))
                 },
                 None,
-                AuthenticateError::InvalidToken,
+                AccessDenied::InvalidToken,
             ),
             (
                 request(Some(AGENT)),
@@ -165,31 +157,31 @@ mod tests {
                     project_member: false,
                     ..GRANTED
                 }),
-                AuthenticateError::ProjectAccessDenied,
+                AccessDenied::NoProjectAccess,
             ),
-            (
-                request(None),
-                Some(GRANTED),
-                AuthenticateError::MissingAgentId,
-            ),
+            (request(None), Some(GRANTED), AccessDenied::MissingAgentId),
             (
                 request(Some(AGENT)),
                 Some(AccessFacts {
                     agent_in_project: false,
                     ..GRANTED
                 }),
-                AuthenticateError::AgentNotFound,
+                AccessDenied::AgentNotFound,
             ),
             (
                 request(Some("not-a-uuid")),
                 Some(GRANTED),
-                AuthenticateError::AgentNotFound,
+                AccessDenied::AgentNotFound,
             ),
         ];
         for (request, facts, expected) in cases {
             // The directory mock panics if asked: a refused call never is.
             let answer = use_case(facts, MockAgentDirectory::new()).authenticate(request.clone());
-            assert_eq!(answer, Err(expected), "{request:?}");
+            assert_eq!(
+                answer,
+                Err(AuthenticateError::Denied(expected)),
+                "{request:?}"
+            );
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use otas_domain::agent_key::{candidate_prefixes, names_prefix, MAX_AGENT_KEY_BYTES};
 use otas_domain::{AgentId, CreateSessionError, SessionId};
 use otas_ports::{
-    AgentKeyHasher, AgentKeyStore, Clock, Row, RowWriter, SessionRow, SessionTokenIssuer,
+    AgentKeyHasher, AgentKeyStore, Clock, SessionRow, SessionTokenIssuer, SessionWriter,
     StoredAgentKey,
 };
 use uuid::Uuid;
@@ -86,7 +86,7 @@ pub struct KeyVerification {
 pub struct CreateSessionPorts {
     pub keys: Arc<dyn AgentKeyStore>,
     pub hasher: Arc<dyn AgentKeyHasher>,
-    pub rows: Arc<dyn RowWriter>,
+    pub sessions: Arc<dyn SessionWriter>,
     pub tokens: Arc<dyn SessionTokenIssuer>,
     pub clock: Arc<dyn Clock>,
 }
@@ -155,7 +155,7 @@ impl CreateSession {
             .ports
             .keys
             .keys_with_prefixes(&prefixes)
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?
+            .map_err(store_failed)?
             .into_iter()
             .filter(|key| names_prefix(presented, &key.prefix))
             .filter(|key| key.usable_at(now))
@@ -231,15 +231,15 @@ impl CreateSessionUseCase for CreateSession {
         let now = self.ports.clock.now();
         let session = SessionId::from_uuid(Uuid::new_v4());
         self.ports
-            .rows
-            .write(&[Row::Session(SessionRow {
+            .sessions
+            .insert_session(&SessionRow {
                 id: session,
                 agent: key.agent,
                 agent_key: Some(key.id),
                 created_at: now,
                 meta,
-            })])
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+            })
+            .map_err(store_failed)?;
         if self.verified.mark_due(&fingerprint, MARK_USED_EVERY) {
             // The session exists: a failed bookkeeping write is logged, not answered.
             if let Err(error) = self.ports.keys.mark_used(key.id, now) {
@@ -250,7 +250,7 @@ impl CreateSessionUseCase for CreateSession {
             .ports
             .tokens
             .issue_session_token(session, key.agent, now)
-            .map_err(|e| CreateSessionError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         Ok(CreatedSession {
             session,
             agent: key.agent,

@@ -3,22 +3,24 @@
 
 use std::sync::Arc;
 
-use otas_domain::etag::{list_tag, page_tag, IfNoneMatch, PageContent, Shape};
+use otas_domain::etag::{list_tag, page_tag, IfNoneMatch, PageContent};
 use otas_domain::{
-    InvalidParam, ListParams, ListSessionsError, SessionKey, SessionQuery, SessionSummary,
+    InvalidParam, ListParams, ListSessionsError, SessionKey, SessionQuery, SessionSummary, Shape,
 };
 
 use otas_ports::{AccessStore, CursorCodec, ReadBound, SessionStore, TokenVerifier};
 
-use crate::access_check::{AccessCheck, Claim, Denied};
+use crate::access_check::{AccessCheck, Claim};
 use crate::store_failure::store_failed;
 
 mod byte_bound;
 mod outcome;
+mod request;
+mod rest;
 
-pub use outcome::{
-    ListOutcome, ListSessionsRequest, NextBatch, RestOfList, SessionPage, WholeList,
-};
+pub use outcome::{ListOutcome, NextBatch, RestOfList, SessionPage, WholeList};
+pub use request::ListSessionsRequest;
+use rest::RestFromStore;
 
 /// The session-listing use case, as the HTTP layer (or another OTAS
 /// backend) calls it. A trait so that callers can be tested with a mock.
@@ -31,28 +33,17 @@ pub trait ListSessionsUseCase: Send + Sync {
     fn list(&self, request: ListSessionsRequest) -> Result<ListOutcome, ListSessionsError>;
 }
 
-/// A listing the caller may read, with its parameters checked.
+/// A listing the caller may read: the checked parameters ([`ListParams`])
+/// bound to the agent as a query, with the caller's cursor opened against
+/// that query.
 #[derive(Debug, Clone, PartialEq)]
 struct Listing {
     /// Whose sessions, which, in which order.
     query: SessionQuery,
     /// Where the caller's cursor left off (`None`: from the start).
     after: Option<SessionKey>,
-    /// A page of at most this many sessions; `None`: the whole list.
-    limit: Option<usize>,
-    /// Whether the answer carries the total count.
-    include_total: bool,
-    cursor: Option<String>,
-}
-
-impl Listing {
-    fn shape(&self) -> Shape<'_> {
-        Shape {
-            limit: self.limit,
-            cursor: self.cursor.as_deref(),
-            include_total: self.include_total,
-        }
-    }
+    /// A page or the whole list, the cursor's text, the total or not.
+    shape: Shape,
 }
 
 /// The session-listing use case over its ports.
@@ -80,7 +71,7 @@ impl ListSessionsUseCase for ListSessions {
     fn list(&self, request: ListSessionsRequest) -> Result<ListOutcome, ListSessionsError> {
         let listing = self.authorize(&request)?;
         let if_none_match = request.if_none_match.as_ref();
-        match listing.limit {
+        match listing.shape.limit {
             Some(limit) => self.page(&listing, limit, if_none_match),
             None => self.whole(listing, if_none_match),
         }
@@ -139,22 +130,15 @@ impl ListSessions {
             project_id: request.project_id.as_deref(),
             agent_id: request.agent_id.as_deref(),
         };
-        let (agent, _) = self.access.agent(claim).map_err(|denied| match denied {
-            Denied::MissingCredentials => ListSessionsError::MissingCredentials,
-            Denied::InvalidToken => ListSessionsError::InvalidToken,
-            Denied::NoProjectAccess => ListSessionsError::ProjectAccessDenied,
-            Denied::AgentIdRequired => ListSessionsError::AgentIdRequired,
-            Denied::AgentNotFound => ListSessionsError::AgentNotFound,
-            Denied::Store(failure) => failure.into(),
-        })?;
-        let params = ListParams::parse(&request.raw_params())
-            .map_err(ListSessionsError::InvalidParameter)?;
+        let agent = self.access.agent::<ListSessionsError>(claim)?;
+        let params =
+            ListParams::parse(&request.params).map_err(ListSessionsError::InvalidParameter)?;
         let query = SessionQuery {
             agent,
             order: params.order,
             filter: params.filter,
         };
-        let after = match &params.cursor {
+        let after = match &params.shape.cursor {
             None => None,
             Some(cursor) => Some(
                 self.cursors
@@ -165,9 +149,7 @@ impl ListSessions {
         Ok(Listing {
             query,
             after,
-            limit: params.limit,
-            include_total: params.include_total,
-            cursor: params.cursor,
+            shape: params.shape,
         })
     }
 
@@ -198,12 +180,12 @@ impl ListSessions {
             let mut keys = self
                 .sessions
                 .keys_after(query, listing.after, wanted)
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             let has_more = keys.len() > limit;
             keys.truncate(limit);
             // Read after the keys: a session committed in between changes
             // the total, so the tag matches no earlier answer (a miss, safe).
-            let total = match listing.include_total {
+            let total = match listing.shape.include_total {
                 true => Some(self.summarize(query)?.count),
                 false => None,
             };
@@ -212,22 +194,22 @@ impl ListSessions {
                 has_more,
                 total,
             };
-            let etag = page_tag(query, listing.shape(), content);
+            let etag = page_tag(query, &listing.shape, content);
             if if_none_match.matches(&etag) {
                 return Ok(ListOutcome::NotModified { etag });
             }
         }
-        let (mut sessions, total) = if listing.include_total {
+        let (mut sessions, total) = if listing.shape.include_total {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, self.bound(wanted))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (read.sessions, Some(read.summary.count))
         } else {
             let sessions = self
                 .sessions
                 .sessions_after(query, listing.after, self.bound(wanted))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (sessions, None)
         };
         let more_rows = sessions.len() > limit;
@@ -243,7 +225,7 @@ impl ListSessions {
         };
         let etag = page_tag(
             query,
-            listing.shape(),
+            &listing.shape,
             PageContent {
                 keys: &keys,
                 has_more,
@@ -275,7 +257,7 @@ impl ListSessions {
     ) -> Result<ListOutcome, ListSessionsError> {
         let query = &listing.query;
         if let Some(if_none_match) = if_none_match {
-            let etag = list_tag(query, listing.shape(), &self.summarize(query)?);
+            let etag = list_tag(query, &listing.shape, &self.summarize(query)?);
             if if_none_match.matches(&etag) {
                 return Ok(ListOutcome::NotModified { etag });
             }
@@ -286,7 +268,7 @@ impl ListSessions {
         let first = self
             .sessions
             .sessions_after(query, listing.after, self.bound(self.batch))
-            .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+            .map_err(store_failed)?;
         // Short of a batch and not cut at the byte bound: the whole list.
         let whole =
             first.len() < self.batch && byte_bound::fitting(&first, self.max_bytes) == first.len();
@@ -297,17 +279,17 @@ impl ListSessions {
             let read = self
                 .sessions
                 .sessions_and_summary(query, listing.after, self.bound(self.batch))
-                .map_err(|e| ListSessionsError::from(store_failed(e)))?;
+                .map_err(store_failed)?;
             (read.sessions, read.summary)
         };
-        let etag = list_tag(query, listing.shape(), &summary);
+        let etag = list_tag(query, &listing.shape, &summary);
         // A batch cut at the byte bound leaves rows to read after it.
         let fitting = byte_bound::fitting(&first, self.max_bytes);
         let complete = first.len() < self.batch && fitting == first.len();
         first.truncate(fitting);
         let rest = match first.last() {
-            Some(last) if !complete => Some(
-                RestOfList::new(
+            Some(last) if !complete => Some(Box::new(
+                RestFromStore::new(
                     self.sessions.clone(),
                     listing.query.clone(),
                     SessionKey::of(last),
@@ -315,14 +297,14 @@ impl ListSessions {
                     summary.newest,
                 )
                 .with_max_bytes(self.max_bytes),
-            ),
+            ) as Box<dyn RestOfList>),
             _ => None,
         };
         Ok(ListOutcome::Whole(WholeList {
             agent: query.agent,
             first,
             rest,
-            total: listing.include_total.then_some(summary.count),
+            total: listing.shape.include_total.then_some(summary.count),
             etag,
         }))
     }

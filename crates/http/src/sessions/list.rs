@@ -175,7 +175,7 @@ type Pending = Pin<Box<dyn Future<Output = Result<NextBatch, ApiError>>>>;
 /// cut short, never one that parses as a complete list. A client that goes
 /// away drops the stream, and no further batch is read.
 fn remaining(
-    rest: RestOfList,
+    rest: Box<dyn RestOfList>,
     tail: String,
     deadline: Duration,
     in_flight: Admitted,
@@ -184,7 +184,7 @@ fn remaining(
     // until the last of them ends: a read stuck past its deadline (the
     // stream then fails and is dropped) still counts against the cap.
     let in_flight = Arc::new(in_flight);
-    let read = move |rest: RestOfList| -> Pending {
+    let read = move |rest: Box<dyn RestOfList>| -> Pending {
         let held = in_flight.clone();
         Box::pin(blocking(deadline, move || {
             let _held_until_the_read_ends = held;

@@ -4,6 +4,7 @@
 use actix_web::http::header;
 use actix_web::HttpRequest;
 use otas_domain::etag::IfNoneMatch;
+use otas_domain::RawListParams;
 use otas_use_cases::ListSessionsRequest;
 
 const USER_TOKEN: &str = "x-otas-user-token";
@@ -18,13 +19,15 @@ pub(crate) fn read(req: &HttpRequest) -> ListSessionsRequest {
         user_token: header_text(req, USER_TOKEN),
         project_id: header_text(req, PROJECT_ID),
         agent_id: param("agent_id"),
-        limit: param("limit"),
-        cursor: param("cursor"),
-        order: param("order"),
-        created_after: time("created_after"),
-        created_before: time("created_before"),
-        meta: param("meta"),
-        include_total: param("include_total"),
+        params: RawListParams {
+            limit: param("limit"),
+            cursor: param("cursor"),
+            order: param("order"),
+            created_after: time("created_after"),
+            created_before: time("created_before"),
+            meta: param("meta"),
+            include_total: param("include_total"),
+        },
         if_none_match: header_text(req, header::IF_NONE_MATCH.as_str())
             .map(|text| if_none_match(&text)),
     }

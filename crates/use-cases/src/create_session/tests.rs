@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use otas_domain::{AgentId, AgentKeyId, CreateSessionError, Timestamp};
 use otas_ports::{
-    AgentKeyHasher, MockAgentKeyStore, MockClock, MockRowWriter, MockSessionTokenIssuer, Row,
+    AgentKeyHasher, MockAgentKeyStore, MockClock, MockSessionTokenIssuer, MockSessionWriter,
     StoredAgentKey,
 };
 use uuid::Uuid;
@@ -72,7 +72,7 @@ fn stored(change: impl FnOnce(&mut StoredAgentKey)) -> StoredAgentKey {
 
 struct Setup {
     keys: MockAgentKeyStore,
-    rows: MockRowWriter,
+    sessions: MockSessionWriter,
     hasher: Arc<CountingHasher>,
     expiry: Duration,
     concurrent: usize,
@@ -88,7 +88,7 @@ impl Setup {
         keys.expect_mark_used().returning(|_, _| Ok(()));
         Self {
             keys,
-            rows: MockRowWriter::new(),
+            sessions: MockSessionWriter::new(),
             hasher: Arc::new(CountingHasher::default()),
             expiry: Duration::from_secs(60),
             concurrent: 2,
@@ -108,7 +108,7 @@ impl Setup {
             CreateSessionPorts {
                 keys: Arc::new(self.keys),
                 hasher: self.hasher,
-                rows: Arc::new(self.rows),
+                sessions: Arc::new(self.sessions),
                 tokens: Arc::new(tokens),
                 clock: Arc::new(clock),
             },
@@ -138,10 +138,14 @@ fn a_valid_key_opens_a_session_of_its_agent_with_meta_as_sent_and_a_token() {
     let mut setup = Setup::with_key(stored(|_| {}));
     let written = Arc::new(Mutex::new(Vec::new()));
     let sink = written.clone();
-    setup.rows.expect_write().times(1).returning(move |rows| {
-        sink.lock().expect("not poisoned").extend(rows.to_vec());
-        Ok(())
-    });
+    setup
+        .sessions
+        .expect_insert_session()
+        .times(1)
+        .returning(move |row| {
+            sink.lock().expect("not poisoned").push(row.clone());
+            Ok(())
+        });
     let create = setup.build();
 
     let created = create.create(request(GOOD)).expect("a session");
@@ -149,7 +153,7 @@ fn a_valid_key_opens_a_session_of_its_agent_with_meta_as_sent_and_a_token() {
     assert_eq!(created.agent, agent());
     assert_eq!(created.token, format!("token-for-{}", created.session));
     let written = written.lock().expect("not poisoned");
-    let [Row::Session(row)] = written.as_slice() else {
+    let [row] = written.as_slice() else {
         panic!("one session row: {written:?}");
     };
     assert_eq!(
@@ -227,14 +231,17 @@ fn an_unusable_key_is_refused_without_running_pbkdf2() {
     }
     let not_yet_expired = Setup::with_key(stored(|k| k.expires_at = Some(later)));
     let mut not_yet_expired = not_yet_expired;
-    not_yet_expired.rows.expect_write().returning(|_| Ok(()));
+    not_yet_expired
+        .sessions
+        .expect_insert_session()
+        .returning(|_| Ok(()));
     assert!(not_yet_expired.build().create(request(GOOD)).is_ok());
 }
 
 #[test]
 fn a_verified_key_is_not_hashed_again_within_the_expiry_and_a_wrong_one_always_is() {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     let hasher = setup.hasher.clone();
     let create = setup.build();
 
@@ -252,7 +259,7 @@ fn a_verified_key_is_not_hashed_again_within_the_expiry_and_a_wrong_one_always_i
 #[test]
 fn past_the_expiry_a_key_is_verified_again() {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     setup.expiry = Duration::from_millis(30);
     let hasher = setup.hasher.clone();
     let create = setup.build();
@@ -267,7 +274,7 @@ fn past_the_expiry_a_key_is_verified_again() {
 #[test]
 fn last_used_at_is_written_once_for_many_sessions_within_a_minute() {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     let mut keys = MockAgentKeyStore::new();
     keys.expect_keys_with_prefixes()
         .returning(|_| Ok(vec![stored(|_| {})]));
@@ -329,7 +336,7 @@ fn a_body_that_is_no_json_object_is_answered_once_the_key_is_checked() {
 fn beyond_the_failure_budget_wrong_secrets_are_refused_without_hashing_while_the_verified_holder_is_served(
 ) {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     setup.failures_allowed = 3;
     let hasher = setup.hasher.clone();
     let create = setup.build();
@@ -377,7 +384,7 @@ fn a_key_too_long_to_be_issued_is_refused_before_the_store_is_asked() {
 #[test]
 fn many_calls_with_one_cold_key_hash_it_once() {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     setup.concurrent = 1;
     setup.hasher = Arc::new(CountingHasher {
         runs: AtomicUsize::new(0),
@@ -402,7 +409,7 @@ fn many_calls_with_one_cold_key_hash_it_once() {
 #[test]
 fn without_a_cache_calls_with_one_key_verify_side_by_side() {
     let mut setup = Setup::with_key(stored(|_| {}));
-    setup.rows.expect_write().returning(|_| Ok(()));
+    setup.sessions.expect_insert_session().returning(|_| Ok(()));
     setup.concurrent = 2;
     setup.hasher = Arc::new(CountingHasher {
         runs: AtomicUsize::new(0),

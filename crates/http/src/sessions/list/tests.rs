@@ -1,6 +1,7 @@
 //! The handler against a mock of the listing use case: what it extracts
 //! from the request, and how it renders each outcome.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use actix_web::http::StatusCode;
@@ -8,11 +9,12 @@ use actix_web::{test, web, App};
 use chrono::DateTime;
 use otas_domain::etag::IfNoneMatch;
 use otas_domain::{
-    AgentId, ListSessionsError, Meta, Session, SessionId, SessionKey, SessionQuery, Timestamp,
+    AccessDenied, AgentId, ListSessionsError, Meta, RawListParams, Session, SessionId, Timestamp,
 };
-use otas_ports::{MockHealthCheck, MockSessionStore};
+use otas_ports::MockHealthCheck;
 use otas_use_cases::{
-    ListOutcome, ListSessionsRequest, MockListSessionsUseCase, RestOfList, SessionPage, WholeList,
+    ListOutcome, ListSessionsRequest, MockListSessionsUseCase, NextBatch, RestOfList, SessionPage,
+    WholeList,
 };
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -112,13 +114,15 @@ async fn the_request_reaches_the_use_case_whole_with_repeated_headers_joined() {
             user_token: Some("first,second".into()),
             project_id: Some("p".into()),
             agent_id: Some("b".into()),
-            limit: Some("5".into()),
-            cursor: Some("c".into()),
-            order: Some("asc".into()),
-            created_after: Some("x".into()),
-            created_before: Some("y".into()),
-            meta: Some("{}".into()),
-            include_total: Some("true".into()),
+            params: RawListParams {
+                limit: Some("5".into()),
+                cursor: Some("c".into()),
+                order: Some("asc".into()),
+                created_after: Some("x".into()),
+                created_before: Some("y".into()),
+                meta: Some("{}".into()),
+                include_total: Some("true".into()),
+            },
             if_none_match: Some(IfNoneMatch::Tags(vec!["\"t\"".into()])),
         })
     );
@@ -168,7 +172,7 @@ async fn a_page_is_rendered_in_uasams_envelope_with_its_extras_and_tag() {
 
 #[actix_web::test]
 async fn an_error_of_the_use_case_is_its_json_envelope() {
-    let use_case = answering(|| Err(ListSessionsError::AgentNotFound));
+    let use_case = answering(|| Err(ListSessionsError::Denied(AccessDenied::AgentNotFound)));
 
     let (status, _, body) = call(use_case, test::TestRequest::get().uri(PATH)).await;
 
@@ -180,34 +184,38 @@ async fn an_error_of_the_use_case_is_its_json_envelope() {
     );
 }
 
+/// The rest of a list as given batches, counting the batches read.
+#[derive(Debug)]
+struct Batches {
+    left: Vec<Vec<Session>>,
+    read: Arc<AtomicUsize>,
+}
+
+impl RestOfList for Batches {
+    fn read_next(mut self: Box<Self>) -> Result<NextBatch, ListSessionsError> {
+        self.read.fetch_add(1, Ordering::SeqCst);
+        let sessions = self.left.remove(0);
+        let rest = match self.left.is_empty() {
+            true => None,
+            false => Some(self as Box<dyn RestOfList>),
+        };
+        Ok(NextBatch { sessions, rest })
+    }
+}
+
 /// A whole list of sessions 1..=5 (newest first) in batches of two: the
-/// first batch in the outcome, the rest from a store mock.
-fn five_in_batches_of_two(reads_expected: usize) -> MockListSessionsUseCase {
-    let mut store = MockSessionStore::new();
-    store
-        .expect_sessions_after()
-        .times(reads_expected)
-        .returning(|_, after, limit| {
-            let after = after.expect("the rest starts after a key");
-            Ok((1..=5)
-                .rev()
-                .map(session)
-                .filter(|s| SessionKey::of(s) < after)
-                .take(limit.rows)
-                .collect())
-        });
-    let store = Arc::new(store);
+/// first batch in the outcome, the rest from [`Batches`], which counts its
+/// reads in `read`.
+fn five_in_batches_of_two(read: Arc<AtomicUsize>) -> MockListSessionsUseCase {
     answering(move || {
+        let rest = Batches {
+            left: vec![vec![session(3), session(2)], vec![session(1)]],
+            read,
+        };
         Ok(ListOutcome::Whole(WholeList {
             agent: agent(),
             first: vec![session(5), session(4)],
-            rest: Some(RestOfList::new(
-                store,
-                SessionQuery::all_of(agent()),
-                SessionKey::of(&session(4)),
-                2,
-                None,
-            )),
+            rest: Some(Box::new(rest)),
             total: Some(5),
             etag: "\"whole\"".into(),
         }))
@@ -216,8 +224,10 @@ fn five_in_batches_of_two(reads_expected: usize) -> MockListSessionsUseCase {
 
 #[actix_web::test]
 async fn a_whole_list_streams_every_batch_into_one_json_body() {
+    let read = Arc::new(AtomicUsize::new(0));
+
     let (status, etag, body) = call(
-        five_in_batches_of_two(2),
+        five_in_batches_of_two(read.clone()),
         test::TestRequest::get().uri(PATH),
     )
     .await;
@@ -234,13 +244,15 @@ async fn a_whole_list_streams_every_batch_into_one_json_body() {
     let expected: Vec<String> = (1..=5).rev().map(|n| session(n).id.to_string()).collect();
     assert_eq!(ids, expected);
     assert_eq!(body["response"]["total"], 5);
+    assert_eq!(read.load(Ordering::SeqCst), 2);
 }
 
 #[actix_web::test]
 async fn head_of_a_whole_list_reads_nothing_after_the_first_batch() {
-    // The store mock panics on any read.
+    let read = Arc::new(AtomicUsize::new(0));
+
     let (status, etag, _) = call(
-        five_in_batches_of_two(0),
+        five_in_batches_of_two(read.clone()),
         test::TestRequest::default()
             .method(actix_web::http::Method::HEAD)
             .uri(PATH),
@@ -249,4 +261,5 @@ async fn head_of_a_whole_list_reads_nothing_after_the_first_batch() {
 
     assert_eq!(status, StatusCode::OK);
     assert_eq!(etag.as_deref(), Some("\"whole\""));
+    assert_eq!(read.load(Ordering::SeqCst), 0, "no batch read");
 }

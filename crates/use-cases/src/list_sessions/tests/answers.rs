@@ -2,8 +2,8 @@
 
 use std::sync::Mutex;
 
-use otas_domain::etag::{list_tag, IfNoneMatch, Shape};
-use otas_domain::SessionSummary;
+use otas_domain::etag::{list_tag, IfNoneMatch};
+use otas_domain::{RawListParams, SessionSummary, Shape};
 
 use super::*;
 use crate::list_sessions::{ListOutcome, ListSessionsUseCase, WholeList};
@@ -20,10 +20,9 @@ fn lister(sessions: impl SessionStore + 'static, cursors: MockCursorCodec) -> Li
 }
 
 fn paged(limit: &str) -> ListSessionsRequest {
-    ListSessionsRequest {
-        limit: Some(limit.to_owned()),
-        ..granted()
-    }
+    let mut request = granted();
+    request.params.limit = Some(limit.to_owned());
+    request
 }
 
 fn sealing_any() -> MockCursorCodec {
@@ -165,12 +164,9 @@ fn a_page_with_include_total_reads_its_sessions_and_the_count_in_one_snapshot() 
             })
         });
 
-    let page = expect_page(
-        lister(sessions, MockCursorCodec::new()).list(ListSessionsRequest {
-            include_total: Some("true".into()),
-            ..paged("2")
-        }),
-    );
+    let mut request = paged("2");
+    request.params.include_total = Some("true".into());
+    let page = expect_page(lister(sessions, MockCursorCodec::new()).list(request));
 
     assert_eq!(page.total, Some(2));
 }
@@ -190,7 +186,7 @@ fn a_whole_list_within_one_batch_is_its_own_summary_and_reads_once() {
         whole.etag,
         list_tag(
             &SessionQuery::all_of(agent()),
-            Shape::default(),
+            &Shape::default(),
             &SessionSummary::of_complete(&[session(5), session(4)])
         )
     );
@@ -199,7 +195,7 @@ fn a_whole_list_within_one_batch_is_its_own_summary_and_reads_once() {
 #[test]
 fn a_whole_list_with_its_own_tag_in_if_none_match_reads_only_the_summary() {
     let summary = SessionSummary::of_complete(&[session(5), session(4)]);
-    let etag = list_tag(&SessionQuery::all_of(agent()), Shape::default(), &summary);
+    let etag = list_tag(&SessionQuery::all_of(agent()), &Shape::default(), &summary);
     let mut sessions = MockSessionStore::new();
     sessions
         .expect_summarize()
@@ -311,7 +307,10 @@ fn a_whole_lists_tag_never_vouches_for_a_session_its_body_lacks_while_sessions_a
     for order in ["desc", "asc"] {
         let outcome =
             lister(BusyStore::with(7), MockCursorCodec::new()).list(ListSessionsRequest {
-                order: Some(order.into()),
+                params: RawListParams {
+                    order: Some(order.into()),
+                    ..RawListParams::default()
+                },
                 ..granted()
             });
         let whole = expect_whole(outcome);
@@ -331,7 +330,7 @@ fn a_whole_lists_tag_never_vouches_for_a_session_its_body_lacks_while_sessions_a
             etag,
             list_tag(
                 &query,
-                Shape::default(),
+                &Shape::default(),
                 &SessionSummary::of_complete(&body)
             ),
             "{order}: {} sessions in the body",
@@ -346,11 +345,11 @@ fn a_store_failure_while_reading_a_page_is_reported_by_kind() {
     for (error, expected) in [
         (
             StoreError::Unavailable("connection refused".into()),
-            ListSessionsError::Unavailable,
+            ListSessionsError::Store(StoreFailure::Unavailable),
         ),
         (
             StoreError::Failure("syntax error".into()),
-            ListSessionsError::Internal,
+            ListSessionsError::Store(StoreFailure::Internal),
         ),
     ] {
         let mut sessions = MockSessionStore::new();

@@ -1,6 +1,7 @@
 //! Pages and batches of a whole list bounded in bytes as well as in rows.
 
 use otas_domain::etag::IfNoneMatch;
+use otas_domain::RawListParams;
 
 use super::*;
 use crate::list_sessions::{ListOutcome, ListSessionsUseCase, SessionPage, WholeList};
@@ -87,8 +88,11 @@ fn page(
 ) -> ListOutcome {
     lister
         .list(ListSessionsRequest {
-            limit: Some(limit.to_owned()),
-            cursor,
+            params: RawListParams {
+                limit: Some(limit.to_owned()),
+                cursor,
+                ..RawListParams::default()
+            },
             if_none_match: held.map(|tag| IfNoneMatch::Tags(vec![tag.to_owned()])),
             ..granted()
         })

@@ -18,7 +18,7 @@ fn a_missing_or_empty_header_is_refused_before_the_token_is_read() {
         );
         assert_eq!(
             list.authorize(&request(token, project, Some(AGENT))),
-            Err(ListSessionsError::MissingCredentials),
+            Err(ListSessionsError::Denied(AccessDenied::MissingCredentials)),
             "token {token:?}, project {project:?}"
         );
     }
@@ -34,7 +34,10 @@ fn a_token_that_does_not_verify_is_refused_before_the_store_is_asked() {
 
     let answer = list.authorize(&request(Some("forged"), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::InvalidToken));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::InvalidToken))
+    );
 }
 
 #[test]
@@ -53,7 +56,10 @@ fn a_token_of_a_user_that_does_not_exist_is_invalid_even_when_later_checks_would
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::InvalidToken));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::InvalidToken))
+    );
 }
 
 #[test]
@@ -75,7 +81,10 @@ fn a_project_id_that_is_not_a_uuid_is_refused_before_the_agent_id_is_looked_at()
 
     let answer = list.authorize(&request(Some(TOKEN), Some("not-a-uuid"), None));
 
-    assert_eq!(answer, Err(ListSessionsError::ProjectAccessDenied));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::NoProjectAccess))
+    );
 }
 
 #[test]
@@ -93,7 +102,10 @@ fn a_user_without_an_active_membership_of_an_active_project_is_refused() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
-    assert_eq!(answer, Err(ListSessionsError::ProjectAccessDenied));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::NoProjectAccess))
+    );
 }
 
 #[test]
@@ -119,7 +131,7 @@ fn a_missing_or_empty_agent_id_is_required_once_the_project_is_granted() {
 
         assert_eq!(
             answer,
-            Err(ListSessionsError::AgentIdRequired),
+            Err(ListSessionsError::Denied(AccessDenied::MissingAgentId)),
             "agent_id {agent_id:?}"
         );
     }
@@ -145,7 +157,10 @@ fn an_agent_id_that_is_not_a_uuid_is_not_found() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some("12345")));
 
-    assert_eq!(answer, Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 }
 
 #[test]
@@ -163,7 +178,10 @@ fn an_agent_that_is_not_active_in_the_project_is_not_found() {
 
     let answer = list.authorize(&request(Some(TOKEN), Some(PROJECT), Some(AGENT)));
 
-    assert_eq!(answer, Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        answer,
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 }
 
 #[test]
@@ -179,7 +197,11 @@ fn a_member_of_the_agents_project_is_granted_that_agent() {
     let listing = answer.expect("granted");
     assert_eq!(listing.query, SessionQuery::all_of(agent()));
     assert_eq!(
-        (listing.after, listing.limit, listing.include_total),
+        (
+            listing.after,
+            listing.shape.limit,
+            listing.shape.include_total
+        ),
         (None, None, false)
     );
 }
@@ -191,13 +213,16 @@ fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
         ..ALL_TRUE
     };
     let mut bad = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    bad.limit = Some("0".into());
+    bad.params.limit = Some("0".into());
     let list = use_case(
         accepting_verifier(),
         store_answering(refused, full_query()),
         MockSessionStore::new(),
     );
-    assert_eq!(list.authorize(&bad), Err(ListSessionsError::AgentNotFound));
+    assert_eq!(
+        list.authorize(&bad),
+        Err(ListSessionsError::Denied(AccessDenied::AgentNotFound))
+    );
 
     let list = use_case(
         accepting_verifier(),
@@ -214,8 +239,8 @@ fn a_malformed_parameter_is_reported_only_once_the_agent_is_granted() {
 fn a_cursor_is_opened_against_the_query_it_claims_to_continue() {
     let key = SessionKey::of(&session(9));
     let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    request.cursor = Some("sealed".into());
-    request.order = Some("asc".into());
+    request.params.cursor = Some("sealed".into());
+    request.params.order = Some("asc".into());
     let expected_binding = SessionQuery {
         order: Order::Asc,
         ..SessionQuery::all_of(agent())
@@ -241,7 +266,7 @@ fn a_cursor_is_opened_against_the_query_it_claims_to_continue() {
 #[test]
 fn a_cursor_that_does_not_open_is_invalid() {
     let mut request = request(Some(TOKEN), Some(PROJECT), Some(AGENT));
-    request.cursor = Some("tampered".into());
+    request.params.cursor = Some("tampered".into());
     let mut cursors = MockCursorCodec::new();
     cursors.expect_open().return_once(|_, _| None);
     let list = with_cursors(
@@ -262,11 +287,11 @@ fn an_unreachable_store_is_unavailable_and_any_other_store_failure_is_internal()
     for (error, expected) in [
         (
             StoreError::Unavailable("timed out".into()),
-            ListSessionsError::Unavailable,
+            ListSessionsError::Store(StoreFailure::Unavailable),
         ),
         (
             StoreError::Failure("syntax error".into()),
-            ListSessionsError::Internal,
+            ListSessionsError::Store(StoreFailure::Internal),
         ),
     ] {
         let mut access = MockAccessStore::new();

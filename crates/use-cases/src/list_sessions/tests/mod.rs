@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use chrono::DateTime;
 use otas_domain::{
-    AgentId, InvalidParam, ListSessionsError, Meta, Order, ProjectId, Session, SessionId,
-    SessionKey, SessionQuery, Timestamp, UserId,
+    AccessDenied, AgentId, InvalidParam, ListSessionsError, Meta, Order, ProjectId, Session,
+    SessionId, SessionKey, SessionQuery, StoreFailure, Timestamp, UserId,
 };
 use uuid::Uuid;
 
