@@ -19,6 +19,7 @@ pub struct DjangoKeyHasher {
     fingerprint_key: [u8; 32],
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for DjangoKeyHasher {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DjangoKeyHasher").finish_non_exhaustive()

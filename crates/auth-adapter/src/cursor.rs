@@ -26,6 +26,7 @@ pub struct HmacCursorCodec {
     key: [u8; 32],
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for HmacCursorCodec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HmacCursorCodec").finish_non_exhaustive()

@@ -22,6 +22,7 @@ pub struct JwtUserTokenIssuer {
     key: EncodingKey,
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for JwtUserTokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtUserTokenIssuer").finish_non_exhaustive()

@@ -27,6 +27,7 @@ pub struct JwtSessionTokenIssuer {
     key: EncodingKey,
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for JwtSessionTokenIssuer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtSessionTokenIssuer")
@@ -68,6 +69,7 @@ pub struct JwtSessionTokenVerifier {
     validation: Validation,
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for JwtSessionTokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtSessionTokenVerifier")

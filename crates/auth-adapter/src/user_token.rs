@@ -34,6 +34,7 @@ pub struct JwtUserTokenVerifier {
     validation: Validation,
 }
 
+/// By hand: it holds a secret key, never printed.
 impl std::fmt::Debug for JwtUserTokenVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("JwtUserTokenVerifier")

@@ -69,8 +69,7 @@ pub struct ServeOptions {
 }
 
 /// What the routes call: the use cases, and the readiness check.
-#[derive(Clone)]
-#[allow(missing_debug_implementations)] // Trait objects without Debug.
+#[derive(Clone, Debug)]
 pub struct Services {
     pub list_sessions: Arc<dyn ListSessionsUseCase>,
     pub create_session: Arc<dyn CreateSessionUseCase>,
@@ -78,7 +77,32 @@ pub struct Services {
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
-    pub metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    pub metrics: MetricsText,
+}
+
+/// What `GET /metrics` answers: the recorder's text, rendered at each scrape
+/// by whatever the binary installed (the http crate records, it does not
+/// export).
+#[derive(Clone)]
+pub struct MetricsText(Arc<dyn Fn() -> String + Send + Sync>);
+
+impl MetricsText {
+    /// Metrics rendered by `render` at each scrape.
+    pub fn new(render: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        Self(Arc::new(render))
+    }
+
+    /// The text of every metric now.
+    pub(crate) fn render(&self) -> String {
+        (self.0)()
+    }
+}
+
+/// By hand: a closure has no `Debug`.
+impl std::fmt::Debug for MetricsText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsText").finish_non_exhaustive()
+    }
 }
 
 /// The paths of session creation, with and without the trailing slash.

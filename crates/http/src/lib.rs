@@ -15,4 +15,4 @@ mod probes;
 mod sessions;
 mod state;
 
-pub use app::{serve, ServeOptions, Services};
+pub use app::{serve, MetricsText, ServeOptions, Services};

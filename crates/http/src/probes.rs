@@ -15,7 +15,7 @@ pub(crate) const PROBE_PATHS: [&str; 3] = ["/healthz", "/readyz", "/metrics"];
 
 /// The Prometheus text of every metric.
 pub(crate) async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    let text = (state.metrics)();
+    let text = state.metrics.render();
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(text)
@@ -65,7 +65,7 @@ mod tests {
             create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
             health: Arc::new(health),
-            metrics: Arc::new(String::new),
+            metrics: crate::app::MetricsText::new(String::new),
             deadline: std::time::Duration::from_secs(5),
             requests: otas_use_cases::Admission::new(8),
             streams: otas_use_cases::Admission::new(8),

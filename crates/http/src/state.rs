@@ -8,13 +8,14 @@ use otas_use_cases::{
 };
 
 /// The use cases (and the readiness check) the routes call.
+#[derive(Debug)]
 pub(crate) struct AppState {
     pub(crate) list_sessions: Arc<dyn ListSessionsUseCase>,
     pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
-    pub(crate) metrics: Arc<dyn Fn() -> String + Send + Sync>,
+    pub(crate) metrics: crate::app::MetricsText,
     /// How long a request waits on the stores before `503`.
     pub(crate) deadline: std::time::Duration,
     /// The bound on requests at the stores at once (`http.max_in_flight`).
@@ -24,10 +25,4 @@ pub(crate) struct AppState {
     /// The bound on response bytes held until written
     /// (`http.max_response_bytes_in_flight`), weighted in bytes.
     pub(crate) response_bytes: Admission,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").finish_non_exhaustive()
-    }
 }

@@ -28,7 +28,7 @@ pub struct AccessFacts {
 
 /// Reads the users, projects, memberships and agents that UASAM manages.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait AccessStore: Send + Sync {
+pub trait AccessStore: std::fmt::Debug + Send + Sync {
     /// Implementations MUST answer every fact of the query from the same
     /// snapshot. A fact about an absent project or agent (`None`) MUST be
     /// `false`; `agent_in_project` MUST be `false` when `project` is `None`.

@@ -34,7 +34,7 @@ impl StoredAgentKey {
 
 /// Reads and marks UASAM's `agent_key` rows.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait AgentKeyStore: Send + Sync {
+pub trait AgentKeyStore: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return every key whose `prefix` is one of
     /// `prefixes` (with its agent's `is_active`), and nothing else. Cost: an
     /// indexed lookup per prefix; callers pass at most
@@ -54,7 +54,7 @@ pub trait AgentKeyStore: Send + Sync {
 
 /// Checks a presented agent key against a stored hash.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait AgentKeyHasher: Send + Sync {
+pub trait AgentKeyHasher: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return a keyed hash of `presented` (a key of
     /// their own, never published), so that a cache can hold what was
     /// verified without holding a key. Cheap.

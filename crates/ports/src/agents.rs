@@ -14,7 +14,7 @@ pub struct AgentInfo {
 
 /// Looks agents up.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait AgentDirectory: Send + Sync {
+pub trait AgentDirectory: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return the agent with that id, active or not,
     /// and `None` when there is none. Cost: one primary-key lookup.
     fn agent(&self, id: AgentId) -> Result<Option<AgentInfo>, StoreError>;

@@ -4,7 +4,7 @@ use otas_domain::SessionKey;
 
 /// Turns a position in a listing into an opaque text and back.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait CursorCodec: Send + Sync {
+pub trait CursorCodec: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return URL-safe text that `open` turns back into
     /// `key` when, and only when, it is given the same `binding` (the query the
     /// cursor was issued for).

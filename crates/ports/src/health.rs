@@ -4,7 +4,7 @@ use crate::store::StoreError;
 
 /// Asks the store for a sign of life.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait HealthCheck: Send + Sync {
+pub trait HealthCheck: std::fmt::Debug + Send + Sync {
     /// Implementations MUST take a pooled connection (waiting at most the
     /// pool's connection timeout) and run one trivial statement on it;
     /// `StoreError::Unavailable` when either fails. Cost: one round trip.

@@ -84,7 +84,7 @@ pub enum Row {
 /// Writes UASAM's rows: the demo data and the tests' fixtures, never a
 /// request's.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait RowWriter: Send + Sync {
+pub trait RowWriter: std::fmt::Debug + Send + Sync {
     /// Implementations MUST write every row, in the order given, in one
     /// transaction: all of them or none. A row the schema refuses (a
     /// duplicate id, a missing referenced row, `meta` that is not JSON) MUST

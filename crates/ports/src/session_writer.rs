@@ -17,7 +17,7 @@ pub struct SessionRow {
 
 /// Writes the sessions agents open.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait SessionWriter: Send + Sync {
+pub trait SessionWriter: std::fmt::Debug + Send + Sync {
     /// Implementations MUST insert `session` as one row of `agent_session`,
     /// committed before they return, where the next read of it (on any
     /// store the reads are routed to, once replicated) finds it: its `meta`

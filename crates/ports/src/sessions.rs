@@ -71,7 +71,7 @@ impl ReadBound {
 /// Each read states what bounds its cost: a page costs what it holds (a
 /// keyset read of at most `limit` entries), a summary what the query keeps.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait SessionStore: Send + Sync {
+pub trait SessionStore: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return the sessions of `query.agent`
     /// that `query.filter` keeps (exactly those the reference oracle keeps: a
     /// `meta` filter matches only object metas), in the total order

@@ -14,7 +14,7 @@ pub struct InvalidToken;
 
 /// Checks a user token (`X-OTAS-USER-TOKEN`) without any IO.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait TokenVerifier: Send + Sync {
+pub trait TokenVerifier: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return the token's user id only when its signature
     /// verifies under one of the configured secrets with the algorithm the
     /// deployment uses, it carries an `exp` in the future and a `user_id`
@@ -26,7 +26,7 @@ pub trait TokenVerifier: Send + Sync {
 /// Issues the token an agent sends on its later calls
 /// (`X-OTAS-AGENT-SESSION-TOKEN`).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait SessionTokenIssuer: Send + Sync {
+pub trait SessionTokenIssuer: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return UASAM's agent session token for the
     /// session, issued at `now`.
     fn issue_session_token(

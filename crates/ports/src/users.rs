@@ -6,7 +6,7 @@ use crate::store::StoreError;
 
 /// Looks users up.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait UserDirectory: Send + Sync {
+pub trait UserDirectory: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return the user's email when a row of `users`
     /// has that id, and `None` otherwise.
     fn user_email(&self, user: UserId) -> Result<Option<String>, StoreError>;

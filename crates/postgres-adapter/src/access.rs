@@ -9,15 +9,9 @@ use crate::schema::{agent, project, user_project_mapping, users};
 
 /// Answers access questions from UASAM's `users`, `project`,
 /// `user_project_mapping` and `agent` tables.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgAccessStore {
     reads: ReadRouter,
-}
-
-impl std::fmt::Debug for PgAccessStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgAccessStore").finish_non_exhaustive()
-    }
 }
 
 impl PgAccessStore {

@@ -13,27 +13,15 @@ use crate::routing::ReadRouter;
 use crate::schema::{agent, agent_key};
 
 /// UASAM's `agent_key` rows on PostgreSQL.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgAgentKeyStore {
     pool: PgPool,
 }
 
 /// UASAM's `agent` rows on PostgreSQL.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgAgentDirectory {
     reads: ReadRouter,
-}
-
-impl std::fmt::Debug for PgAgentKeyStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgAgentKeyStore").finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for PgAgentDirectory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgAgentDirectory").finish_non_exhaustive()
-    }
 }
 
 impl PgAgentKeyStore {

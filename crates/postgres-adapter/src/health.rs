@@ -5,15 +5,9 @@ use otas_ports::{HealthCheck, StoreError};
 use crate::routing::ReadRouter;
 
 /// Pings what serves reads: a usable replica, else the primary.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgHealthCheck {
     reads: ReadRouter,
-}
-
-impl std::fmt::Debug for PgHealthCheck {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgHealthCheck").finish_non_exhaustive()
-    }
 }
 
 impl PgHealthCheck {

@@ -31,6 +31,7 @@ pub struct PgConn {
     statement_timeout: Option<Duration>,
 }
 
+/// By hand: diesel's `PgConnection` has no `Debug`.
 impl std::fmt::Debug for PgConn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgConn")
@@ -58,6 +59,7 @@ pub struct PgManager {
     inner: ConnectionManager<PgConnection>,
 }
 
+/// By hand: its connection URL carries a password, never printed.
 impl std::fmt::Debug for PgManager {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgManager").finish_non_exhaustive()

@@ -61,19 +61,12 @@ pub struct RoutingSettings {
 }
 
 /// The pools reads may use. Cheap to clone.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ReadRouter {
     inner: Arc<Inner>,
 }
 
-impl std::fmt::Debug for ReadRouter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadRouter")
-            .field("replicas", &self.inner.replicas.len())
-            .finish_non_exhaustive()
-    }
-}
-
+#[derive(Debug)]
 struct Inner {
     primary: PgPool,
     /// The watcher's own connection to the primary.
@@ -81,6 +74,7 @@ struct Inner {
     replicas: Vec<Replica>,
 }
 
+#[derive(Debug)]
 struct Replica {
     name: &'static str,
     pool: PgPool,

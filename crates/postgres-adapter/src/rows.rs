@@ -12,15 +12,9 @@ use crate::pool::{with_connection, PgPool};
 use crate::schema::{agent, agent_key, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on PostgreSQL.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgRowWriter {
     pool: PgPool,
-}
-
-impl std::fmt::Debug for PgRowWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgRowWriter").finish_non_exhaustive()
-    }
 }
 
 impl PgRowWriter {

@@ -11,15 +11,9 @@ use crate::pool::{with_connection, PgPool};
 use crate::schema::agent_session;
 
 /// Writes the sessions agents open, on PostgreSQL.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgSessionWriter {
     pool: PgPool,
-}
-
-impl std::fmt::Debug for PgSessionWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgSessionWriter").finish_non_exhaustive()
-    }
 }
 
 impl PgSessionWriter {

@@ -18,15 +18,9 @@ use crate::schema::agent_session;
 pub(crate) use records::{KeyRecord, SessionRecord};
 
 /// Reads sessions from UASAM's `agent_session` table.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgSessionStore {
     reads: ReadRouter,
-}
-
-impl std::fmt::Debug for PgSessionStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgSessionStore").finish_non_exhaustive()
-    }
 }
 
 impl PgSessionStore {

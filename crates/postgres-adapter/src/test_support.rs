@@ -135,6 +135,7 @@ pub fn pool(url: &str) -> PgPool {
 
 /// A migrated database of the test's own and the stores over it, built as
 /// the server builds them. The database is dropped with it.
+#[derive(Debug)]
 pub struct PgFixture {
     pub access: PgAccessStore,
     pub agent_keys: PgAgentKeyStore,
@@ -145,14 +146,6 @@ pub struct PgFixture {
     pub pool: PgPool,
     // Last, so that the stores' pool is dropped first.
     pub db: TestDatabase,
-}
-
-impl std::fmt::Debug for PgFixture {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgFixture")
-            .field("db", &self.db)
-            .finish_non_exhaustive()
-    }
 }
 
 impl PgFixture {
@@ -235,6 +228,15 @@ impl Fixture for PgFixture {
 struct Pausing {
     store: PgSessionStore,
     between: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// By hand: a closure has no `Debug`.
+impl std::fmt::Debug for Pausing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pausing")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionStore for Pausing {

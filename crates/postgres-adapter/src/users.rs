@@ -8,15 +8,9 @@ use crate::pool::{with_connection, PgPool};
 use crate::schema::users;
 
 /// Looks users up in UASAM's `users` on PostgreSQL.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct PgUserDirectory {
     pool: PgPool,
-}
-
-impl std::fmt::Debug for PgUserDirectory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgUserDirectory").finish_non_exhaustive()
-    }
 }
 
 impl PgUserDirectory {

@@ -28,6 +28,7 @@ pub struct Application {
     store: &'static str,
 }
 
+/// By hand: actix's `Server` has no `Debug`.
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application")

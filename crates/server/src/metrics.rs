@@ -1,7 +1,8 @@
 //! The process's Prometheus recorder: installed once, rendered by
 //! `GET /metrics`.
 
-use std::sync::{Arc, OnceLock};
+use otas_http::MetricsText;
+use std::sync::OnceLock;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
@@ -18,7 +19,7 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 /// A renderer of every metric recorded in this process, installing the
 /// recorder on first use (later calls, as in-process tests make, share it).
 /// Renders nothing when another recorder was installed first.
-pub fn renderer() -> Arc<dyn Fn() -> String + Send + Sync> {
+pub fn renderer() -> MetricsText {
     let handle = HANDLE.get_or_init(|| {
         let builder = PrometheusBuilder::new()
             .set_buckets_for_metric(
@@ -38,8 +39,8 @@ pub fn renderer() -> Arc<dyn Fn() -> String + Send + Sync> {
         }
     });
     match handle.clone() {
-        Some(handle) => Arc::new(move || handle.render()),
-        None => Arc::new(String::new),
+        Some(handle) => MetricsText::new(move || handle.render()),
+        None => MetricsText::new(String::new),
     }
 }
 

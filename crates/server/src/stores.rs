@@ -20,7 +20,7 @@ use otas_sqlite_adapter::{
 use crate::settings::StoreChoice;
 
 /// The ports, over whichever store is configured.
-#[allow(missing_debug_implementations)] // Trait objects without Debug.
+#[derive(Debug)]
 pub struct Stores {
     pub access: Arc<dyn AccessStore>,
     pub sessions: Arc<dyn SessionStore>,

@@ -10,15 +10,9 @@ use crate::schema::{agent, project, user_project_mapping, users};
 
 /// Answers access questions from the `users`, `project`,
 /// `user_project_mapping` and `agent` tables of the SQLite database.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteAccessStore {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteAccessStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteAccessStore").finish_non_exhaustive()
-    }
 }
 
 impl SqliteAccessStore {

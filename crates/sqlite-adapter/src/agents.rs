@@ -12,29 +12,15 @@ use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, agent_key};
 
 /// UASAM's `agent_key` rows on SQLite.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteAgentKeyStore {
     pool: SqlitePool,
 }
 
 /// UASAM's `agent` rows on SQLite.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteAgentDirectory {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteAgentKeyStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteAgentKeyStore")
-            .finish_non_exhaustive()
-    }
-}
-
-impl std::fmt::Debug for SqliteAgentDirectory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteAgentDirectory")
-            .finish_non_exhaustive()
-    }
 }
 
 impl SqliteAgentKeyStore {

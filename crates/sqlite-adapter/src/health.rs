@@ -7,15 +7,9 @@ use crate::error::from_query;
 use crate::pool::{checkout, SqlitePool};
 
 /// Reads the SQLite file through the pool.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteHealthCheck {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteHealthCheck {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteHealthCheck").finish_non_exhaustive()
-    }
 }
 
 impl SqliteHealthCheck {

@@ -15,15 +15,9 @@ use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, agent_key, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on SQLite.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteRowWriter {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteRowWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteRowWriter").finish_non_exhaustive()
-    }
 }
 
 impl SqliteRowWriter {

@@ -10,16 +10,9 @@ use crate::pool::{checkout, SqlitePool};
 use crate::schema::agent_session;
 
 /// Writes the sessions agents open, on SQLite.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteSessionWriter {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteSessionWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteSessionWriter")
-            .finish_non_exhaustive()
-    }
 }
 
 impl SqliteSessionWriter {

@@ -26,15 +26,9 @@ use meta::member_equals;
 use records::{KeyRecord, SessionRecord};
 
 /// Reads sessions from the `agent_session` table of the SQLite database.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteSessionStore {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteSessionStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteSessionStore").finish_non_exhaustive()
-    }
 }
 
 impl SqliteSessionStore {

@@ -129,6 +129,7 @@ pub struct SqliteFixture {
     pub db: TestDatabase,
 }
 
+/// By hand: r2d2's thread pool has no `Debug`.
 impl std::fmt::Debug for SqliteFixture {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SqliteFixture")
@@ -261,6 +262,15 @@ impl Fixture for SqliteFixture {
 struct Pausing {
     store: SqliteSessionStore,
     between: Arc<dyn Fn() + Send + Sync>,
+}
+
+/// By hand: a closure has no `Debug`.
+impl std::fmt::Debug for Pausing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pausing")
+            .field("store", &self.store)
+            .finish_non_exhaustive()
+    }
 }
 
 impl SessionStore for Pausing {

@@ -9,16 +9,9 @@ use crate::pool::{checkout, SqlitePool};
 use crate::schema::users;
 
 /// Looks users up in UASAM's `users` on SQLite.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct SqliteUserDirectory {
     pool: SqlitePool,
-}
-
-impl std::fmt::Debug for SqliteUserDirectory {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteUserDirectory")
-            .finish_non_exhaustive()
-    }
 }
 
 impl SqliteUserDirectory {

@@ -352,6 +352,15 @@ struct Pausing {
     between: Arc<dyn Fn() + Send + Sync>,
 }
 
+/// By hand: a closure has no `Debug`.
+impl std::fmt::Debug for Pausing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pausing")
+            .field("memory", &self.memory)
+            .finish_non_exhaustive()
+    }
+}
+
 impl SessionStore for Pausing {
     fn sessions_after(
         &self,

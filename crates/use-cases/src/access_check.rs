@@ -17,7 +17,7 @@ pub(crate) struct Claim<'a> {
 }
 
 /// The shared checks.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) struct AccessCheck {
     pub(crate) tokens: Arc<dyn TokenVerifier>,
     pub(crate) access: Arc<dyn AccessStore>,

@@ -23,7 +23,7 @@ pub struct AuthenticateRequest {
 
 /// The authenticate call, as the HTTP layer calls it.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait AuthenticateAgentUseCase: Send + Sync {
+pub trait AuthenticateAgentUseCase: std::fmt::Debug + Send + Sync {
     /// The agent the user may see, or why not, in UASAM's order.
     ///
     /// Blocking: call it off the async executor.
@@ -31,16 +31,10 @@ pub trait AuthenticateAgentUseCase: Send + Sync {
 }
 
 /// The authenticate call over its ports.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct AuthenticateAgent {
     access: AccessCheck,
     agents: Arc<dyn AgentDirectory>,
-}
-
-impl std::fmt::Debug for AuthenticateAgent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuthenticateAgent").finish_non_exhaustive()
-    }
 }
 
 impl AuthenticateAgent {

@@ -49,7 +49,7 @@ pub struct CreatedSession {
 
 /// Session creation, as the HTTP layer calls it.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait CreateSessionUseCase: Send + Sync {
+pub trait CreateSessionUseCase: std::fmt::Debug + Send + Sync {
     /// Checks the key, writes the session, issues its token.
     ///
     /// Blocking (and, on a key not verified lately, PBKDF2): call it off the
@@ -81,8 +81,7 @@ pub struct KeyVerification {
 }
 
 /// The ports session creation needs.
-#[derive(Clone)]
-#[allow(missing_debug_implementations)] // Trait objects without Debug.
+#[derive(Clone, Debug)]
 pub struct CreateSessionPorts {
     pub keys: Arc<dyn AgentKeyStore>,
     pub hasher: Arc<dyn AgentKeyHasher>,
@@ -92,6 +91,7 @@ pub struct CreateSessionPorts {
 }
 
 /// Session creation over its ports.
+#[derive(Debug)]
 pub struct CreateSession {
     ports: CreateSessionPorts,
     verified: VerifiedKeys,
@@ -104,12 +104,6 @@ pub struct CreateSession {
     /// it waits.
     verifications: Admission,
     patience: Duration,
-}
-
-impl std::fmt::Debug for CreateSession {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CreateSession").finish_non_exhaustive()
-    }
 }
 
 impl CreateSession {

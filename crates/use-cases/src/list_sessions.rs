@@ -25,7 +25,7 @@ use rest::RestFromStore;
 /// The session-listing use case, as the HTTP layer (or another OTAS
 /// backend) calls it. A trait so that callers can be tested with a mock.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
-pub trait ListSessionsUseCase: Send + Sync {
+pub trait ListSessionsUseCase: std::fmt::Debug + Send + Sync {
     /// Checks the request in the contract's order and answers it: not
     /// modified, a page, or a whole list (its first batch and the rest).
     ///
@@ -47,7 +47,7 @@ struct Listing {
 }
 
 /// The session-listing use case over its ports.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct ListSessions {
     access: AccessCheck,
     sessions: Arc<dyn SessionStore>,
@@ -56,15 +56,6 @@ pub struct ListSessions {
     /// The most bytes of sessions in one page or one batch of a whole list
     /// ([`byte_bound::fitting`]).
     max_bytes: usize,
-}
-
-impl std::fmt::Debug for ListSessions {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ListSessions")
-            .field("batch", &self.batch)
-            .field("max_bytes", &self.max_bytes)
-            .finish_non_exhaustive()
-    }
 }
 
 impl ListSessionsUseCase for ListSessions {

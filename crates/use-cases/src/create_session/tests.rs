@@ -18,7 +18,7 @@ const GOOD: &str = "agent_ab_cd_good-secret";
 const PREFIX: &str = "ab_cd";
 
 /// A hasher that knows one key, counts its PBKDF2 runs, and can be slow.
-#[derive(Default)]
+#[derive(Default, Debug)]
 struct CountingHasher {
     runs: AtomicUsize,
     slow: Option<Duration>,

@@ -14,6 +14,7 @@ use crate::store_failure::store_failed;
 /// time. Oldest first, it stops at the newest session its tag counted, so
 /// that the body holds exactly the sessions the tag vouches for (newest
 /// first, later sessions come before the first batch and are never read).
+#[derive(Debug)]
 pub(crate) struct RestFromStore {
     sessions: Arc<dyn SessionStore>,
     query: SessionQuery,
@@ -22,18 +23,6 @@ pub(crate) struct RestFromStore {
     until: Option<SessionKey>,
     /// The most bytes of sessions in one batch.
     max_bytes: usize,
-}
-
-impl std::fmt::Debug for RestFromStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RestFromStore")
-            .field("query", &self.query)
-            .field("after", &self.after)
-            .field("batch", &self.batch)
-            .field("until", &self.until)
-            .field("max_bytes", &self.max_bytes)
-            .finish_non_exhaustive()
-    }
 }
 
 impl RestFromStore {

@@ -50,7 +50,7 @@ async fn call(
         create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
         authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
-        metrics: Arc::new(String::new),
+        metrics: crate::app::MetricsText::new(String::new),
         deadline: std::time::Duration::from_secs(5),
         requests: otas_use_cases::Admission::new(8),
         streams: otas_use_cases::Admission::new(8),

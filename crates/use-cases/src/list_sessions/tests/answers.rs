@@ -214,6 +214,7 @@ fn a_whole_list_with_its_own_tag_in_if_none_match_reads_only_the_summary() {
 
 /// An agent's sessions in memory, with one more created after every read
 /// that is not a snapshot: a store under constant writes.
+#[derive(Debug)]
 struct BusyStore {
     sessions: Mutex<Vec<Session>>,
 }
