@@ -5,6 +5,7 @@ pub mod agent_keys;
 pub mod agents;
 pub mod cursor;
 pub mod health;
+pub mod key_issuing;
 pub mod rows;
 pub mod sessions;
 pub mod store;
@@ -16,6 +17,7 @@ pub use agent_keys::{AgentKeyHasher, AgentKeyStore, Clock, SessionTokenIssuer, S
 pub use agents::{AgentDirectory, AgentInfo};
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
+pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
 pub use rows::{
     AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, UserRow,
 };
@@ -34,6 +36,8 @@ pub use agents::MockAgentDirectory;
 pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]
 pub use health::MockHealthCheck;
+#[cfg(any(test, feature = "mock"))]
+pub use key_issuing::MockKeyIssuer;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
