@@ -13,8 +13,9 @@
 //! could not find the row of such a key. Drawing again (rejection) keeps the
 //! prefix exactly uniform over the prefixes without `_`; mapping `_` to
 //! another character would make that character twice as likely. It costs
-//! under 4 bits of the prefix's 64 (10 characters from 63 instead of 64; the
-//! 11th carries 4 bits and is never `_`), and one draw in seven is repeated.
+//! about a quarter of a bit of the prefix's 64 (10 characters from 63
+//! instead of 64; the 11th carries 4 bits and is never `_`), and one draw in
+//! seven (1 - (63/64)^10) is repeated.
 //!
 //! The randomness comes through [`RandomSource`]: the operating system's
 //! ([`OsRandom`]) in production, a scripted one in tests
