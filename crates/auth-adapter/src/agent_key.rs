@@ -59,7 +59,8 @@ impl AgentKeyHasher for DjangoKeyHasher {
 }
 
 /// Django's `pbkdf2_sha256` hash of `key`, as UASAM stores agent keys: for
-/// keys this service writes itself (the demo's).
+/// keys this service writes itself (the demo's, and each one
+/// `DjangoKeyIssuer` issues): the one place that hashes.
 pub fn django_pbkdf2_sha256(key: &str, salt: &str, iterations: u32) -> String {
     let mut derived = [0_u8; 32];
     pbkdf2::pbkdf2_hmac::<Sha256>(key.as_bytes(), salt.as_bytes(), iterations, &mut derived);

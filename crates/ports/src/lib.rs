@@ -6,6 +6,7 @@ pub mod agents;
 pub mod clock;
 pub mod cursor;
 pub mod health;
+pub mod key_issuing;
 pub mod rows;
 pub mod session_writer;
 pub mod sessions;
@@ -19,6 +20,7 @@ pub use agents::{AgentDirectory, AgentInfo};
 pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
+pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
 pub use rows::{AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, UserRow};
 pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
@@ -38,6 +40,8 @@ pub use clock::MockClock;
 pub use cursor::MockCursorCodec;
 #[cfg(any(test, feature = "mock"))]
 pub use health::MockHealthCheck;
+#[cfg(any(test, feature = "mock"))]
+pub use key_issuing::MockKeyIssuer;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
