@@ -206,3 +206,69 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         assert!(seen.contains(&status), "no {status} answer was validated");
     }
 }
+
+/// One Authorize fills every call: the credential headers are security
+/// schemes of the document, and every endpoint that needs them says which,
+/// rather than asking for each header as a parameter.
+#[tokio::test]
+async fn the_credential_headers_are_security_schemes_every_call_names() {
+    let world = World::new(Store::Sqlite);
+    let app = TestApp::start(world.url()).await;
+    let document: Value = app
+        .client
+        .get(format!("{}/api/openapi.json", app.address))
+        .send()
+        .await
+        .expect("the document")
+        .json()
+        .await
+        .expect("JSON");
+
+    let schemes = &document["components"]["securitySchemes"];
+    for (name, header) in [
+        ("user_token", "X-OTAS-USER-TOKEN"),
+        ("project_id", "X-OTAS-PROJECT-ID"),
+        ("agent_key", "X-OTAS-AGENT-KEY"),
+    ] {
+        assert_eq!(schemes[name]["type"], "apiKey", "{name}: {schemes}");
+        assert_eq!(schemes[name]["in"], "header", "{name}: {schemes}");
+        assert_eq!(schemes[name]["name"], header, "{name}: {schemes}");
+    }
+    for (path, method, wanted) in [
+        (
+            "/api/agent/v1/sessions/list/",
+            "get",
+            json!([{"user_token": [], "project_id": []}]),
+        ),
+        (
+            "/api/agent/v1/user/authenticate/",
+            "post",
+            json!([{"user_token": [], "project_id": []}]),
+        ),
+        (
+            "/api/agent/v1/session/create/",
+            "post",
+            json!([{"agent_key": []}]),
+        ),
+    ] {
+        let operation = &document["paths"][path][method];
+        assert_eq!(operation["security"], wanted, "{method} {path}");
+        let credential_params: Vec<&Value> = operation["parameters"]
+            .as_array()
+            .map(|params| {
+                params
+                    .iter()
+                    .filter(|p| {
+                        let name = p["name"].as_str().unwrap_or_default();
+                        ["X-OTAS-USER-TOKEN", "X-OTAS-PROJECT-ID", "X-OTAS-AGENT-KEY"]
+                            .contains(&name)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        assert!(
+            credential_params.is_empty(),
+            "{method} {path}: {credential_params:?}"
+        );
+    }
+}

@@ -32,7 +32,7 @@ pub(crate) async fn healthz() -> HttpResponse {
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
         (status = 200, description = "A pooled connection answers (`ready`)", body = Envelope<NoPayload>),
-        (status = 503, body = Envelope<NoPayload>),
+        (status = 503, description = "`service_unavailable`", body = Envelope<NoPayload>),
     ))]
 pub(crate) async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let health = state.health.clone();

@@ -17,18 +17,17 @@ use crate::state::AppState;
     post,
     path = "/api/agent/v1/user/authenticate/",
     tag = "agents",
+    security(("user_token" = [], "project_id" = [])),
     params(
-        ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT"),
-        ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
-        ("X-OTAS-AGENT-ID" = String, Header, description = "The agent's id"),
+        ("X-OTAS-AGENT-ID" = String, Header, description = "The agent's id", example = "de300000-0000-4000-8000-0000000000a1"),
     ),
     responses(
         (status = 200, description = "The user may see the agent (`authenticated`)", body = Envelope<Authenticated>),
-        (status = 400, body = Envelope<NoPayload>),
-        (status = 401, body = Envelope<NoPayload>),
-        (status = 403, body = Envelope<NoPayload>),
-        (status = 404, body = Envelope<NoPayload>),
-        (status = 503, body = Envelope<NoPayload>),
+        (status = 400, description = "`missing_headers`, `missing_agent_id`", body = Envelope<NoPayload>),
+        (status = 401, description = "`invalid_token`", body = Envelope<NoPayload>),
+        (status = 403, description = "`user_project_mapping_invalid`", body = Envelope<NoPayload>),
+        (status = 404, description = "`agent_not_found`", body = Envelope<NoPayload>),
+        (status = 503, description = "`service_unavailable` (with Retry-After)", body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn authenticate(
@@ -70,9 +69,10 @@ pub(crate) struct Authenticated {
 /// struct keeps its fields' order).
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct AgentJson {
-    #[schema(format = "uuid")]
+    #[schema(format = "uuid", example = "de300000-0000-4000-8000-0000000000a1")]
     id: String,
+    #[schema(example = "summarizer")]
     name: String,
-    #[schema(format = "uuid")]
+    #[schema(format = "uuid", example = "de300000-0000-4000-8000-000000000002")]
     project_id: String,
 }

@@ -105,7 +105,7 @@ pub(crate) fn sessions(out: &mut String, sessions: &[Session], place: Place) {
 /// that serde writes this type exactly as the hand does.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ListResponse {
-    #[schema(format = "uuid")]
+    #[schema(format = "uuid", example = "de300000-0000-4000-8000-0000000000a1")]
     agent_id: String,
     sessions: Vec<SessionJson>,
     /// With `limit`: whether more sessions follow (also when the page ended
@@ -124,15 +124,20 @@ pub(crate) struct ListResponse {
 /// One session, as listed.
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct SessionJson {
-    #[schema(format = "uuid")]
+    #[schema(format = "uuid", example = "de300000-0000-4000-8000-000100000001")]
     id: String,
     /// `null` once the session's key was deleted.
-    #[schema(format = "uuid", required = true)]
+    #[schema(
+        format = "uuid",
+        required = true,
+        example = "de300000-0000-4000-8000-0000000000c1"
+    )]
     agent_key_id: Option<String>,
     /// UTC, six fractional digits, `+00:00`.
+    #[schema(example = "2026-12-04T23:40:28.999000+00:00")]
     created_at: String,
     /// Whatever JSON value the agent sent.
-    #[schema(value_type = serde_json::Value)]
+    #[schema(value_type = serde_json::Value, example = json!({"task": "classify", "model": "claude-haiku-4", "ok": true}))]
     meta: Box<RawValue>,
 }
 

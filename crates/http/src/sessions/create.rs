@@ -26,7 +26,7 @@ const AGENT_KEY: &str = "x-otas-agent-key";
     post,
     path = "/api/agent/v1/session/create/",
     tag = "sessions",
-    params(("X-OTAS-AGENT-KEY" = String, Header, description = "The agent's key")),
+    security(("agent_key" = [])),
     // The body is read by hand (`meta_of`), so no type describes it.
     request_body(
         content = Object,
@@ -35,12 +35,12 @@ const AGENT_KEY: &str = "x-otas-agent-key";
     ),
     responses(
         (status = 200, description = "The session and its token (`agent_session_created`)", body = Envelope<Response<CreatedResponse>>),
-        (status = 400, body = Envelope<NoPayload>),
-        (status = 401, body = Envelope<NoPayload>),
-        (status = 408, description = "The body did not arrive within http.request_body_timeout_ms; the connection is closed", body = Envelope<NoPayload>),
-        (status = 413, body = Envelope<NoPayload>),
-        (status = 429, description = "too_many_attempts: too many wrong secrets under this key's prefix lately; see Retry-After", body = Envelope<NoPayload>),
-        (status = 503, body = Envelope<NoPayload>),
+        (status = 400, description = "`invalid_json`", body = Envelope<NoPayload>),
+        (status = 401, description = "`invalid_agent_key`", body = Envelope<NoPayload>),
+        (status = 408, description = "`request_timeout`: the body did not arrive within http.request_body_timeout_ms; the connection is closed", body = Envelope<NoPayload>),
+        (status = 413, description = "`payload_too_large`", body = Envelope<NoPayload>),
+        (status = 429, description = "`too_many_attempts`: too many wrong secrets under this key's prefix lately; see Retry-After", body = Envelope<NoPayload>),
+        (status = 503, description = "`service_unavailable` (with Retry-After)", body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn create(
@@ -90,7 +90,12 @@ const SESSION_TOKEN: &str = "X-OTAS-AGENT-SESSION-TOKEN";
 pub(crate) struct CreatedResponse {
     /// `X-OTAS-AGENT-SESSION-TOKEN`.
     #[serde(rename = "Header_value")]
+    #[schema(example = "X-OTAS-AGENT-SESSION-TOKEN")]
     header_value: &'static str,
+    /// The session's token, sent as `X-OTAS-AGENT-SESSION-TOKEN` on the agent's later calls.
+    #[schema(
+        example = "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJhZ2VudF9zZXNzaW9uX2lkIjoi4oCmIn0.…"
+    )]
     jwt_token: String,
 }
 

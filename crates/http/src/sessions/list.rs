@@ -32,10 +32,9 @@ use crate::state::AppState;
     get,
     path = "/api/agent/v1/sessions/list/",
     tag = "sessions",
+    security(("user_token" = [], "project_id" = [])),
     params(
-        ("X-OTAS-USER-TOKEN" = String, Header, description = "The user's JWT (UASAM's login)"),
-        ("X-OTAS-PROJECT-ID" = String, Header, description = "The project's id"),
-        ("agent_id" = String, Query, description = "The agent whose sessions are listed"),
+        ("agent_id" = String, Query, description = "The agent whose sessions are listed", example = "de300000-0000-4000-8000-0000000000a1"),
         ("limit" = Option<u32>, Query, description = "1..=1000: one page of at most this many sessions; a page may hold fewer when its body reaches the byte bound (http.max_page_bytes), and then says has_more with a next_cursor for the rest (a single session larger than the bound comes alone)"),
         ("cursor" = Option<String>, Query, description = "The previous page's next_cursor"),
         ("order" = Option<String>, Query, description = "desc (default) or asc"),
@@ -47,10 +46,10 @@ use crate::state::AppState;
     responses(
         (status = 200, description = "The sessions, newest first (`agent_sessions_listed`)", body = Envelope<Response<ListResponse>>),
         (status = 304, description = "The If-None-Match tag is current"),
-        (status = 400, body = Envelope<NoPayload>),
-        (status = 401, body = Envelope<NoPayload>),
-        (status = 403, body = Envelope<NoPayload>),
-        (status = 503, description = "The stores are away or busy, or too many response bytes are in flight (then with Retry-After)", body = Envelope<NoPayload>),
+        (status = 400, description = "`missing_headers`, `agent_id_required`, `invalid_limit`, `invalid_cursor`, `invalid_order`, `invalid_created_after`, `invalid_created_before`, `invalid_meta`, `invalid_include_total`", body = Envelope<NoPayload>),
+        (status = 401, description = "`invalid_token`", body = Envelope<NoPayload>),
+        (status = 403, description = "`user_project_mapping_invalid`, `agent_not_found_or_no_access`", body = Envelope<NoPayload>),
+        (status = 503, description = "`service_unavailable`: the stores are away or busy, or too many response bytes are in flight (with Retry-After)", body = Envelope<NoPayload>),
     )
 )]
 pub(crate) async fn list(
