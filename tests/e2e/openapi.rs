@@ -65,15 +65,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     }
     world.session(uuid::Uuid::new_v4(), AGENT_A, None, at(9, 0), "[1, 2]");
     let app = TestApp::start(world.url()).await;
-    let document: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.address))
-        .send()
-        .await
-        .expect("the document")
-        .json()
-        .await
-        .expect("JSON");
+    let document = served_document(&app).await;
     assert_eq!(document["openapi"], "3.1.0");
     let docs = app
         .client
@@ -214,15 +206,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
 async fn the_credential_headers_are_security_schemes_every_call_names() {
     let world = World::new(Store::Sqlite);
     let app = TestApp::start(world.url()).await;
-    let document: Value = app
-        .client
-        .get(format!("{}/api/openapi.json", app.address))
-        .send()
-        .await
-        .expect("the document")
-        .json()
-        .await
-        .expect("JSON");
+    let document = served_document(&app).await;
 
     let schemes = &document["components"]["securitySchemes"];
     for (name, header) in [
@@ -271,4 +255,16 @@ async fn the_credential_headers_are_security_schemes_every_call_names() {
             "{method} {path}: {credential_params:?}"
         );
     }
+}
+
+/// The document the server serves.
+async fn served_document(app: &TestApp) -> Value {
+    app.client
+        .get(format!("{}/api/openapi.json", app.address))
+        .send()
+        .await
+        .expect("the document")
+        .json()
+        .await
+        .expect("JSON")
 }

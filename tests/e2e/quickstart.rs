@@ -13,6 +13,7 @@ use diesel::connection::SimpleConnection;
 use otas_postgres_adapter::test_support::{admin_url, connect_to, TestDatabase};
 use serde_json::Value;
 
+use crate::support::app::hermetic;
 use crate::support::cluster::free_port;
 
 const README: &str = include_str!("../../README.md");
@@ -95,15 +96,7 @@ fn the_readme_quickstart_lists_the_demo_sessions() {
         // Its own process group: the server it starts in the background is
         // stopped with it whatever happens.
         .process_group(0);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("OTAS")
-            || key == "DATABASE_URL"
-            || key == "JWT_SECRET"
-            || key == "RUST_LOG"
-        {
-            shell.env_remove(key);
-        }
-    }
+    hermetic(&mut shell);
     let mut child = shell.spawn().expect("run bash");
     let pgid = child.id();
     let deadline = Instant::now() + Duration::from_secs(120);

@@ -45,11 +45,9 @@ fn setting_key(variable: &str) -> String {
     }
 }
 
-/// Starts `otas-server serve` with the fixture secret and the given extra
-/// environment, and waits until it listens.
-pub fn command(database_url: &str, env: &[(&str, &str)]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_otas-server"));
-    // Hermetic: nothing of the developer's own configuration leaks in.
+/// Leaves nothing of the developer's own configuration in `command`'s
+/// environment (`OTAS*`, `DATABASE_URL`, `JWT_SECRET`, `RUST_LOG`).
+pub fn hermetic(command: &mut Command) {
     for (key, _) in std::env::vars() {
         if key.starts_with("OTAS")
             || key == "DATABASE_URL"
@@ -59,6 +57,13 @@ pub fn command(database_url: &str, env: &[(&str, &str)]) -> Command {
             command.env_remove(key);
         }
     }
+}
+
+/// Starts `otas-server serve` with the fixture secret and the given extra
+/// environment, and waits until it listens.
+pub fn command(database_url: &str, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_otas-server"));
+    hermetic(&mut command);
     command
         .env(
             "OTAS_CONFIG_DIR",
