@@ -86,10 +86,19 @@ pub fn settings_problems(settings: &Settings) -> Vec<Problem> {
     }
     match settings.database.store() {
         Ok(store) => problems.extend(pool_problems(settings, &store)),
-        Err(error) => problems.push(Problem::new(
-            format!("{error:#}"),
-            "set DATABASE_URL (or OTAS__DATABASE__URL) to postgres://user:password@host:port/database or sqlite://path, each of OTAS__DATABASE__REPLICA_URLS to a postgres:// URL; docs/configuration.md lists the [database] keys",
-        )),
+        Err(error) => {
+            let what = format!("{error:#}");
+            let fix = if what.contains("replica_check_ms") {
+                "set database.replica_check_ms (OTAS__DATABASE__REPLICA_CHECK_MS) to 1 or more"
+            } else if what.contains("are read from") {
+                "list no more replicas than that in OTAS__DATABASE__REPLICA_URLS"
+            } else if what.contains("replica") {
+                "write each of OTAS__DATABASE__REPLICA_URLS as postgres://user:password@host:port/database, comma-separated"
+            } else {
+                "set DATABASE_URL (or OTAS__DATABASE__URL) to postgres://user:password@host:port/database or sqlite://path"
+            };
+            problems.push(Problem::new(what, fix));
+        }
     }
     if let Err(error) = settings.server.cors_origins() {
         problems.push(Problem::new(
@@ -327,6 +336,25 @@ mod tests {
         assert!(problems[1].what.contains("database URL is malformed"));
         assert!(problems[2].what.contains("request_head_timeout_ms"));
         assert!(!format!("{problems:?}").contains("hunter2"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_malformed_replica_url_is_told_how_to_write_one() -> anyhow::Result<()> {
+        let settings = Settings::with_overrides(&[
+            ("auth.jwt_secret", STRONG),
+            ("database.url", "postgres://otas@127.0.0.1/otas"),
+            ("database.replica_urls", "mysql://u:leaked@db/otas"),
+        ])?;
+
+        let problems = settings_problems(&settings);
+
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].what.contains("a replica URL is malformed"));
+        assert!(problems[0]
+            .fix
+            .contains("OTAS__DATABASE__REPLICA_URLS as postgres://"));
+        assert!(!problems[0].to_string().contains("leaked"));
         Ok(())
     }
 
