@@ -1,5 +1,6 @@
 //! The operators' commands of the real binary: `seed-demo` (the first run's
-//! demo and its curl line), `token`, `check-config`, and `--help`.
+//! demo and its curl line), `token`, and `--help` (`check-config`: its own
+//! file).
 
 use std::process::{Command, Output};
 
@@ -8,7 +9,6 @@ use serde_json::Value;
 
 use crate::support::app::command;
 use crate::support::scratch::Scratch;
-use crate::support::tokens::TEST_SECRET;
 use crate::support::TestApp;
 
 fn stdout(output: &Output) -> String {
@@ -212,46 +212,6 @@ fn token_refuses_a_user_the_database_does_not_have_unless_forced() {
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert_eq!(stdout(&forced).trim().split('.').count(), 3);
     assert!(!not_a_uuid.status.success());
-}
-
-#[test]
-fn check_config_masks_secrets_and_says_whether_the_database_answers() {
-    let store = Scratch::new();
-    assert!(store.run(&["migrate"], &[]).status.success());
-
-    let healthy = store.run(
-        &["check-config"],
-        &[(
-            "OTAS__AUTH__PREVIOUS_JWT_SECRETS",
-            "old-secret-1,old-secret-2",
-        )],
-    );
-    let unreachable = command("postgres://otas:hunter2@127.0.0.1:1/otas", &[])
-        .args(["check-config"])
-        .env("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "200")
-        .output()
-        .expect("run otas-server");
-
-    assert!(healthy.status.success(), "{}", stderr(&healthy));
-    let printed = stdout(&healthy);
-    assert!(printed.contains("database = sqlite"), "{printed}");
-    assert!(printed.contains("database answers: yes"), "{printed}");
-    assert!(
-        printed.contains("auth.previous_jwt_secrets = 2 secret(s)"),
-        "{printed}"
-    );
-    assert!(
-        !printed.contains(TEST_SECRET) && !printed.contains("old-secret"),
-        "a secret was printed: {printed}"
-    );
-    assert!(!unreachable.status.success());
-    let printed = stdout(&unreachable);
-    assert!(printed.contains("database = postgres"), "{printed}");
-    assert!(printed.contains("database answers: no"), "{printed}");
-    assert!(
-        !printed.contains("hunter2") && !stderr(&unreachable).contains("hunter2"),
-        "a password was printed"
-    );
 }
 
 #[test]

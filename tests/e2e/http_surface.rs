@@ -251,3 +251,31 @@ async fn a_cors_preflight_naming_any_header_uasam_accepts_is_allowed() {
         assert!(allowed.contains(header), "{header} not in {allowed}");
     }
 }
+
+#[tokio::test]
+async fn docs_without_its_slash_redirects_to_the_documentation_page() {
+    let world = World::new(Store::Postgres);
+    let app = TestApp::start(world.url()).await;
+    let not_following = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a client");
+
+    let redirect = not_following
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .expect("answer");
+    let followed = app
+        .client
+        .get(format!("{}/docs", app.address))
+        .send()
+        .await
+        .expect("answer");
+
+    assert_eq!(redirect.status(), StatusCode::PERMANENT_REDIRECT);
+    assert_eq!(redirect.headers()["location"], "docs/");
+    assert_eq!(followed.status(), StatusCode::OK);
+    assert_eq!(followed.url().path(), "/docs/");
+    assert!(followed.text().await.expect("HTML").contains("swagger"));
+}

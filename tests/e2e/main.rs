@@ -12,6 +12,7 @@ mod agent_sessions;
 mod auth;
 mod authenticate;
 mod bad_input;
+mod check_config;
 mod cli;
 mod conditional;
 mod filter_edges;

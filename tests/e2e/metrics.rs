@@ -17,9 +17,15 @@ async fn metrics_count_requests_by_route_method_and_status_and_show_the_pool() {
     // Batches of 2: the whole list of 5 is streamed.
     let app = TestApp::start_with(world.url(), &[("OTAS__HTTP__LIST_BATCH_SIZE", "2")]).await;
     let project = PROJECT_A.to_string();
-    // A database without the schema: a store failure, counted by kind.
-    let no_schema = otas_postgres_adapter::test_support::TestDatabase::empty();
+    // A database that lost a table after the start: a store failure,
+    // counted by kind.
+    let no_schema = otas_postgres_adapter::test_support::TestDatabase::migrated();
     let failing = TestApp::start(no_schema.url()).await;
+    diesel::connection::SimpleConnection::batch_execute(
+        &mut no_schema.connect(),
+        "DROP TABLE user_project_mapping",
+    )
+    .expect("drop a table");
     let failed = failing
         .list(Some(VALID), Some(&project), &agent_query(AGENT_A))
         .await;

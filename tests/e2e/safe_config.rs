@@ -54,7 +54,7 @@ fn run(
 }
 
 #[test]
-fn production_refuses_a_published_an_empty_or_a_short_secret_in_one_line_naming_none() {
+fn production_refuses_a_published_an_empty_or_a_short_secret_as_one_problem_naming_none() {
     let db = TestDatabase::migrated();
     let production = ("OTAS_ENV", "production");
     for (secret, why) in [
@@ -71,11 +71,12 @@ fn production_refuses_a_published_an_empty_or_a_short_secret_in_one_line_naming_
         );
 
         assert!(!ok, "{why}: started");
-        assert_eq!(stderr.trim().lines().count(), 1, "{why}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 2, "{why}: {stderr}");
         assert!(
-            stderr.contains("refusing to start in production"),
+            stderr.contains("refusing to start: 1 problem\n"),
             "{why}: {stderr}"
         );
+        assert!(stderr.contains("; fix: "), "{why}: {stderr}");
         assert!(stderr.contains(why), "{why}: {stderr}");
         if !secret.is_empty() {
             assert!(!stderr.contains(secret), "the secret is printed: {stderr}");
@@ -132,10 +133,10 @@ fn production_refuses_a_short_previous_secret_naming_none() {
     );
 
     assert!(!ok, "started with a previous secret of one byte");
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 2, "{stderr}");
     assert!(
         stderr.contains(
-            "refusing to start in production: a previous JWT secret is shorter than 32 bytes"
+            "refusing to start: 1 problem\n  - a previous JWT secret is shorter than 32 bytes"
         ),
         "{stderr}"
     );
@@ -271,7 +272,7 @@ fn check_config_masks_a_password_given_in_the_database_urls_query_and_names_what
     assert!(stdout.contains("password=***"), "{stdout}");
     assert!(stdout.contains("sslmode=disable"), "{stdout}");
     assert!(
-        stdout.contains("unsafe: the JWT secret is a published one"),
+        stdout.contains("\nunsafe: the JWT secret is a published one"),
         "{stdout}"
     );
     assert!(!stdout.contains("some-jwt-secret"), "{stdout}");

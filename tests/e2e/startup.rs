@@ -54,14 +54,20 @@ fn table_count(url: &str) -> i64 {
 }
 
 #[test]
-fn serve_refuses_to_start_without_a_jwt_secret_in_one_line() {
+fn serve_refuses_to_start_without_a_jwt_secret_saying_what_to_set() {
     let db = TestDatabase::migrated();
 
     let (ok, stderr) = run_to_end(db.url(), &[], &["JWT_SECRET"], &["serve"]);
 
     assert!(!ok);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-    assert!(stderr.contains("JWT_SECRET"), "{stderr}");
+    assert_eq!(
+        stderr.lines().collect::<Vec<_>>(),
+        [
+            "otas-server: refusing to start: 1 problem",
+            "  - the JWT secret is empty; fix: set JWT_SECRET (or OTAS__AUTH__JWT_SECRET) to the secret UASAM signs user tokens with",
+        ],
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -74,8 +80,12 @@ fn serve_refuses_a_malformed_database_url_without_printing_it() {
         let (ok, stderr) = run_to_end(url, &[], &[], &["serve"]);
 
         assert!(!ok, "{url:?}");
-        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
-        assert!(stderr.contains("database"), "{stderr}");
+        assert_eq!(stderr.trim().lines().count(), 2, "{stderr}");
+        assert!(
+            stderr.contains("refusing to start: 1 problem\n  - the database URL is malformed"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("fix: set DATABASE_URL"), "{stderr}");
         assert!(
             !stderr.contains("hunter2"),
             "a password reached the output: {stderr}"
@@ -84,18 +94,69 @@ fn serve_refuses_a_malformed_database_url_without_printing_it() {
 }
 
 #[test]
-fn an_environment_named_without_its_file_is_refused() {
+fn serve_lists_every_problem_at_once_each_with_its_fix() {
     let db = TestDatabase::migrated();
 
     let (ok, stderr) = run_to_end(
         db.url(),
-        &[("OTAS_ENV", "no-such-environment")],
+        &[
+            (
+                "OTAS__SERVER__CORS_ALLOWED_ORIGINS",
+                "https://dash.example/",
+            ),
+            ("OTAS__HTTP__WRITE_TIMEOUT_MS", "0"),
+        ],
+        &["JWT_SECRET"],
+        &["serve"],
+    );
+
+    assert!(!ok);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 4, "{stderr}");
+    assert_eq!(lines[0], "otas-server: refusing to start: 3 problems");
+    assert!(lines[1].starts_with("  - the JWT secret is empty; fix: set JWT_SECRET"));
+    assert!(lines[2].contains("is not an origin") && lines[2].contains("; fix: "));
+    assert!(lines[3].contains("http.write_timeout_ms must be at least 1 ms; fix: set"));
+}
+
+#[test]
+fn an_environment_named_without_its_file_is_refused_naming_the_directory_searched() {
+    let db = TestDatabase::migrated();
+
+    let (ok, stderr) = run_to_end(
+        db.url(),
+        &[
+            ("OTAS_ENV", "no-such-environment"),
+            ("OTAS_CONFIG_DIR", "/nonexistent/otas-config"),
+        ],
         &[],
         &["serve"],
     );
 
     assert!(!ok);
-    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.ends_with('\n'), "{stderr:?}");
+    assert!(
+        stderr.contains("no-such-environment.toml")
+            && stderr.contains("/nonexistent/otas-config")
+            && stderr.contains("set OTAS_CONFIG_DIR"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn migrate_on_a_database_the_server_does_not_have_suggests_creating_it() {
+    let db = TestDatabase::empty();
+    let missing = db.url().replace(db.name(), "otas_never_created");
+
+    let (ok, stderr) = run_to_end(&missing, &[], &[], &["migrate"]);
+
+    assert!(!ok);
+    assert!(stderr.contains("does not exist"), "{stderr}");
+    assert!(
+        stderr.contains("`otas-server migrate --create-database` creates it"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -158,25 +219,53 @@ async fn serve_warns_about_an_invalid_index_and_counts_it_in_the_metrics() {
 }
 
 #[tokio::test]
-async fn serve_leaves_the_schema_alone_unless_told_to_migrate() {
+async fn serve_refuses_an_unmigrated_database_and_migrates_only_when_told_to() {
     let untouched = TestDatabase::empty();
     let migrated = TestDatabase::empty();
 
-    let _plain = TestApp::spawn(untouched.url()).await;
+    let (ok, stderr) = run_to_end(untouched.url(), &[], &[], &["serve"]);
     let _migrating = TestApp::spawn_with(
         migrated.url(),
         &[("OTAS__DATABASE__MIGRATE_ON_START", "true")],
     )
     .await;
 
+    assert!(!ok, "served an unmigrated database");
+    assert!(
+        stderr.contains("the database is not migrated (pending: 2026-11-29-000001_uasam_schema, "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("fix: run otas-server migrate"), "{stderr}");
     assert_eq!(table_count(untouched.url()), 0);
     assert_eq!(table_count(migrated.url()), 7);
 }
 
 #[tokio::test]
-async fn a_database_without_the_schema_is_a_json_500_without_sql() {
-    let db = TestDatabase::empty();
+async fn serve_starts_while_the_database_does_not_answer() {
+    let app = TestApp::spawn_with(
+        "postgres://otas@127.0.0.1:1/otas",
+        &[("OTAS__DATABASE__CONNECTION_TIMEOUT_MS", "200")],
+    )
+    .await;
+
+    let ready = app
+        .client
+        .get(format!("{}/readyz", app.address))
+        .send()
+        .await
+        .expect("an answer");
+
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    app.wait_for_log("the database does not answer yet").await;
+}
+
+#[tokio::test]
+async fn a_schema_lost_after_start_is_a_json_500_without_sql() {
+    let db = TestDatabase::migrated();
     let app = TestApp::spawn(db.url()).await;
+    db.connect()
+        .batch_execute("DROP TABLE user_project_mapping")
+        .expect("drop a table");
 
     let response = app
         .list(

@@ -175,6 +175,7 @@ pub fn serve(
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))
             .route("/metrics", web::get().to(probes::metrics))
+            .route("/docs", web::get().to(crate::docs::to_docs))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/openapi.json", ApiDoc::openapi()))
             .default_service(web::to(not_found))
             .wrap(cors(&origins))

@@ -5,6 +5,7 @@ mod app;
 mod blocking;
 mod bytes_in_flight;
 mod connection;
+mod docs;
 mod envelope;
 mod error;
 mod fallback;

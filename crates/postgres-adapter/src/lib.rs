@@ -19,8 +19,8 @@ pub use access::PgAccessStore;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{
-    create_database_if_missing, invalid_indexes, run_migrations, run_migrations_with,
-    MigrationError, MigrationTimeouts, MIGRATION_LOCK_KEY, OUR_INDEXES,
+    create_database_if_missing, invalid_indexes, pending_migrations, run_migrations,
+    run_migrations_with, MigrationError, MigrationTimeouts, MIGRATION_LOCK_KEY, OUR_INDEXES,
 };
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use routing::{ReadRouter, RoutingSettings, MAX_REPLICAS};

@@ -17,6 +17,7 @@
 
 mod indexes;
 mod lock;
+mod pending;
 mod retry;
 mod uasam_tables;
 
@@ -30,6 +31,7 @@ use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 pub use indexes::{invalid_indexes, OUR_INDEXES};
 pub use lock::MIGRATION_LOCK_KEY;
+pub use pending::pending_migrations;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 

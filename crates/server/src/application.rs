@@ -40,16 +40,26 @@ impl std::fmt::Debug for Application {
 }
 
 impl Application {
-    /// Checks everything that can be refused (unsafe settings in production,
-    /// secrets, the database URL),
-    /// applies the migrations when `database.migrate_on_start` asks, builds
+    /// Passes the gate ([`crate::gate::problems`]: refuses with every
+    /// problem at once, the same list `check-config` prints), applies the
+    /// migrations when `database.migrate_on_start` asks, builds
     /// the adapters, the use case and the HTTP server, and binds the port.
     /// Nothing is served until [`Application::run`].
     ///
     /// Call it inside an actix or tokio runtime: the server's workers start
     /// with it.
     pub fn build(settings: &Settings) -> anyhow::Result<Self> {
-        crate::safety::check(settings)?;
+        let (problems, database) = crate::gate::problems(settings);
+        if !problems.is_empty() {
+            return Err(crate::gate::Refusal(problems).into());
+        }
+        crate::safety::warn(settings);
+        if let Some(crate::gate::DatabaseState::DoesNotAnswer(reason)) = &database {
+            tracing::warn!(
+                %reason,
+                "the database does not answer yet: every call answers 503 until it does"
+            );
+        }
         let secrets = settings.auth.secrets()?;
         let verifier = JwtUserTokenVerifier::new(&secrets)?;
         let current = settings.auth.signing_secret()?;

@@ -4,6 +4,7 @@ pub mod application;
 pub mod clock;
 pub mod commands;
 pub mod demo;
+pub mod gate;
 pub mod metrics;
 pub mod safety;
 pub mod settings;

@@ -25,7 +25,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Serve the HTTP API (the default). Changes the schema only when
+    /// Serve the HTTP API (the default). Refuses to start, listing every
+    /// problem (as check-config does), on bad settings or a database that
+    /// is not migrated; changes the schema only when
     /// database.migrate_on_start is set.
     Serve,
     /// Apply the pending migrations to the configured database and exit.
@@ -51,8 +53,10 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
-    /// Print the effective configuration, secrets masked, and whether the
-    /// database answers (exit status 1 when it does not).
+    /// Print every effective setting (secrets masked), the log filter in
+    /// force, what the database says (migrated or not), and every problem
+    /// serve would refuse to start on, each with its fix; exit status 1
+    /// exactly when serve would refuse. Creates and migrates nothing.
     CheckConfig,
 }
 

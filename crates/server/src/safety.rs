@@ -1,9 +1,9 @@
-//! Settings that would make a deployment unsafe: fatal in production, a
-//! warning elsewhere.
+//! Settings that would make a deployment unsafe: fatal in production (the
+//! gate lists them, [`crate::gate`]), a warning elsewhere.
 
-use anyhow::bail;
 use secrecy::ExposeSecret;
 
+use crate::gate::Problem;
 use crate::settings::Settings;
 
 /// Secrets that are published, so anyone could sign tokens with them:
@@ -33,22 +33,32 @@ fn weakness(secret: &str, allow_short: bool) -> Option<Weakness> {
     }
 }
 
-/// What is unsafe in these settings, one sentence each; no secret is named.
-pub fn concerns(settings: &Settings) -> Vec<String> {
+/// What is unsafe in these settings, each with its fix; no secret is
+/// named. An empty secret is not among them: `serve` refuses it in every
+/// environment ([`crate::gate::settings_problems`]).
+pub fn concerns(settings: &Settings) -> Vec<Problem> {
     let mut concerns = Vec::new();
     let auth = &settings.auth;
+    let new_secret = "set JWT_SECRET (or OTAS__AUTH__JWT_SECRET) to a random secret of 32 bytes or more, the one UASAM signs with (e.g. openssl rand -base64 48)";
     let short = |whose: &str| {
-        format!("{whose} is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256); set auth.allow_short_secret=true to keep a shorter secret UASAM already uses")
+        Problem::new(
+            format!("{whose} is shorter than {SHORTEST_SECRET} bytes (RFC 7518's floor for HS256)"),
+            "use a secret of 32 bytes or more, or set auth.allow_short_secret=true (OTAS__AUTH__ALLOW_SHORT_SECRET) to keep a shorter secret UASAM already uses",
+        )
     };
-    match &auth.jwt_secret {
-        Some(secret) if !secret.expose_secret().is_empty() => {
-            match weakness(secret.expose_secret(), auth.allow_short_secret) {
-                Some(Weakness::Published) => concerns.push("the JWT secret is a published one (UASAM's development default or the contract's fixture): anyone can sign tokens".to_owned()),
-                Some(Weakness::Short) => concerns.push(short("the JWT secret")),
-                None => {}
-            }
+    if let Some(secret) = auth
+        .jwt_secret
+        .as_ref()
+        .filter(|s| !s.expose_secret().is_empty())
+    {
+        match weakness(secret.expose_secret(), auth.allow_short_secret) {
+            Some(Weakness::Published) => concerns.push(Problem::new(
+                "the JWT secret is a published one (UASAM's development default or the contract's fixture): anyone can sign tokens",
+                new_secret,
+            )),
+            Some(Weakness::Short) => concerns.push(short("the JWT secret")),
+            None => {}
         }
-        _ => concerns.push("the JWT secret is empty".to_owned()),
     }
     if let Ok(secrets) = auth.secrets() {
         let previous: Vec<Weakness> = secrets
@@ -57,9 +67,10 @@ pub fn concerns(settings: &Settings) -> Vec<String> {
             .filter_map(|s| weakness(s.expose_secret(), auth.allow_short_secret))
             .collect();
         if previous.contains(&Weakness::Published) {
-            concerns.push(
-                "a previous JWT secret is a published one: anyone can sign tokens".to_owned(),
-            );
+            concerns.push(Problem::new(
+                "a previous JWT secret is a published one: anyone can sign tokens",
+                "remove it from OTAS__AUTH__PREVIOUS_JWT_SECRETS (or the previous secrets' file)",
+            ));
         }
         if previous.contains(&Weakness::Short) {
             concerns.push(short("a previous JWT secret"));
@@ -71,27 +82,23 @@ pub fn concerns(settings: &Settings) -> Vec<String> {
         .as_ref()
         .is_some_and(|url| !url.expose_secret().is_empty());
     if !explicit_database {
-        concerns.push(
-            "no database URL is set (DATABASE_URL): the service would serve a local SQLite file"
-                .to_owned(),
-        );
+        concerns.push(Problem::new(
+            "no database URL is set: the service would serve a local SQLite file",
+            "set DATABASE_URL (or OTAS__DATABASE__URL) to postgres://user:password@host:port/database",
+        ));
     }
     concerns
 }
 
-/// Refuses unsafe settings in production, with the first reason; warns
-/// about them elsewhere.
-pub fn check(settings: &Settings) -> anyhow::Result<()> {
-    let concerns = concerns(settings);
+/// Warns about unsafe settings outside production (in production they are
+/// problems of the gate, and `serve` refuses).
+pub fn warn(settings: &Settings) {
     if settings.environment == "production" {
-        if let Some(first) = concerns.first() {
-            bail!("refusing to start in production: {first}");
-        }
+        return;
     }
-    for concern in concerns {
+    for concern in concerns(settings) {
         tracing::warn!("not safe for production: {concern}");
     }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -100,7 +107,7 @@ mod tests {
 
     const STRONG: &str = "a-strong-secret-of-forty-bytes-0123456789";
 
-    fn concerns_with(overrides: &[(&str, &str)]) -> anyhow::Result<Vec<String>> {
+    fn concerns_with(overrides: &[(&str, &str)]) -> anyhow::Result<Vec<Problem>> {
         let mut all = vec![
             ("database.url", "postgres://otas@127.0.0.1/otas"),
             ("auth.jwt_secret", STRONG),
@@ -116,10 +123,12 @@ mod tests {
 
         assert_eq!(concerns.len(), 1, "{concerns:?}");
         assert!(
-            concerns[0].starts_with("a previous JWT secret is shorter than 32 bytes"),
+            concerns[0]
+                .what
+                .starts_with("a previous JWT secret is shorter than 32 bytes"),
             "{concerns:?}"
         );
-        assert!(!concerns[0].contains(STRONG), "{concerns:?}");
+        assert!(!concerns[0].to_string().contains(STRONG), "{concerns:?}");
         Ok(())
     }
 

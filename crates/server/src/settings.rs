@@ -3,7 +3,7 @@
 //! `OTAS_CONFIG_DIR`, then `DATABASE_URL` / `JWT_SECRET` (UASAM's names),
 //! then `OTAS__SECTION__KEY` variables. Later sources win.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -253,6 +253,7 @@ impl Settings {
             with_defaults().add_source(File::from(dir.join("default")).required(false));
         if let Some(environment) = &environment {
             // Asked for by name: its absence is an error, not a silent default.
+            environment_file_exists(&dir, environment)?;
             builder = builder.add_source(File::from(dir.join(environment)).required(true));
         }
         builder = builder
@@ -290,6 +291,25 @@ impl Settings {
             .context("the configuration is invalid")?;
         Ok(settings)
     }
+}
+
+/// Refuses an environment whose file is not in `dir`, naming the directory
+/// searched (absolute), and how to point at another.
+fn environment_file_exists(dir: &Path, environment: &str) -> anyhow::Result<()> {
+    // The extensions the config crate tries for a name without one.
+    let found = ["toml", "json", "yaml", "yml", "ini", "ron", "json5"]
+        .iter()
+        .any(|ext| dir.join(format!("{environment}.{ext}")).is_file());
+    if !found {
+        let searched = std::path::absolute(dir).unwrap_or_else(|_| dir.to_owned());
+        bail!(
+            "the configuration file {environment}.toml (OTAS_ENV={environment}) is not in {} \
+             (the directory OTAS_CONFIG_DIR names; unset, ./config of the working directory): \
+             set OTAS_CONFIG_DIR to the directory that holds it",
+            searched.display()
+        );
+    }
+    Ok(())
 }
 
 /// The OTAS-specific variable when it is set, else UASAM's own, verbatim.

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use anyhow::Context;
 use otas_ports::{
     AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
     SessionWriter, UserDirectory,
@@ -84,14 +83,6 @@ impl Stores {
             }
         })
     }
-
-    /// Whether the store answers a query now.
-    pub fn ping(&self) -> anyhow::Result<()> {
-        self.users
-            .has_users()
-            .context("the database does not answer")?;
-        Ok(())
-    }
 }
 
 /// Applies the pending migrations of the configured store; returns their names.
@@ -102,7 +93,17 @@ pub fn migrate(choice: &StoreChoice, create_database: bool) -> anyhow::Result<Ve
             {
                 tracing::info!("database created");
             }
-            otas_postgres_adapter::run_migrations(&settings.url)?
+            otas_postgres_adapter::run_migrations(&settings.url).map_err(|error| match &error {
+                otas_postgres_adapter::MigrationError::Connect(reason)
+                    if !create_database && reason.contains("does not exist") =>
+                {
+                    anyhow::anyhow!(
+                        "{}: `otas-server migrate --create-database` creates it",
+                        error.to_string().trim_end()
+                    )
+                }
+                _ => error.into(),
+            })?
         }
         // The SQLite file and its directory are created when missing.
         StoreChoice::Sqlite(settings) => {

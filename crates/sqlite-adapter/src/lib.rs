@@ -17,7 +17,7 @@ mod users;
 pub use access::SqliteAccessStore;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
-pub use migrations::{run_migrations, run_migrations_on, MigrationError};
+pub use migrations::{pending_migrations, run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
 pub use rows::SqliteRowWriter;
 pub use session_writer::SqliteSessionWriter;

@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use diesel::{Connection, SqliteConnection};
+use diesel::migration::MigrationSource;
+use diesel::sqlite::Sqlite;
+use diesel::{Connection, RunQueryDsl, SqliteConnection};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
 use crate::pool::{create_parent_directory, database_file, set_up};
@@ -29,6 +31,10 @@ pub enum MigrationError {
     /// The path names no shareable file, or its directory cannot be created.
     #[error("cannot create the database: {0}")]
     Create(String),
+    /// The database file is not there (only [`pending_migrations`], which
+    /// creates nothing, says so).
+    #[error("the database file {} does not exist yet", .0.display())]
+    Missing(std::path::PathBuf),
 }
 
 /// Applies every migration not applied yet to the database `path_or_url`
@@ -43,6 +49,67 @@ pub fn run_migrations(path_or_url: &str) -> Result<Vec<String>, MigrationError> 
     set_up(&mut conn, MIGRATION_BUSY_TIMEOUT)
         .map_err(|e| MigrationError::Connect(e.to_string()))?;
     run_migrations_on(&mut conn)
+}
+
+/// The names of the migrations not applied to the database `path_or_url`
+/// names, oldest first; all of them when it has no bookkeeping table.
+/// Creates and changes nothing: a missing file is
+/// [`MigrationError::Missing`], an existing one is opened read-only. The
+/// reads are one catalog lookup and one scan of the bookkeeping table (a
+/// row per migration, a handful).
+pub fn pending_migrations(path_or_url: &str) -> Result<Vec<String>, MigrationError> {
+    let file = database_file(path_or_url).map_err(|e| MigrationError::Connect(e.to_string()))?;
+    if !file.exists() {
+        return Err(MigrationError::Missing(file));
+    }
+    let mut conn = SqliteConnection::establish(&read_only_uri(&file))
+        .map_err(|e| MigrationError::Connect(e.to_string()))?;
+    let read =
+        |e: diesel::result::Error| MigrationError::Connect(format!("cannot read the schema: {e}"));
+    let bookkeeping: i64 = diesel::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
+        "(SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '__diesel_schema_migrations')",
+    ))
+    .get_result(&mut conn)
+    .map_err(read)?;
+    let applied: Vec<String> = if bookkeeping > 0 {
+        diesel::sql_query("SELECT version AS name FROM __diesel_schema_migrations")
+            .load::<Name>(&mut conn)
+            .map_err(read)?
+            .into_iter()
+            .map(|row| row.name)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let all = MigrationSource::<Sqlite>::migrations(&MIGRATIONS)
+        .map_err(|e| MigrationError::Apply(e.to_string()))?;
+    Ok(all
+        .iter()
+        .filter(|m| !applied.contains(&m.name().version().to_string()))
+        .map(|m| m.name().to_string())
+        .collect())
+}
+
+/// One name read from the catalog.
+#[derive(diesel::QueryableByName)]
+struct Name {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    name: String,
+}
+
+/// `file` as a read-only `file:` URI (SQLite creates nothing through it).
+fn read_only_uri(file: &std::path::Path) -> String {
+    let mut uri = String::from("file:");
+    for c in file.to_string_lossy().chars() {
+        match c {
+            '%' => uri.push_str("%25"),
+            '?' => uri.push_str("%3f"),
+            '#' => uri.push_str("%23"),
+            c => uri.push(c),
+        }
+    }
+    uri.push_str("?mode=ro");
+    uri
 }
 
 /// Applies every migration not applied yet over an open connection and

@@ -1,59 +1,72 @@
-//! What `check-config` prints: the effective settings, secrets masked, what
-//! would make the deployment unsafe, and which store they select.
+//! What `check-config` prints: every effective setting, secrets masked, the
+//! log filter in force, what is unsafe, what the database says, and the
+//! problems that make `serve` refuse, each with its fix.
 
 use std::fmt;
 
-use secrecy::ExposeSecret;
+use secrecy::{ExposeSecret, SecretString};
 
-use super::{Settings, StoreChoice};
+use super::{masked_url, Settings, StoreChoice};
+use crate::gate::{DatabaseState, Problem};
 
 /// The effective configuration as `check-config` reports it. What it finds
-/// (the unsafe settings, the store or why there is none) is kept apart from
-/// how it is printed (`Display`), so that a caller can act on the findings.
+/// (the problems, the database's state) is kept apart from how it is
+/// printed (`Display`), so that a caller can act on the findings.
 #[derive(Debug)]
 pub struct ConfigReport<'a> {
     settings: &'a Settings,
-    /// What is unsafe, one sentence each ([`crate::safety::concerns`]):
-    /// `serve` refuses to start in production on any of them.
-    pub concerns: Vec<String>,
+    /// What `serve` refuses to start on ([`crate::gate::problems`]): the
+    /// same list, in the same order.
+    pub problems: Vec<Problem>,
+    /// Unsafe settings outside production: warnings, not problems.
+    pub warnings: Vec<Problem>,
     /// The store the settings select, or why they select none.
     pub store: anyhow::Result<StoreChoice>,
+    /// What the database says, when the settings select one.
+    pub database: Option<DatabaseState>,
     /// How many previous JWT secrets still verify (0 when they cannot be read).
     previous_secrets: usize,
+    /// The log filter in force, and where it comes from.
+    log_filter: (String, &'static str),
 }
 
 impl<'a> ConfigReport<'a> {
     /// Reads what the settings amount to (the previous secrets' file
-    /// included); connects to nothing.
+    /// included) and asks the database which migrations it lacks, creating
+    /// nothing ([`crate::gate::database_state`]).
     pub fn of(settings: &'a Settings) -> Self {
+        let (problems, database) = crate::gate::problems(settings);
+        let warnings = if settings.environment == "production" {
+            Vec::new()
+        } else {
+            crate::safety::concerns(settings)
+        };
+        let (filter, source) = crate::telemetry::filter(&settings.log);
         Self {
             settings,
-            concerns: crate::safety::concerns(settings),
+            problems,
+            warnings,
             store: settings.database.store(),
+            database,
             previous_secrets: settings
                 .auth
                 .secrets()
                 .map_or(0, |s| s.len().saturating_sub(1)),
+            log_filter: (filter.to_string(), source),
         }
     }
 }
 
-/// One `key = value` line per setting, the unsafe ones after the
-/// environment, a secret only as whether it is set.
+/// One `key = value` line per setting, a secret only as whether it is set,
+/// then the database's state and the problems.
 impl fmt::Display for ConfigReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let settings = self.settings;
-        let (server, db, auth, http, log) = (
-            &settings.server,
-            &settings.database,
-            &settings.auth,
-            &settings.http,
-            &settings.log,
-        );
         writeln!(f, "environment = {:?}", settings.environment)?;
-        for concern in &self.concerns {
-            writeln!(f, "unsafe: {concern}")?;
+        for warning in &self.warnings {
+            writeln!(f, "unsafe: {warning}")?;
         }
+        let server = &settings.server;
         writeln!(f, "server.host = {:?}", server.host)?;
         writeln!(f, "server.port = {}", server.port)?;
         writeln!(f, "server.workers = {}", server.workers)?;
@@ -62,48 +75,138 @@ impl fmt::Display for ConfigReport<'_> {
             "server.cors_allowed_origins = {:?}",
             server.cors_allowed_origins
         )?;
-        match &self.store {
-            Ok(store) => writeln!(f, "database = {} at {}", store.kind(), store.location())?,
-            Err(error) => writeln!(f, "database = invalid: {error:#}")?,
-        }
-        writeln!(f, "database.max_connections = {}", db.max_connections)?;
         writeln!(
             f,
-            "database.connection_timeout_ms = {}",
-            db.connection_timeout_ms
+            "server.shutdown_grace_seconds = {}",
+            server.shutdown_grace_seconds
         )?;
-        writeln!(
-            f,
-            "database.statement_timeout_ms = {}",
-            db.statement_timeout_ms
-        )?;
-        writeln!(f, "database.busy_timeout_ms = {}", db.busy_timeout_ms)?;
-        writeln!(f, "database.migrate_on_start = {}", db.migrate_on_start)?;
-        let jwt_secret_set = auth
-            .jwt_secret
-            .as_ref()
-            .is_some_and(|s| !s.expose_secret().is_empty());
-        writeln!(f, "auth.jwt_secret = {}", masked(jwt_secret_set))?;
+        self.database_lines(f)?;
+        let auth = &settings.auth;
+        writeln!(f, "auth.jwt_secret = {}", masked(auth.jwt_secret.as_ref()))?;
         writeln!(
             f,
             "auth.previous_jwt_secrets = {} secret(s)",
             self.previous_secrets
         )?;
-        writeln!(f, "http.list_batch_size = {}", http.list_batch_size)?;
-        writeln!(f, "http.max_page_bytes = {}", http.max_page_bytes)?;
         writeln!(
             f,
-            "http.max_response_bytes_in_flight = {}",
-            http.max_response_bytes_in_flight
+            "auth.previous_jwt_secrets_file = {:?}",
+            auth.previous_jwt_secrets_file
         )?;
-        writeln!(f, "log.level = {:?}", log.level)?;
-        writeln!(f, "log.format = {:?}", log.format)
+        writeln!(f, "auth.allow_short_secret = {}", auth.allow_short_secret)?;
+        let http = &settings.http;
+        for (key, value) in [
+            ("list_batch_size", http.list_batch_size),
+            ("max_page_bytes", http.max_page_bytes),
+            (
+                "max_response_bytes_in_flight",
+                http.max_response_bytes_in_flight,
+            ),
+            ("max_body_bytes", http.max_body_bytes),
+            ("max_in_flight", http.max_in_flight),
+            ("max_streams", http.max_streams),
+        ] {
+            writeln!(f, "http.{key} = {value}")?;
+        }
+        for (key, value) in [
+            ("write_timeout_ms", http.write_timeout_ms),
+            ("request_head_timeout_ms", http.request_head_timeout_ms),
+            ("request_body_timeout_ms", http.request_body_timeout_ms),
+        ] {
+            writeln!(f, "http.{key} = {value}")?;
+        }
+        let keys = &settings.agent_keys;
+        for (key, value) in [
+            ("cache_expiry_seconds", keys.cache_expiry_seconds),
+            ("cache_max_age_seconds", keys.cache_max_age_seconds),
+            ("verification_wait_ms", keys.verification_wait_ms),
+            ("failure_window_seconds", keys.failure_window_seconds),
+        ] {
+            writeln!(f, "agent_keys.{key} = {value}")?;
+        }
+        for (key, value) in [
+            ("cache_capacity", keys.cache_capacity),
+            ("concurrent_verifications", keys.concurrent_verifications),
+            ("verification_waiters", keys.verification_waiters),
+        ] {
+            writeln!(f, "agent_keys.{key} = {value}")?;
+        }
+        writeln!(
+            f,
+            "agent_keys.failures_per_window = {}",
+            keys.failures_per_window
+        )?;
+        writeln!(f, "log.level = {:?}", settings.log.level)?;
+        let format = format!("{:?}", settings.log.format).to_lowercase();
+        writeln!(f, "log.format = {format:?}")?;
+        let (filter, source) = &self.log_filter;
+        writeln!(f, "log filter in force = {filter:?} (from {source})")?;
+        if let Some(database) = &self.database {
+            writeln!(f, "{database}")?;
+        }
+        for problem in &self.problems {
+            writeln!(f, "problem: {}\n  fix: {}", problem.what, problem.fix)?;
+        }
+        match self.problems.len() {
+            0 => writeln!(f, "serve would start"),
+            n => writeln!(f, "serve would refuse to start: {n} problem(s)"),
+        }
+    }
+}
+
+impl ConfigReport<'_> {
+    /// The `[database]` keys; URLs with their passwords masked.
+    fn database_lines(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let db = &self.settings.database;
+        match &self.store {
+            Ok(store) => writeln!(f, "database = {} at {}", store.kind(), store.location())?,
+            Err(error) => writeln!(f, "database = invalid: {error:#}")?,
+        }
+        let url = db
+            .url
+            .as_ref()
+            .map(|u| u.expose_secret())
+            .filter(|u| !u.is_empty());
+        match url {
+            Some(url) if url.starts_with("postgres") => {
+                writeln!(f, "database.url = {}", masked_url(url))?;
+            }
+            Some(url) => writeln!(f, "database.url = {url:?}")?,
+            None => writeln!(f, "database.url = (not set)")?,
+        }
+        let replicas: Vec<String> = db
+            .replica_urls
+            .as_ref()
+            .map(|urls| {
+                urls.expose_secret()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|u| !u.is_empty())
+                    .map(masked_url)
+                    .collect()
+            })
+            .unwrap_or_default();
+        writeln!(f, "database.replica_urls = {replicas:?}")?;
+        writeln!(f, "database.sqlite_path = {:?}", db.sqlite_path)?;
+        for (key, value) in [
+            ("busy_timeout_ms", db.busy_timeout_ms),
+            ("connection_timeout_ms", db.connection_timeout_ms),
+            ("statement_timeout_ms", db.statement_timeout_ms),
+            ("replica_max_lag_ms", db.replica_max_lag_ms),
+            ("replica_check_ms", db.replica_check_ms),
+            ("replica_max_silence_ms", db.replica_max_silence_ms),
+        ] {
+            writeln!(f, "database.{key} = {value}")?;
+        }
+        writeln!(f, "database.max_connections = {}", db.max_connections)?;
+        writeln!(f, "database.min_idle = {}", db.min_idle)?;
+        writeln!(f, "database.migrate_on_start = {}", db.migrate_on_start)
     }
 }
 
 /// A secret as printed: whether it is set, never what it is.
-fn masked(set: bool) -> &'static str {
-    if set {
+fn masked(secret: Option<&SecretString>) -> &'static str {
+    if secret.is_some_and(|s| !s.expose_secret().is_empty()) {
         "*** (set)"
     } else {
         "(not set)"
@@ -117,7 +220,10 @@ mod tests {
     #[test]
     fn the_report_masks_the_secret_and_names_what_is_unsafe() -> anyhow::Result<()> {
         let secret = "a-secret-of-forty-bytes-0123456789abcdef";
-        let settings = Settings::with_overrides(&[("auth.jwt_secret", secret)])?;
+        let settings = Settings::with_overrides(&[
+            ("auth.jwt_secret", secret),
+            ("database.sqlite_path", "/nonexistent/otas-report/otas.db"),
+        ])?;
 
         let printed = ConfigReport::of(&settings).to_string();
 
@@ -134,6 +240,60 @@ mod tests {
     }
 
     #[test]
+    fn every_setting_of_the_defaults_is_printed() -> anyhow::Result<()> {
+        let settings = Settings::with_overrides(&[
+            (
+                "auth.jwt_secret",
+                "a-secret-of-forty-bytes-0123456789abcdef",
+            ),
+            ("database.sqlite_path", "/nonexistent/otas-report/otas.db"),
+        ])?;
+        let defaults = super::super::with_defaults()
+            .build()?
+            .try_deserialize::<std::collections::BTreeMap<String, config::Value>>()?;
+
+        let printed = ConfigReport::of(&settings).to_string();
+
+        for (section, keys) in &defaults {
+            let Ok(keys) = keys.clone().into_table() else {
+                assert!(printed.contains(&format!("{section} = ")), "{section}");
+                continue;
+            };
+            for key in keys.keys() {
+                let line = format!("\n{section}.{key} = ");
+                assert!(printed.contains(&line), "{line:?} missing: {printed}");
+            }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_sqlite_file_is_reported_and_not_created() -> anyhow::Result<()> {
+        let dir = std::env::temp_dir().join(format!("otas-report-{}", uuid::Uuid::new_v4()));
+        let file = dir.join("otas.db");
+        let path = file.to_string_lossy().into_owned();
+        let settings = Settings::with_overrides(&[
+            (
+                "auth.jwt_secret",
+                "a-secret-of-forty-bytes-0123456789abcdef",
+            ),
+            ("database.sqlite_path", &path),
+        ])?;
+
+        let report = ConfigReport::of(&settings);
+
+        assert!(!dir.exists(), "check-config created {}", dir.display());
+        let printed = report.to_string();
+        assert!(
+            printed.contains("does not exist yet: `otas-server migrate` creates it"),
+            "{printed}"
+        );
+        assert_eq!(report.problems.len(), 1, "{printed}");
+        assert!(printed.ends_with("serve would refuse to start: 1 problem(s)\n"));
+        Ok(())
+    }
+
+    #[test]
     fn an_invalid_database_url_is_reported_and_kept_as_a_finding() -> anyhow::Result<()> {
         let settings = Settings::with_overrides(&[("database.url", "bogus://x")])?;
 
@@ -141,6 +301,10 @@ mod tests {
 
         assert!(report.store.is_err());
         assert!(report.to_string().contains("database = invalid: "));
+        assert!(report
+            .problems
+            .iter()
+            .any(|p| p.what.contains("database URL is malformed")));
         Ok(())
     }
 }
