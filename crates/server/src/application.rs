@@ -11,7 +11,8 @@ use otas_auth_adapter::{
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
+    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, KeyVerifier,
+    ListSessions,
 };
 
 use crate::clock::SystemClock;
@@ -72,15 +73,19 @@ impl Application {
         )
         .with_max_page_bytes(settings.http.max_page_bytes);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
+        // One verifier of agent and SDK keys: one cache, one PBKDF2 budget.
+        let key_verifier = Arc::new(KeyVerifier::new(
+            Arc::new(DjangoKeyHasher::new(random_key())),
+            key_verification(&settings.agent_keys),
+        ));
         let create_session = CreateSession::new(
             CreateSessionPorts {
                 keys: stores.agent_keys,
-                hasher: Arc::new(DjangoKeyHasher::new(random_key())),
                 sessions: stores.session_writer,
                 tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },
-            key_verification(&settings.agent_keys),
+            key_verifier.clone(),
         );
 
         let server = &settings.server;
