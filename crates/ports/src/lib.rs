@@ -24,7 +24,9 @@ pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
 pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
-pub use rows::{AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, UserRow};
+pub use rows::{
+    AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyRow, UserRow,
+};
 pub use sdk_keys::{SdkKeyStore, StoredSdkKey};
 pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow, ProjectRow,
-    Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentProfiles, AgentRow,
+    MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore, SessionRow, SessionStore,
+    SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -54,6 +55,12 @@ pub trait Fixture {
 
     /// The agent directory over the fixture's database.
     fn agent_directory(&self) -> &dyn AgentDirectory;
+
+    /// The agents' profiles (`auth/verify`) over the fixture's database.
+    fn agent_profiles(&self) -> &dyn AgentProfiles;
+
+    /// The SDK key store over the fixture's database.
+    fn sdk_key_store(&self) -> &dyn SdkKeyStore;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.
