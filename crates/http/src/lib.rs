@@ -12,6 +12,7 @@ mod listener;
 mod observe;
 mod openapi;
 mod probes;
+mod sdk_keys;
 mod sessions;
 mod state;
 

@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
-use crate::schema::{agent_key, agent_session};
+use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgAgentProfiles, PgRowWriter, PgSdkKeyStore,
     PgSessionStore, PgSessionWriter,
@@ -226,6 +226,15 @@ impl Fixture for PgFixture {
             .set(agent_key::revoked_at.eq(chrono::Utc::now()))
             .execute(conn)
             .expect("revoke the agent key");
+    }
+
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        let conn: &mut PgConnection = &mut conn;
+        diesel::update(backend_api_keys::table.filter(backend_api_keys::id.eq(id)))
+            .set(backend_api_keys::revoked_at.eq(chrono::Utc::now()))
+            .execute(conn)
+            .expect("revoke the SDK key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

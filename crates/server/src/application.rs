@@ -11,8 +11,9 @@ use otas_auth_adapter::{
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, KeyVerifier,
-    ListSessions,
+    AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts, CreateSession,
+    CreateSessionPorts, KeyVerification, KeyVerifier, ListSessions, VerifyAgentKey,
+    VerifyAgentKeyPorts,
 };
 
 use crate::clock::SystemClock;
@@ -80,12 +81,27 @@ impl Application {
         ));
         let create_session = CreateSession::new(
             CreateSessionPorts {
-                keys: stores.agent_keys,
+                keys: stores.agent_keys.clone(),
                 sessions: stores.session_writer,
                 tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },
             key_verifier.clone(),
+        );
+        let verify_agent_key = VerifyAgentKey::new(
+            VerifyAgentKeyPorts {
+                keys: stores.agent_keys,
+                agents: stores.agent_profiles,
+                clock: Arc::new(SystemClock),
+            },
+            key_verifier.clone(),
+        );
+        let authenticate_sdk_key = AuthenticateSdkKey::new(
+            AuthenticateSdkKeyPorts {
+                keys: stores.sdk_keys,
+                clock: Arc::new(SystemClock),
+            },
+            key_verifier,
         );
 
         let server = &settings.server;
@@ -126,6 +142,8 @@ impl Application {
             list_sessions: Arc::new(list_sessions),
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
+            verify_agent_key: Arc::new(verify_agent_key),
+            authenticate_sdk_key: Arc::new(authenticate_sdk_key),
             health: stores.health,
             metrics,
         };

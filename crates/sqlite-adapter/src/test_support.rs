@@ -24,7 +24,7 @@ use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings};
-use crate::schema::{agent_key, agent_session};
+use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteAgentProfiles,
     SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
@@ -263,6 +263,14 @@ impl Fixture for SqliteFixture {
             .set(agent_key::revoked_at.eq(chrono::Utc::now().timestamp_micros()))
             .execute(&mut conn)
             .expect("revoke the agent key");
+    }
+
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        diesel::update(backend_api_keys::table.filter(backend_api_keys::id.eq(id.to_string())))
+            .set(backend_api_keys::revoked_at.eq(chrono::Utc::now().timestamp_micros()))
+            .execute(&mut conn)
+            .expect("revoke the SDK key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

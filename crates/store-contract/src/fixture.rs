@@ -72,6 +72,9 @@ pub trait Fixture {
     /// Revokes an agent key now, as UASAM's key management does.
     fn revoke_agent_key(&mut self, id: Uuid);
 
+    /// Revokes an SDK key now, as UASAM's key management does.
+    fn revoke_sdk_key(&mut self, id: Uuid);
+
     /// A session store over the fixture's database that calls `between`
     /// after reading the sessions and before reading the summary of
     /// `sessions_and_summary`.

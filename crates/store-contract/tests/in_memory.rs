@@ -364,6 +364,15 @@ impl Fixture for Memory {
         }
     }
 
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let now = Timestamp::new(chrono::Utc::now());
+        for (key, _) in self.tables().sdk_keys.iter_mut() {
+            if *key.id.as_uuid() == id {
+                key.revoked_at = Some(now);
+            }
+        }
+    }
+
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {
         Box::new(Pausing {
             memory: self.clone(),
