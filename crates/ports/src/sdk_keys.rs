@@ -48,6 +48,7 @@ pub trait SdkKeyStore: std::fmt::Debug + Send + Sync {
     ) -> Result<Vec<StoredSdkKey>, StoreError>;
 
     /// Implementations MUST set the key's `last_used_at` to `at` unless it is
-    /// already within the minute before `at`.
+    /// already within the minute before `at`. They MAY skip the write (and
+    /// return `Ok`) while their primary is known to be away.
     fn mark_sdk_key_used(&self, key: SdkKeyId, at: Timestamp) -> Result<(), StoreError>;
 }

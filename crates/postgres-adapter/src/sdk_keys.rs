@@ -9,19 +9,27 @@ use otas_ports::{SdkKeyStore, StoreError, StoredSdkKey};
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
+use crate::routing::ReadRouter;
 use crate::schema::{backend_api_keys, project};
 
-/// UASAM's `backend_api_keys` rows on PostgreSQL, read on the primary (a
-/// revocation is seen by the next call).
+/// UASAM's `backend_api_keys` rows on PostgreSQL: read on the primary
+/// while it answers (a revocation is seen by the next call), on a usable
+/// replica while it does not; `last_used_at` skipped while it is away.
 #[derive(Clone, Debug)]
 pub struct PgSdkKeyStore {
-    pool: PgPool,
+    reads: ReadRouter,
 }
 
 impl PgSdkKeyStore {
-    /// A store over the pool's database.
+    /// A store over the pool's database alone.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self::routed(ReadRouter::primary_only(pool))
+    }
+
+    /// A store whose lookups may go to `reads`' replicas while the primary
+    /// is away.
+    pub fn routed(reads: ReadRouter) -> Self {
+        Self { reads }
     }
 }
 
@@ -43,17 +51,18 @@ impl SdkKeyStore for PgSdkKeyStore {
     fn sdk_keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredSdkKey>, StoreError> {
         // Served by UASAM's index on backend_api_keys (prefix), then the
         // project by its primary key.
-        let rows: Vec<(SdkKeyRecord, String, String)> = with_connection(&self.pool, |conn| {
-            backend_api_keys::table
-                .inner_join(project::table)
-                .filter(backend_api_keys::prefix.eq_any(prefixes))
-                .select((
-                    SdkKeyRecord::as_select(),
-                    project::name,
-                    project::description,
-                ))
-                .load(conn)
-        })?;
+        let rows: Vec<(SdkKeyRecord, String, String)> =
+            self.reads.read_fresh(prefixes, |conn| {
+                backend_api_keys::table
+                    .inner_join(project::table)
+                    .filter(backend_api_keys::prefix.eq_any(prefixes))
+                    .select((
+                        SdkKeyRecord::as_select(),
+                        project::name,
+                        project::description,
+                    ))
+                    .load(conn)
+            })?;
         Ok(rows
             .into_iter()
             .map(|(key, name, description)| StoredSdkKey {
@@ -72,9 +81,14 @@ impl SdkKeyStore for PgSdkKeyStore {
     }
 
     fn mark_sdk_key_used(&self, key: SdkKeyId, at: Timestamp) -> Result<(), StoreError> {
+        if self.reads.primary_away() {
+            // Bookkeeping only: not worth a request's wait for a timeout.
+            tracing::debug!(key = %key, "primary away: last_used_at skipped");
+            return Ok(());
+        }
         let at = at.as_datetime();
         let a_minute_before = at - Duration::minutes(1);
-        with_connection(&self.pool, |conn| {
+        with_connection(self.reads.primary(), |conn| {
             diesel::update(
                 backend_api_keys::table
                     .filter(backend_api_keys::id.eq(*key.as_uuid()))

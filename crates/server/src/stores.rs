@@ -35,7 +35,8 @@ pub struct Stores {
     pub agents: Arc<dyn AgentDirectory>,
     /// The agents `auth/verify` names.
     pub agent_profiles: Arc<dyn AgentProfiles>,
-    /// The SDK keys (read on the primary: a revocation is seen at once).
+    /// The SDK keys (read on the primary while it answers: a revocation is
+    /// seen at once; on a replica while it does not).
     pub sdk_keys: Arc<dyn SdkKeyStore>,
 }
 
@@ -70,8 +71,8 @@ impl Stores {
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
-                    agent_keys: Arc::new(PgAgentKeyStore::new(pool.clone())),
-                    sdk_keys: Arc::new(PgSdkKeyStore::new(pool)),
+                    agent_keys: Arc::new(PgAgentKeyStore::routed(reads.clone())),
+                    sdk_keys: Arc::new(PgSdkKeyStore::routed(reads.clone())),
                     agent_profiles: Arc::new(PgAgentProfiles::routed(reads.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
