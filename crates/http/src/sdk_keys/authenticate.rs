@@ -99,3 +99,87 @@ pub(crate) struct ProjectJson {
     name: String,
     description: String,
 }
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::to_bytes;
+    use otas_domain::StoreFailure;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    async fn answer(error: SdkAuthenticateError) -> (StatusCode, Option<String>, Value) {
+        let response = refusal(error);
+        let status = response.status();
+        let retry = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = to_bytes(response.into_body()).await.expect("a body");
+        (status, retry, serde_json::from_slice(&body).expect("JSON"))
+    }
+
+    #[actix_web::test]
+    async fn uasams_refusals_carry_the_envelope_and_uasams_error_text() {
+        let cases = [
+            (
+                SdkAuthenticateError::MissingKey,
+                StatusCode::UNAUTHORIZED,
+                "missing_sdk_key",
+                "SDK Key missing",
+            ),
+            (
+                SdkAuthenticateError::InvalidFormat,
+                StatusCode::FORBIDDEN,
+                "invalid_key_format",
+                "Invalid Key Format",
+            ),
+            (
+                SdkAuthenticateError::Refused(KeyRefused::Invalid),
+                StatusCode::FORBIDDEN,
+                "invalid_sdk_key",
+                "Invalid SDK Key",
+            ),
+        ];
+        for (error, status, code, text) in cases {
+            assert_eq!(
+                answer(error).await,
+                (
+                    status,
+                    None,
+                    json!({"status": 0, "status_description": code, "error": text})
+                )
+            );
+        }
+    }
+
+    #[actix_web::test]
+    async fn the_budgets_and_the_store_are_answered_as_everywhere_else() {
+        assert_eq!(
+            answer(SdkAuthenticateError::Refused(KeyRefused::TooManyAttempts {
+                retry_after_seconds: 7
+            }))
+            .await,
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                Some("7".into()),
+                json!({"status": 0, "status_description": "too_many_attempts"})
+            )
+        );
+        for error in [
+            KeyRefused::Busy,
+            KeyRefused::Store(StoreFailure::Unavailable),
+        ] {
+            let (status, retry, body) = answer(SdkAuthenticateError::Refused(error)).await;
+            assert_eq!(
+                (status, retry, body),
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Some("1".into()),
+                    json!({"status": 0, "status_description": "service_unavailable"})
+                )
+            );
+        }
+    }
+}
