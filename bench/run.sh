@@ -155,13 +155,15 @@ read -r NM_RPS _ _ _ < <(load "$BASE?agent_id=$A10K" -H "If-None-Match: $ETAG")
 say "== session creations with one agent key: verified keys cached vs every call running PBKDF2"
 # A key of the 100-session agent, hashed as Django hashes it (720,000 rounds).
 AGENT_KEY=agent_benchkey0001_QmVuY2hLZXktTm90Rm9yUHJvZHVjdGlvbi0wMDAwMDE
-KEY_HASH=$(python3 - "$AGENT_KEY" <<'PY'
+django_hash() { # key: Django's make_password of it, 720,000 rounds
+  python3 - "$1" <<'PY'
 import base64, hashlib, sys
 salt = "benchsalt0000001"
 digest = hashlib.pbkdf2_hmac("sha256", sys.argv[1].encode(), salt.encode(), 720000, 32)
 print(f"pbkdf2_sha256$720000${salt}${base64.b64encode(digest).decode()}")
 PY
-)
+}
+KEY_HASH=$(django_hash "$AGENT_KEY")
 psql -q "$DB_URL" -c "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id)
   VALUES (gen_random_uuid(), 'benchkey0001', '$KEY_HASH', 'bench', now(), true, '$A100')" >&2
 cat > "$WORK/create.lua" <<LUA
@@ -174,6 +176,27 @@ CREATE="http://127.0.0.1:$PORT/api/agent/v1/session/create/"
 [ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-OTAS-AGENT-KEY: $AGENT_KEY" -d '{}' "$CREATE")" = 200 ] \
   || { say "session creation does not answer 200"; exit 1; }
 read -r WARM_RPS _ WARM_P99 WARM_BAD < <(load "$CREATE" -s "$WORK/create.lua")
+
+say "== auth/verify with that key (warm), and the SDK-key check with 1 and with 1,000 SDK keys"
+VERIFY="http://127.0.0.1:$PORT/api/agent/v1/auth/verify/"
+printf 'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["X-OTAS-AGENT-KEY"] = "%s"\n' "$AGENT_KEY" > "$WORK/verify.lua"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-OTAS-AGENT-KEY: $AGENT_KEY" -d '{}' "$VERIFY")" = 200 ] \
+  || { say "auth/verify does not answer 200"; exit 1; }
+read -r VERIFY_RPS _ VERIFY_P99 VERIFY_BAD < <(load "$VERIFY" -s "$WORK/verify.lua")
+SDK="http://127.0.0.1:$PORT/api/project/v1/sdk/backend/key/authenticate/"
+SDK_KEY=otas_benchsdk0000_QmVuY2hTZGtLZXktTm90Rm9yUHJvZHVjdGlvbi0wMDA
+SDK_HASH=$(django_hash "$SDK_KEY")
+psql -q "$DB_URL" -c "INSERT INTO backend_api_keys (id, prefix, hashed_key, name, created_at, active, project_id)
+  VALUES (gen_random_uuid(), 'benchsdk0000', '$SDK_HASH', 'bench', now(), true, '$PROJECT')" >&2
+printf 'wrk.method = "POST"\nwrk.headers["X-OTAS-SDK-KEY"] = "%s"\n' "$SDK_KEY" > "$WORK/sdk.lua"
+[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "X-OTAS-SDK-KEY: $SDK_KEY" "$SDK")" = 200 ] \
+  || { say "the SDK-key check does not answer 200"; exit 1; }
+read -r SDK1_RPS _ SDK1_P99 SDK1_BAD < <(load "$SDK" -s "$WORK/sdk.lua")
+# 999 more active keys of the same project (UASAM would hash against each).
+psql -q "$DB_URL" -c "INSERT INTO backend_api_keys (id, prefix, hashed_key, name, created_at, active, project_id)
+  SELECT gen_random_uuid(), 'benchsdk' || lpad(i::text, 4, '0'), '$SDK_HASH', 'bench', now(), true, '$PROJECT'
+  FROM generate_series(1, 999) AS i" >&2
+read -r SDK1K_RPS _ SDK1K_P99 SDK1K_BAD < <(load "$SDK" -s "$WORK/sdk.lua")
 
 kill $SERVER 2>/dev/null || true
 wait $SERVER 2>/dev/null || true
@@ -220,6 +243,8 @@ ONE_RATIO=$(ratio "$ONE_P50" "$SMALL_P50")
   echo "| the same, meta filter keeping 1 in 1,000,000 (\`{\"seq\":500000}\`) | p50 $ONE_P50 ms | page of 100, agent of 10,000: p50 $SMALL_P50 ms | $ONE_RATIO | ≤ 3 | $(verdict "$ONE_RATIO <= 3") |"
   echo "| 304 revalidation, 10,000-session list | $NM_RPS req/s | 200 of the same list: $FULL10K_RPS req/s | $NM_RATIO | ≥ 5 | $(verdict "$NM_RATIO >= 5") |"
   echo "| session creation, one key, verified keys cached | $WARM_RPS creations/s (p99 $WARM_P99 ms, non-2xx $WARM_BAD) | every call running PBKDF2 (720,000 rounds; 2 clients): $COLD_RPS creations/s (p99 $COLD_P99 ms, non-2xx $COLD_BAD) | $(ratio "$WARM_RPS" "$COLD_RPS") | | |"
+  echo "| \`auth/verify\`, one key, cached | $VERIFY_RPS req/s (p99 $VERIFY_P99 ms, non-2xx $VERIFY_BAD) | | | | |"
+  echo "| SDK-key check, 1,000 SDK keys in the database | $SDK1K_RPS req/s (p99 $SDK1K_P99 ms, non-2xx $SDK1K_BAD) | 1 SDK key: $SDK1_RPS req/s (p99 $SDK1_P99 ms, non-2xx $SDK1_BAD) | $(ratio "$SDK1K_RPS" "$SDK1_RPS") | ≥ 0.80 (the same cost) | $(verdict "$SDK1K_RPS / $SDK1_RPS >= 0.8") |"
   [ "$LIST_BAD" = 0 ] || echo "| (non-2xx answers during the list load) | $LIST_BAD | | | | |"
 } > "$OUT"
 cat "$OUT"

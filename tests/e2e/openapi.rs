@@ -8,6 +8,7 @@ use otas_ports::{AgentKeyRow, Row};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::sdk_keys::DJANGO_HASHED;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
 use crate::support::{Store, TestApp, World};
@@ -54,6 +55,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         revoked_at: None,
         expires_at: None,
     })]);
+    world.write(&[crate::sdk_keys::sdk_row(&DJANGO_HASHED, PROJECT_A, |_| {}).1]);
     for n in 0..3 {
         world.session(
             uuid::Uuid::new_v4(),
@@ -83,6 +85,8 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     let list = "/api/agent/v1/sessions/list/";
     let create = "/api/agent/v1/session/create/";
     let authenticate = "/api/agent/v1/user/authenticate/";
+    let verify = "/api/agent/v1/auth/verify/";
+    let sdk = "/api/project/v1/sdk/backend/key/authenticate/";
     let user = [
         ("X-OTAS-USER-TOKEN", VALID),
         ("X-OTAS-PROJECT-ID", project.as_str()),
@@ -166,6 +170,42 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             authenticate,
             String::new(),
             [user.to_vec(), vec![("X-OTAS-AGENT-ID", "nope")]].concat(),
+            "",
+        ),
+        (
+            Method::POST,
+            verify,
+            String::new(),
+            vec![("X-OTAS-AGENT-KEY", AGENT_KEY.key)],
+            "{}",
+        ),
+        (
+            Method::POST,
+            verify,
+            String::new(),
+            vec![("X-OTAS-AGENT-KEY", "agent_x_y")],
+            "{}",
+        ),
+        (
+            Method::POST,
+            sdk,
+            String::new(),
+            vec![("X-OTAS-SDK-KEY", DJANGO_HASHED.key)],
+            "",
+        ),
+        (Method::POST, sdk, String::new(), vec![], ""),
+        (
+            Method::POST,
+            sdk,
+            String::new(),
+            vec![("X-OTAS-SDK-KEY", "otas_x")],
+            "",
+        ),
+        (
+            Method::POST,
+            sdk,
+            String::new(),
+            vec![("X-OTAS-SDK-KEY", "otas_x_y")],
             "",
         ),
         (Method::GET, "/healthz", String::new(), vec![], ""),

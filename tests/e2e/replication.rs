@@ -11,13 +11,14 @@ use otas_auth_adapter::fixtures::AGENT_KEY;
 use reqwest::StatusCode;
 use serde_json::Value;
 
+use crate::sdk_keys::DJANGO_HASHED;
 use crate::support::cluster::PrivateCluster;
 use crate::support::tokens::VALID;
 use crate::support::world::*;
 use crate::support::{error_body, TestApp};
 
 /// A primary with a migrated database `otas` holding the world's rows,
-/// three sessions and an agent key of `AGENT_A`, its streaming standby, and both URLs.
+/// three sessions, an agent key of `AGENT_A` and an SDK key of `PROJECT_A`, its streaming standby, and both URLs.
 fn primary_and_standby() -> (PrivateCluster, PrivateCluster, String, String) {
     let primary = PrivateCluster::start();
     let url = primary.database_with_world();
@@ -35,6 +36,14 @@ fn primary_and_standby() -> (PrivateCluster, PrivateCluster, String, String) {
             "INSERT INTO agent_key (id, prefix, hashed_key, name, created_at, active, agent_id) \
              VALUES (gen_random_uuid(), '{}', '{}', 'fixture', now(), true, '{AGENT_A}')",
             AGENT_KEY.prefix, AGENT_KEY.hashed_key
+        ),
+    );
+    primary.psql(
+        "otas",
+        &format!(
+            "INSERT INTO backend_api_keys (id, prefix, hashed_key, name, created_at, active, project_id) \
+             VALUES (gen_random_uuid(), '{}', '{}', 'fixture', now(), true, '{PROJECT_A}')",
+            DJANGO_HASHED.prefix, DJANGO_HASHED.hashed_key
         ),
     );
     let standby = PrivateCluster::standby_of(&primary);
@@ -281,4 +290,64 @@ async fn a_standby_without_news_from_a_stopped_primary_serves_only_until_the_sil
     // No replica without news, no primary: no answer rather than a stale one.
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(body, error_body("service_unavailable"));
+}
+
+/// `auth/verify` and the SDK-key check, as brain calls them.
+async fn check_keys(app: &TestApp) -> (StatusCode, StatusCode) {
+    let verify = app
+        .client
+        .post(format!("{}/api/agent/v1/auth/verify/", app.address))
+        .header("X-OTAS-AGENT-KEY", AGENT_KEY.key)
+        .body("{}")
+        .send()
+        .await
+        .expect("an answer");
+    let sdk = app
+        .client
+        .post(format!(
+            "{}/api/project/v1/sdk/backend/key/authenticate/",
+            app.address
+        ))
+        .header("X-OTAS-SDK-KEY", DJANGO_HASHED.key)
+        .send()
+        .await
+        .expect("an answer");
+    (verify.status(), sdk.status())
+}
+
+#[tokio::test]
+async fn the_key_checks_go_on_from_the_standby_with_the_primary_stopped() {
+    let (primary, _standby, url, standby_url) = primary_and_standby();
+    let app = service(&url, &standby_url).await;
+    eventually("the standby is usable", || async {
+        metric(&app, USABLE).await == 1.0
+    })
+    .await;
+    // Verified once (cached) with the primary up: read there.
+    let primary_before = metric(&app, PRIMARY_READS).await;
+    assert_eq!(check_keys(&app).await, (StatusCode::OK, StatusCode::OK));
+    assert!(
+        metric(&app, PRIMARY_READS).await > primary_before,
+        "with the primary up, the keys are read on it"
+    );
+
+    primary.stop();
+    let started = Instant::now();
+    let during = check_keys(&app).await;
+    let waited = started.elapsed();
+    let replica_before = metric(&app, REPLICA_READS).await;
+    let again = check_keys(&app).await;
+
+    assert_eq!(
+        during,
+        (StatusCode::OK, StatusCode::OK),
+        "served from the standby"
+    );
+    assert_eq!(again, (StatusCode::OK, StatusCode::OK));
+    assert!(
+        metric(&app, REPLICA_READS).await >= replica_before + 2.0,
+        "both keys read on the standby"
+    );
+    // At most one connection timeout (1 s) before the watcher notices.
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
 }

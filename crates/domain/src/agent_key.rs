@@ -23,10 +23,16 @@ pub const MAX_PREFIX_CHARS: usize = 255;
 /// [`MAX_AGENT_KEY_BYTES`] has none, and a candidate longer than the column
 /// is not one. One pass over at most 512 bytes.
 pub fn candidate_prefixes(presented: &str) -> Vec<&str> {
+    candidates_after(presented, "agent_")
+}
+
+/// The candidate prefixes of `presented` after its `tag` (`agent_`,
+/// `otas_`), by the rule and within the bounds [`candidate_prefixes`] says.
+pub(crate) fn candidates_after<'a>(presented: &'a str, tag: &str) -> Vec<&'a str> {
     if presented.len() > MAX_AGENT_KEY_BYTES {
         return Vec::new();
     }
-    let Some(rest) = presented.strip_prefix("agent_") else {
+    let Some(rest) = presented.strip_prefix(tag) else {
         return Vec::new();
     };
     let well_formed = !rest.is_empty()
@@ -47,8 +53,13 @@ pub fn candidate_prefixes(presented: &str) -> Vec<&str> {
 /// Whether `presented` is `agent_<prefix>_…`: the stored key `prefix` is the
 /// one the presented key names at that boundary. No allocation.
 pub fn names_prefix(presented: &str, prefix: &str) -> bool {
+    names_prefix_after(presented, "agent_", prefix)
+}
+
+/// Whether `presented` is `<tag><prefix>_…`. No allocation.
+pub(crate) fn names_prefix_after(presented: &str, tag: &str, prefix: &str) -> bool {
     presented
-        .strip_prefix("agent_")
+        .strip_prefix(tag)
         .and_then(|rest| rest.strip_prefix(prefix))
         .is_some_and(|rest| rest.starts_with('_'))
 }

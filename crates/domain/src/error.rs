@@ -77,6 +77,59 @@ pub enum CreateSessionError {
     Store(#[from] StoreFailure),
 }
 
+/// Why a presented key (an agent key, an SDK key) is refused, whichever
+/// operation checks it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyRefused {
+    /// Missing, malformed, unknown, wrong, inactive, revoked or expired, or
+    /// its agent is inactive.
+    #[error("the key is invalid")]
+    Invalid,
+    /// Too many keys are being verified at once: try again shortly.
+    #[error("too many keys are being verified")]
+    Busy,
+    /// Too many wrong secrets under this key's prefix lately: refused
+    /// without checking until the budget's window ends.
+    #[error("too many wrong attempts with this key; retry in {retry_after_seconds} s")]
+    TooManyAttempts {
+        /// Seconds until the key may be tried again (`Retry-After`).
+        retry_after_seconds: u64,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
+}
+
+impl From<KeyRefused> for CreateSessionError {
+    fn from(refused: KeyRefused) -> Self {
+        match refused {
+            KeyRefused::Invalid => Self::InvalidAgentKey,
+            KeyRefused::Busy => Self::Busy,
+            KeyRefused::TooManyAttempts {
+                retry_after_seconds,
+            } => Self::TooManyAttempts {
+                retry_after_seconds,
+            },
+            KeyRefused::Store(failure) => Self::Store(failure),
+        }
+    }
+}
+
+/// Why a backend's SDK key is refused
+/// (`POST /api/project/v1/sdk/backend/key/authenticate/`), in UASAM's order.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SdkAuthenticateError {
+    /// No `X-OTAS-SDK-KEY`, or an empty one.
+    #[error("SDK Key missing")]
+    MissingKey,
+    /// Not three `_`-separated parts.
+    #[error("Invalid Key Format")]
+    InvalidFormat,
+    /// No usable key matches (or it was refused for the budgets' reasons).
+    #[error(transparent)]
+    Refused(#[from] KeyRefused),
+}
+
 /// Why another backend may not see an agent
 /// (`POST /api/agent/v1/user/authenticate/`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -99,3 +99,7 @@ mod tests {
         );
     }
 }
+uuid_id!(
+    /// A row of `backend_api_keys` (an SDK key).
+    SdkKeyId
+);

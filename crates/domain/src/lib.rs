@@ -7,12 +7,14 @@ pub mod ids;
 pub mod meta_filter;
 pub mod params;
 pub mod query;
+pub mod sdk_key;
 pub mod session;
 
 pub use error::{
-    AccessDenied, AuthenticateError, CreateSessionError, ListSessionsError, StoreFailure,
+    AccessDenied, AuthenticateError, CreateSessionError, KeyRefused, ListSessionsError,
+    SdkAuthenticateError, StoreFailure,
 };
-pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SessionId, UserId};
+pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SdkKeyId, SessionId, UserId};
 pub use params::{InvalidParam, ListParams, RawListParams, Shape, MAX_LIMIT};
 pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};
 pub use session::{Meta, MetaError, Session, Timestamp};

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase,
+    Admission, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase, CreateSessionUseCase,
+    ListSessionsUseCase, VerifyAgentKeyUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -74,6 +75,10 @@ pub struct Services {
     pub list_sessions: Arc<dyn ListSessionsUseCase>,
     pub create_session: Arc<dyn CreateSessionUseCase>,
     pub authenticate: Arc<dyn AuthenticateAgentUseCase>,
+    /// `auth/verify`: whose agent key is this?
+    pub verify_agent_key: Arc<dyn VerifyAgentKeyUseCase>,
+    /// SDK `authenticate`: whose SDK key is this?
+    pub authenticate_sdk_key: Arc<dyn AuthenticateSdkKeyUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -117,6 +122,15 @@ const USER_AUTHENTICATE: [&str; 2] = [
     "/api/agent/v1/user/authenticate",
 ];
 
+/// The paths of `auth/verify`, with and without the trailing slash.
+const AGENT_VERIFY: [&str; 2] = ["/api/agent/v1/auth/verify/", "/api/agent/v1/auth/verify"];
+
+/// The paths of the SDK-key check, with and without the trailing slash.
+const SDK_AUTHENTICATE: [&str; 2] = [
+    "/api/project/v1/sdk/backend/key/authenticate/",
+    "/api/project/v1/sdk/backend/key/authenticate",
+];
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -129,6 +143,8 @@ pub fn serve(
         list_sessions: services.list_sessions,
         create_session: services.create_session,
         authenticate: services.authenticate,
+        verify_agent_key: services.verify_agent_key,
+        authenticate_sdk_key: services.authenticate_sdk_key,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -169,6 +185,18 @@ pub fn serve(
             .service(
                 web::resource(USER_AUTHENTICATE)
                     .route(web::post().to(authenticate::authenticate))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENT_VERIFY)
+                    .route(web::post().to(crate::agents::verify::verify))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(SDK_AUTHENTICATE)
+                    .route(web::post().to(crate::sdk_keys::authenticate::authenticate))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
             )

@@ -45,6 +45,18 @@ impl Envelope<NoPayload> {
     }
 }
 
+impl Envelope<ErrorText> {
+    /// An error answer with `code` that also carries UASAM's own `error`
+    /// text (the SDK-key check, whose clients may read either).
+    pub(crate) const fn refusal_saying(code: &'static str, error: &'static str) -> Self {
+        Self {
+            status: 0,
+            status_description: code,
+            payload: ErrorText { error },
+        }
+    }
+}
+
 impl Envelope<Response<()>> {
     /// The text of a success with `code` around a `response` written by hand
     /// (the list's, for speed): what comes before the response's value, and
@@ -69,6 +81,13 @@ pub(crate) struct Unwritable;
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Response<T> {
     pub(crate) response: T,
+}
+
+/// UASAM's `{"error": "…"}` text, beside the envelope's code.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorText {
+    /// UASAM's words, e.g. `SDK Key missing`.
+    error: &'static str,
 }
 
 /// No payload: the envelope alone, as a probe and every error answer.

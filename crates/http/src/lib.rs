@@ -13,6 +13,7 @@ mod listener;
 mod observe;
 mod openapi;
 mod probes;
+mod sdk_keys;
 mod sessions;
 mod state;
 

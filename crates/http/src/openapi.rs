@@ -21,6 +21,8 @@ use utoipa::{Modify, OpenApi};
         crate::sessions::list::list,
         crate::sessions::create::create,
         crate::agents::authenticate::authenticate,
+        crate::agents::verify::verify,
+        crate::sdk_keys::authenticate::authenticate,
         crate::probes::healthz,
         crate::probes::readyz,
     )

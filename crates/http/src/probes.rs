@@ -64,6 +64,8 @@ mod tests {
             list_sessions: Arc::new(MockListSessionsUseCase::new()),
             create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
+            verify_agent_key: Arc::new(otas_use_cases::MockVerifyAgentKeyUseCase::new()),
+            authenticate_sdk_key: Arc::new(otas_use_cases::MockAuthenticateSdkKeyUseCase::new()),
             health: Arc::new(health),
             metrics: crate::app::MetricsText::new(String::new),
             deadline: std::time::Duration::from_secs(5),

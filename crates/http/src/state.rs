@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase,
+    Admission, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase, CreateSessionUseCase,
+    ListSessionsUseCase, VerifyAgentKeyUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -13,6 +14,8 @@ pub(crate) struct AppState {
     pub(crate) list_sessions: Arc<dyn ListSessionsUseCase>,
     pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
+    pub(crate) verify_agent_key: Arc<dyn VerifyAgentKeyUseCase>,
+    pub(crate) authenticate_sdk_key: Arc<dyn AuthenticateSdkKeyUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

@@ -48,7 +48,9 @@ pub trait AgentKeyStore: std::fmt::Debug + Send + Sync {
 
     /// Implementations MUST set the key's `last_used_at` to `at` unless it is
     /// already within the minute before `at`, so that a busy key is written
-    /// at most once a minute.
+    /// at most once a minute. They MAY skip the write (and return `Ok`)
+    /// while their primary is known to be away: it is bookkeeping, and the
+    /// key checks go on from a replica.
     fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError>;
 }
 

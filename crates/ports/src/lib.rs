@@ -2,12 +2,14 @@
 
 pub mod access;
 pub mod agent_keys;
+pub mod agent_profiles;
 pub mod agents;
 pub mod clock;
 pub mod cursor;
 pub mod health;
 pub mod key_issuing;
 pub mod rows;
+pub mod sdk_keys;
 pub mod session_writer;
 pub mod sessions;
 pub mod store;
@@ -16,12 +18,16 @@ pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use agent_keys::{AgentKeyHasher, AgentKeyStore, StoredAgentKey};
+pub use agent_profiles::{AgentProfile, AgentProfiles};
 pub use agents::{AgentDirectory, AgentInfo};
 pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
 pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
-pub use rows::{AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, UserRow};
+pub use rows::{
+    AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyRow, UserRow,
+};
+pub use sdk_keys::{SdkKeyStore, StoredSdkKey};
 pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
 pub use store::StoreError;
@@ -32,6 +38,8 @@ pub use users::UserDirectory;
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
+#[cfg(any(test, feature = "mock"))]
+pub use agent_profiles::MockAgentProfiles;
 #[cfg(any(test, feature = "mock"))]
 pub use agents::MockAgentDirectory;
 #[cfg(any(test, feature = "mock"))]
@@ -44,6 +52,8 @@ pub use health::MockHealthCheck;
 pub use key_issuing::MockKeyIssuer;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
+#[cfg(any(test, feature = "mock"))]
+pub use sdk_keys::MockSdkKeyStore;
 #[cfg(any(test, feature = "mock"))]
 pub use session_writer::MockSessionWriter;
 #[cfg(any(test, feature = "mock"))]

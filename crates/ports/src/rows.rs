@@ -3,7 +3,7 @@
 //! so that each adapter has one place where such rows are inserted. The
 //! service itself writes sessions through [`crate::SessionWriter`].
 
-use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp, UserId};
+use otas_domain::{AgentId, AgentKeyId, ProjectId, SdkKeyId, Timestamp, UserId};
 
 use crate::session_writer::SessionRow;
 use crate::store::StoreError;
@@ -70,6 +70,22 @@ pub struct AgentKeyRow {
     pub expires_at: Option<Timestamp>,
 }
 
+/// A row of `backend_api_keys` (an SDK key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SdkKeyRow {
+    pub id: SdkKeyId,
+    pub project: ProjectId,
+    /// The key's first characters, as keys are looked up.
+    pub prefix: String,
+    /// Django's hash of the whole key.
+    pub hashed_key: String,
+    pub name: Option<String>,
+    pub active: bool,
+    pub created_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+}
+
 /// One row of any of UASAM's tables this service writes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
@@ -78,6 +94,7 @@ pub enum Row {
     Membership(MembershipRow),
     Agent(AgentRow),
     AgentKey(AgentKeyRow),
+    SdkKey(SdkKeyRow),
     Session(SessionRow),
 }
 

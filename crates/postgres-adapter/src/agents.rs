@@ -12,10 +12,12 @@ use crate::pool::{with_connection, PgPool};
 use crate::routing::ReadRouter;
 use crate::schema::{agent, agent_key};
 
-/// UASAM's `agent_key` rows on PostgreSQL.
+/// UASAM's `agent_key` rows on PostgreSQL: read on the primary while it
+/// answers, on a usable replica while it does not; `last_used_at` written
+/// on the primary, and skipped while it is away.
 #[derive(Clone, Debug)]
 pub struct PgAgentKeyStore {
-    pool: PgPool,
+    reads: ReadRouter,
 }
 
 /// UASAM's `agent` rows on PostgreSQL.
@@ -25,9 +27,15 @@ pub struct PgAgentDirectory {
 }
 
 impl PgAgentKeyStore {
-    /// A store over the pool's database.
+    /// A store over the pool's database alone.
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self::routed(ReadRouter::primary_only(pool))
+    }
+
+    /// A store whose lookups may go to `reads`' replicas while the primary
+    /// is away.
+    pub fn routed(reads: ReadRouter) -> Self {
+        Self { reads }
     }
 }
 
@@ -78,7 +86,7 @@ impl KeyRecord {
 impl AgentKeyStore for PgAgentKeyStore {
     fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         // Served by UASAM's index on agent_key (prefix).
-        let rows: Vec<(KeyRecord, bool)> = with_connection(&self.pool, |conn| {
+        let rows: Vec<(KeyRecord, bool)> = self.reads.read_fresh(prefixes, |conn| {
             agent_key::table
                 .inner_join(agent::table)
                 .filter(agent_key::prefix.eq_any(prefixes))
@@ -92,9 +100,14 @@ impl AgentKeyStore for PgAgentKeyStore {
     }
 
     fn mark_used(&self, key: AgentKeyId, at: Timestamp) -> Result<(), StoreError> {
+        if self.reads.primary_away() {
+            // Bookkeeping only: not worth a request's wait for a timeout.
+            tracing::debug!(key = %key, "primary away: last_used_at skipped");
+            return Ok(());
+        }
         let at = at.as_datetime();
         let a_minute_before = at - Duration::minutes(1);
-        with_connection(&self.pool, |conn| {
+        with_connection(self.reads.primary(), |conn| {
             diesel::update(
                 agent_key::table
                     .filter(agent_key::id.eq(*key.as_uuid()))

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_profiles;
 mod agents;
 mod error;
 mod health;
@@ -9,6 +10,7 @@ mod pool;
 mod routing;
 mod rows;
 mod schema;
+mod sdk_keys;
 mod session_writer;
 mod sessions;
 #[cfg(feature = "test-support")]
@@ -16,6 +18,7 @@ pub mod test_support;
 mod users;
 
 pub use access::PgAccessStore;
+pub use agent_profiles::PgAgentProfiles;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{
@@ -25,6 +28,7 @@ pub use migrations::{
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use routing::{ReadRouter, RoutingSettings, MAX_REPLICAS};
 pub use rows::PgRowWriter;
+pub use sdk_keys::PgSdkKeyStore;
 pub use session_writer::PgSessionWriter;
 pub use sessions::PgSessionStore;
 pub use users::PgUserDirectory;

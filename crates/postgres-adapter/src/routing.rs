@@ -72,6 +72,9 @@ struct Inner {
     /// The watcher's own connection to the primary.
     watch: PgPool,
     replicas: Vec<Replica>,
+    /// Whether the watcher's last check reached the primary (always, with
+    /// no replica and so no watcher).
+    primary_up: AtomicBool,
 }
 
 #[derive(Debug)]
@@ -89,6 +92,7 @@ impl ReadRouter {
                 watch: primary.clone(),
                 primary,
                 replicas: Vec::new(),
+                primary_up: AtomicBool::new(true),
             }),
         }
     }
@@ -116,6 +120,7 @@ impl ReadRouter {
                         usable: AtomicBool::new(false),
                     })
                     .collect(),
+                primary_up: AtomicBool::new(true),
             }),
         };
         if !router.inner.replicas.is_empty() {
@@ -149,6 +154,47 @@ impl ReadRouter {
         }
         count_read("primary");
         with_connection(&self.inner.primary, work)
+    }
+
+    /// Runs `work` on the primary, so that what it reads is current (a key
+    /// revoked a moment ago is seen revoked), unless the primary is away:
+    /// while the watcher finds it away, or when it fails this read for want
+    /// of a server, `work` runs as [`Self::read`] runs it, on a usable
+    /// replica (within the lag bound) if there is one. Cost: the work's own
+    /// statements on one pooled connection; a second run at most once.
+    pub(crate) fn read_fresh<T>(
+        &self,
+        key: impl Hash,
+        work: impl Fn(&mut PgConnection) -> QueryResult<T>,
+    ) -> Result<T, StoreError> {
+        if self.primary_away() {
+            return self.read(key, work);
+        }
+        match with_connection(&self.inner.primary, &work) {
+            Err(StoreError::Unavailable(cause)) => match self.inner.replica_for(&key) {
+                Some(_) => {
+                    tracing::warn!(%cause, "primary unavailable; reading from a replica");
+                    self.read(key, work)
+                }
+                None => Err(StoreError::Unavailable(cause)),
+            },
+            done => {
+                count_read("primary");
+                done
+            }
+        }
+    }
+
+    /// Whether the watcher's last check (every `check_every`) found the
+    /// primary away: writes that can wait (a key's `last_used_at`) are then
+    /// skipped rather than left to time out. Never, without replicas.
+    pub(crate) fn primary_away(&self) -> bool {
+        !self.inner.primary_up.load(Ordering::Relaxed)
+    }
+
+    /// The primary's pool, for the writes a store makes beside its reads.
+    pub(crate) fn primary(&self) -> &PgPool {
+        &self.inner.primary
     }
 
     /// Whether reads can be served now: a usable replica answers a trivial

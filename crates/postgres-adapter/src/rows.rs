@@ -9,7 +9,7 @@ use otas_ports::{Row, RowWriter, StoreError};
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
-use crate::schema::{agent, agent_key, project, user_project_mapping, users};
+use crate::schema::{agent, agent_key, backend_api_keys, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on PostgreSQL.
 #[derive(Clone, Debug)]
@@ -98,6 +98,20 @@ struct NewAgentKey<'a> {
     agent_id: Uuid,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = backend_api_keys, check_for_backend(diesel::pg::Pg))]
+struct NewSdkKey<'a> {
+    id: Uuid,
+    prefix: &'a str,
+    hashed_key: &'a str,
+    name: Option<&'a str>,
+    created_at: DateTime<Utc>,
+    active: bool,
+    revoked_at: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    project_id: Uuid,
+}
+
 fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
     match row {
         Row::User(user) => {
@@ -171,6 +185,21 @@ fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
                     revoked_at: k.revoked_at.map(|t| t.as_datetime()),
                     expires_at: k.expires_at.map(|t| t.as_datetime()),
                     agent_id: *k.agent.as_uuid(),
+                })
+                .execute(conn)?;
+        }
+        Row::SdkKey(k) => {
+            diesel::insert_into(backend_api_keys::table)
+                .values(NewSdkKey {
+                    id: *k.id.as_uuid(),
+                    prefix: &k.prefix,
+                    hashed_key: &k.hashed_key,
+                    name: k.name.as_deref(),
+                    created_at: k.created_at.as_datetime(),
+                    active: k.active,
+                    revoked_at: k.revoked_at.map(|t| t.as_datetime()),
+                    expires_at: k.expires_at.map(|t| t.as_datetime()),
+                    project_id: *k.project.as_uuid(),
                 })
                 .execute(conn)?;
         }

@@ -78,7 +78,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    backend_api_keys (id) {
+        id -> Uuid,
+        prefix -> Varchar,
+        hashed_key -> Text,
+        name -> Nullable<Varchar>,
+        created_at -> Timestamptz,
+        last_used_at -> Nullable<Timestamptz>,
+        revoked_at -> Nullable<Timestamptz>,
+        expires_at -> Nullable<Timestamptz>,
+        active -> Bool,
+        project_id -> Uuid,
+    }
+}
+
 diesel::joinable!(user_project_mapping -> project (project_id));
+diesel::joinable!(backend_api_keys -> project (project_id));
 diesel::joinable!(agent_session -> agent (agent_id));
 diesel::joinable!(agent_key -> agent (agent_id));
 
@@ -88,5 +104,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_project_mapping,
     agent,
     agent_key,
-    agent_session
+    agent_session,
+    backend_api_keys
 );

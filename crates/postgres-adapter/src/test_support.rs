@@ -13,17 +13,18 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError,
+    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, ReadBound, RowWriter, SdkKeyStore,
+    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
-use crate::schema::{agent_key, agent_session};
+use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
-    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore, PgSessionWriter,
+    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgAgentProfiles, PgRowWriter, PgSdkKeyStore,
+    PgSessionStore, PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -140,6 +141,8 @@ pub struct PgFixture {
     pub access: PgAccessStore,
     pub agent_keys: PgAgentKeyStore,
     pub agents: PgAgentDirectory,
+    pub agent_profiles: PgAgentProfiles,
+    pub sdk_keys: PgSdkKeyStore,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -156,6 +159,8 @@ impl PgFixture {
             access: PgAccessStore::new(pool.clone()),
             agent_keys: PgAgentKeyStore::new(pool.clone()),
             agents: PgAgentDirectory::new(pool.clone()),
+            agent_profiles: PgAgentProfiles::routed(crate::ReadRouter::primary_only(pool.clone())),
+            sdk_keys: PgSdkKeyStore::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -194,6 +199,14 @@ impl Fixture for PgFixture {
         &self.agents
     }
 
+    fn agent_profiles(&self) -> &dyn AgentProfiles {
+        &self.agent_profiles
+    }
+
+    fn sdk_key_store(&self) -> &dyn SdkKeyStore {
+        &self.sdk_keys
+    }
+
     fn row_writer(&self) -> Arc<dyn RowWriter> {
         self.rows.clone()
     }
@@ -213,6 +226,15 @@ impl Fixture for PgFixture {
             .set(agent_key::revoked_at.eq(chrono::Utc::now()))
             .execute(conn)
             .expect("revoke the agent key");
+    }
+
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        let conn: &mut PgConnection = &mut conn;
+        diesel::update(backend_api_keys::table.filter(backend_api_keys::id.eq(id)))
+            .set(backend_api_keys::revoked_at.eq(chrono::Utc::now()))
+            .execute(conn)
+            .expect("revoke the SDK key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

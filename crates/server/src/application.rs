@@ -11,7 +11,9 @@ use otas_auth_adapter::{
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
+    AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts, CreateSession,
+    CreateSessionPorts, KeyVerification, KeyVerifier, ListSessions, VerifyAgentKey,
+    VerifyAgentKeyPorts,
 };
 
 use crate::clock::SystemClock;
@@ -82,15 +84,34 @@ impl Application {
         )
         .with_max_page_bytes(settings.http.max_page_bytes);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
+        // One verifier of agent and SDK keys: one cache, one PBKDF2 budget.
+        let key_verifier = Arc::new(KeyVerifier::new(
+            Arc::new(DjangoKeyHasher::new(random_key())),
+            key_verification(&settings.agent_keys),
+        ));
         let create_session = CreateSession::new(
             CreateSessionPorts {
-                keys: stores.agent_keys,
-                hasher: Arc::new(DjangoKeyHasher::new(random_key())),
+                keys: stores.agent_keys.clone(),
                 sessions: stores.session_writer,
                 tokens: Arc::new(JwtSessionTokenIssuer::new(&current)?),
                 clock: Arc::new(SystemClock),
             },
-            key_verification(&settings.agent_keys),
+            key_verifier.clone(),
+        );
+        let verify_agent_key = VerifyAgentKey::new(
+            VerifyAgentKeyPorts {
+                keys: stores.agent_keys,
+                agents: stores.agent_profiles,
+                clock: Arc::new(SystemClock),
+            },
+            key_verifier.clone(),
+        );
+        let authenticate_sdk_key = AuthenticateSdkKey::new(
+            AuthenticateSdkKeyPorts {
+                keys: stores.sdk_keys,
+                clock: Arc::new(SystemClock),
+            },
+            key_verifier,
         );
 
         let server = &settings.server;
@@ -131,6 +152,8 @@ impl Application {
             list_sessions: Arc::new(list_sessions),
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
+            verify_agent_key: Arc::new(verify_agent_key),
+            authenticate_sdk_key: Arc::new(authenticate_sdk_key),
             health: stores.health,
             metrics,
         };

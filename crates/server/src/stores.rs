@@ -4,16 +4,17 @@
 use std::sync::Arc;
 
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
-    SessionWriter, UserDirectory,
+    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, HealthCheck, RowWriter, SdkKeyStore,
+    SessionStore, SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
-    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
-    PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgAgentProfiles, PgHealthCheck, PgRowWriter,
+    PgSdkKeyStore, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
+    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteAgentProfiles,
+    SqliteHealthCheck, SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
+    SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -31,6 +32,11 @@ pub struct Stores {
     pub health: Arc<dyn HealthCheck>,
     pub agent_keys: Arc<dyn AgentKeyStore>,
     pub agents: Arc<dyn AgentDirectory>,
+    /// The agents `auth/verify` names.
+    pub agent_profiles: Arc<dyn AgentProfiles>,
+    /// The SDK keys (read on the primary while it answers: a revocation is
+    /// seen at once; on a replica while it does not).
+    pub sdk_keys: Arc<dyn SdkKeyStore>,
 }
 
 impl Stores {
@@ -64,7 +70,9 @@ impl Stores {
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
-                    agent_keys: Arc::new(PgAgentKeyStore::new(pool)),
+                    agent_keys: Arc::new(PgAgentKeyStore::routed(reads.clone())),
+                    sdk_keys: Arc::new(PgSdkKeyStore::routed(reads.clone())),
+                    agent_profiles: Arc::new(PgAgentProfiles::routed(reads.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -78,6 +86,8 @@ impl Stores {
                     rows: Arc::new(SqliteRowWriter::new(pool.clone())),
                     health: Arc::new(SqliteHealthCheck::new(pool.clone())),
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
+                    sdk_keys: Arc::new(SqliteSdkKeyStore::new(pool.clone())),
+                    agent_profiles: Arc::new(SqliteAgentProfiles::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

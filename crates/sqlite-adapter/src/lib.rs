@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_profiles;
 mod agents;
 mod error;
 mod health;
@@ -8,6 +9,7 @@ mod migrations;
 mod pool;
 mod rows;
 mod schema;
+mod sdk_keys;
 mod session_writer;
 mod sessions;
 #[cfg(feature = "test-support")]
@@ -15,11 +17,13 @@ pub mod test_support;
 mod users;
 
 pub use access::SqliteAccessStore;
+pub use agent_profiles::SqliteAgentProfiles;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
 pub use migrations::{pending_migrations, run_migrations, run_migrations_on, MigrationError};
 pub use pool::{connect, validate_path_or_url, PoolError, SqlitePool, SqliteSettings};
 pub use rows::SqliteRowWriter;
+pub use sdk_keys::SqliteSdkKeyStore;
 pub use session_writer::SqliteSessionWriter;
 pub use sessions::SqliteSessionStore;
 pub use users::SqliteUserDirectory;

@@ -12,7 +12,7 @@ use otas_ports::{Row, RowWriter, StoreError};
 
 use crate::error::from_query;
 use crate::pool::{checkout, SqlitePool};
-use crate::schema::{agent, agent_key, project, user_project_mapping, users};
+use crate::schema::{agent, agent_key, backend_api_keys, project, user_project_mapping, users};
 
 /// Writes UASAM's rows on SQLite.
 #[derive(Clone, Debug)]
@@ -101,6 +101,20 @@ struct NewAgentKey<'a> {
     agent_id: String,
 }
 
+#[derive(Insertable)]
+#[diesel(table_name = backend_api_keys, check_for_backend(diesel::sqlite::Sqlite))]
+struct NewSdkKey<'a> {
+    id: String,
+    prefix: &'a str,
+    hashed_key: &'a str,
+    name: Option<&'a str>,
+    created_at: i64,
+    active: bool,
+    revoked_at: Option<i64>,
+    expires_at: Option<i64>,
+    project_id: String,
+}
+
 fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
     match row {
         Row::User(user) => {
@@ -174,6 +188,21 @@ fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
                     revoked_at: k.revoked_at.map(|t| t.as_micros()),
                     expires_at: k.expires_at.map(|t| t.as_micros()),
                     agent_id: k.agent.to_string(),
+                })
+                .execute(conn)?;
+        }
+        Row::SdkKey(k) => {
+            diesel::insert_into(backend_api_keys::table)
+                .values(NewSdkKey {
+                    id: k.id.to_string(),
+                    prefix: &k.prefix,
+                    hashed_key: &k.hashed_key,
+                    name: k.name.as_deref(),
+                    created_at: k.created_at.as_micros(),
+                    active: k.active,
+                    revoked_at: k.revoked_at.map(|t| t.as_micros()),
+                    expires_at: k.expires_at.map(|t| t.as_micros()),
+                    project_id: k.project.to_string(),
                 })
                 .execute(conn)?;
         }

@@ -80,7 +80,23 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    backend_api_keys (id) {
+        id -> Text,
+        prefix -> Text,
+        hashed_key -> Text,
+        name -> Nullable<Text>,
+        created_at -> BigInt,
+        last_used_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        expires_at -> Nullable<BigInt>,
+        active -> Bool,
+        project_id -> Text,
+    }
+}
+
 diesel::joinable!(user_project_mapping -> project (project_id));
+diesel::joinable!(backend_api_keys -> project (project_id));
 diesel::joinable!(agent_session -> agent (agent_id));
 diesel::joinable!(agent_key -> agent (agent_id));
 
@@ -90,5 +106,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_project_mapping,
     agent,
     agent_key,
-    agent_session
+    agent_session,
+    backend_api_keys
 );

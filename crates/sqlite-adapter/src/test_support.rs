@@ -16,18 +16,18 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError,
+    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, ReadBound, RowWriter, SdkKeyStore,
+    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
 
 use crate::migrations::run_migrations;
 use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings};
-use crate::schema::{agent_key, agent_session};
+use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
-    SqliteSessionStore, SqliteSessionWriter,
+    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteAgentProfiles,
+    SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -117,6 +117,8 @@ pub struct SqliteFixture {
     pub access: SqliteAccessStore,
     pub agent_keys: SqliteAgentKeyStore,
     pub agents: SqliteAgentDirectory,
+    pub agent_profiles: SqliteAgentProfiles,
+    pub sdk_keys: SqliteSdkKeyStore,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -150,6 +152,8 @@ impl SqliteFixture {
             access: SqliteAccessStore::new(pool.clone()),
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
             agents: SqliteAgentDirectory::new(pool.clone()),
+            agent_profiles: SqliteAgentProfiles::new(pool.clone()),
+            sdk_keys: SqliteSdkKeyStore::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -173,6 +177,8 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
+            agent_profiles,
+            sdk_keys,
             sessions,
             session_writer,
             rows,
@@ -184,6 +190,8 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
+            agent_profiles,
+            sdk_keys,
             sessions,
             session_writer,
             rows,
@@ -230,6 +238,14 @@ impl Fixture for SqliteFixture {
         &self.agents
     }
 
+    fn agent_profiles(&self) -> &dyn AgentProfiles {
+        &self.agent_profiles
+    }
+
+    fn sdk_key_store(&self) -> &dyn SdkKeyStore {
+        &self.sdk_keys
+    }
+
     fn row_writer(&self) -> Arc<dyn RowWriter> {
         self.rows.clone()
     }
@@ -247,6 +263,14 @@ impl Fixture for SqliteFixture {
             .set(agent_key::revoked_at.eq(chrono::Utc::now().timestamp_micros()))
             .execute(&mut conn)
             .expect("revoke the agent key");
+    }
+
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let mut conn = self.pool.get().expect("a pooled connection");
+        diesel::update(backend_api_keys::table.filter(backend_api_keys::id.eq(id.to_string())))
+            .set(backend_api_keys::revoked_at.eq(chrono::Utc::now().timestamp_micros()))
+            .execute(&mut conn)
+            .expect("revoke the SDK key");
     }
 
     fn session_store_pausing(&self, between: Arc<dyn Fn() + Send + Sync>) -> Box<dyn SessionStore> {

@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow, ProjectRow,
-    Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentProfiles, AgentRow,
+    MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore, SessionRow, SessionStore,
+    SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -55,6 +56,12 @@ pub trait Fixture {
     /// The agent directory over the fixture's database.
     fn agent_directory(&self) -> &dyn AgentDirectory;
 
+    /// The agents' profiles (`auth/verify`) over the fixture's database.
+    fn agent_profiles(&self) -> &dyn AgentProfiles;
+
+    /// The SDK key store over the fixture's database.
+    fn sdk_key_store(&self) -> &dyn SdkKeyStore;
+
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.
     fn row_writer(&self) -> Arc<dyn RowWriter>;
@@ -64,6 +71,9 @@ pub trait Fixture {
 
     /// Revokes an agent key now, as UASAM's key management does.
     fn revoke_agent_key(&mut self, id: Uuid);
+
+    /// Revokes an SDK key now, as UASAM's key management does.
+    fn revoke_sdk_key(&mut self, id: Uuid);
 
     /// A session store over the fixture's database that calls `between`
     /// after reading the sessions and before reading the summary of

@@ -7,6 +7,7 @@ pub mod access;
 pub mod agents;
 pub mod filters;
 pub mod fixture;
+pub mod key_checks;
 pub mod reads;
 pub mod reference;
 pub mod sessions;
@@ -24,7 +25,7 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `agents`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
+/// `agents`, `key_checks`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
 ///
@@ -67,6 +68,11 @@ macro_rules! __store_contract {
                 a_key_of_an_inactive_agent_says_its_agent_is_inactive,
                 last_used_at_is_written_at_most_once_a_minute,
                 the_directory_names_an_agent_and_its_project,
+            }
+            key_checks {
+                sdk_keys_come_back_by_prefix_exactly_as_stored_with_their_project,
+                sdk_key_last_used_at_is_written_at_most_once_a_minute,
+                an_agent_profile_names_its_provider_project_and_state,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -164,6 +170,7 @@ mod tests {
         let defined: BTreeSet<String> = [
             ("access", include_str!("access.rs")),
             ("agents", include_str!("agents.rs")),
+            ("key_checks", include_str!("key_checks.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

@@ -14,9 +14,10 @@ use otas_domain::{
 };
 use otas_ports::{
     AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
-    ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter, SessionsAndSummary,
-    StoreError, StoredAgentKey,
+    ReadBound, Row, RowWriter, SdkKeyRow, SessionRow, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError, StoredAgentKey,
 };
+use otas_ports::{AgentProfiles, SdkKeyStore};
 use otas_store_contract::Fixture;
 use uuid::Uuid;
 
@@ -28,10 +29,14 @@ struct Tables {
     projects: Vec<(Uuid, bool)>,
     /// (user, project, is_active)
     memberships: Vec<(Uuid, Uuid, bool)>,
-    /// (id, project, is_active, name)
-    agents: Vec<(Uuid, Uuid, bool, String)>,
+    /// (id, name, description) of each project
+    project_texts: Vec<(Uuid, String, String)>,
+    /// (id, project, is_active, name, provider)
+    agents: Vec<(Uuid, Uuid, bool, String, String)>,
     /// Each key with its `last_used_at`.
     agent_keys: Vec<(AgentKeyRow, Option<Timestamp>)>,
+    /// Each SDK key with its `last_used_at`.
+    sdk_keys: Vec<(SdkKeyRow, Option<Timestamp>)>,
     sessions: Vec<StoredSession>,
 }
 
@@ -133,7 +138,7 @@ impl AccessStore for Memory {
                 (Some(project), Some(agent)) => tables
                     .agents
                     .iter()
-                    .any(|(id, of, active, _)| (*id, *of, *active) == (agent, project, true)),
+                    .any(|(id, of, active, ..)| (*id, *of, *active) == (agent, project, true)),
                 _ => false,
             },
         })
@@ -193,18 +198,27 @@ impl RowWriter for Memory {
         for row in rows {
             match row {
                 Row::User(user) => tables.users.push(*user.id.as_uuid()),
-                Row::Project(p) => tables.projects.push((*p.id.as_uuid(), p.is_active)),
+                Row::Project(p) => {
+                    tables.projects.push((*p.id.as_uuid(), p.is_active));
+                    let texts = (*p.id.as_uuid(), p.name.clone(), p.description.clone());
+                    tables.project_texts.push(texts);
+                }
                 Row::Membership(m) => {
                     let (user, project) = (*m.user.as_uuid(), *m.project.as_uuid());
                     tables.memberships.push((user, project, m.is_active));
                 }
                 Row::Agent(a) => {
                     let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
-                    tables
-                        .agents
-                        .push((id, project, a.is_active, a.name.clone()));
+                    tables.agents.push((
+                        id,
+                        project,
+                        a.is_active,
+                        a.name.clone(),
+                        a.provider.clone(),
+                    ));
                 }
                 Row::AgentKey(k) => tables.agent_keys.push((k.clone(), None)),
+                Row::SdkKey(k) => tables.sdk_keys.push((k.clone(), None)),
                 Row::Session(session) => tables.sessions.push(StoredSession {
                     id: *session.id.as_uuid(),
                     agent: *session.agent.as_uuid(),
@@ -260,7 +274,7 @@ impl AgentKeyStore for Memory {
                 agent_active: tables
                     .agents
                     .iter()
-                    .any(|(id, _, active, _)| id == key.agent.as_uuid() && *active),
+                    .any(|(id, _, active, ..)| id == key.agent.as_uuid() && *active),
             })
             .collect())
     }
@@ -284,13 +298,17 @@ impl AgentDirectory for Memory {
             .agents
             .iter()
             .find(|(agent, ..)| agent == id.as_uuid())
-            .map(|(agent, project, _, name)| AgentInfo {
+            .map(|(agent, project, _, name, _)| AgentInfo {
                 id: AgentId::from_uuid(*agent),
                 name: name.clone(),
                 project: ProjectId::from_uuid(*project),
             }))
     }
 }
+
+// The key checks' reads (`AgentProfiles`, `SdkKeyStore`), in a file of their own.
+#[path = "in_memory/keys.rs"]
+mod keys;
 
 impl Fixture for Memory {
     fn migrated() -> Self {
@@ -317,6 +335,14 @@ impl Fixture for Memory {
         self
     }
 
+    fn agent_profiles(&self) -> &dyn AgentProfiles {
+        self
+    }
+
+    fn sdk_key_store(&self) -> &dyn SdkKeyStore {
+        self
+    }
+
     fn database_url(&self) -> String {
         "memory:".to_owned()
     }
@@ -332,6 +358,15 @@ impl Fixture for Memory {
     fn revoke_agent_key(&mut self, id: Uuid) {
         let now = Timestamp::new(chrono::Utc::now());
         for (key, _) in self.tables().agent_keys.iter_mut() {
+            if *key.id.as_uuid() == id {
+                key.revoked_at = Some(now);
+            }
+        }
+    }
+
+    fn revoke_sdk_key(&mut self, id: Uuid) {
+        let now = Timestamp::new(chrono::Utc::now());
+        for (key, _) in self.tables().sdk_keys.iter_mut() {
             if *key.id.as_uuid() == id {
                 key.revoked_at = Some(now);
             }

@@ -3,24 +3,38 @@
 mod access_check;
 pub mod admission;
 pub mod authenticate;
+pub mod authenticate_sdk_key;
 pub mod create_session;
+pub mod key_verifier;
 pub mod list_sessions;
 mod store_failure;
+pub mod verify_agent_key;
 
 pub use admission::{Admission, Admitted};
 pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, AuthenticateRequest};
+pub use authenticate_sdk_key::{
+    AuthenticateSdkKey, AuthenticateSdkKeyPorts, AuthenticateSdkKeyRequest,
+    AuthenticateSdkKeyUseCase,
+};
 pub use create_session::{
     CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,
-    KeyVerification,
 };
+pub use key_verifier::{KeyVerification, KeyVerifier, Verified};
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
     SessionPage, WholeList,
+};
+pub use verify_agent_key::{
+    VerifyAgentKey, VerifyAgentKeyPorts, VerifyAgentKeyRequest, VerifyAgentKeyUseCase,
 };
 
 #[cfg(any(test, feature = "mock"))]
 pub use authenticate::MockAuthenticateAgentUseCase;
 #[cfg(any(test, feature = "mock"))]
+pub use authenticate_sdk_key::MockAuthenticateSdkKeyUseCase;
+#[cfg(any(test, feature = "mock"))]
 pub use create_session::MockCreateSessionUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use verify_agent_key::MockVerifyAgentKeyUseCase;

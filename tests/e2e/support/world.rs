@@ -153,6 +153,11 @@ impl World {
         self.fixture.borrow_mut().revoke_agent_key(id);
     }
 
+    /// Revokes an SDK key now.
+    pub fn revoke_sdk_key(&self, id: Uuid) {
+        self.fixture.borrow_mut().revoke_sdk_key(id);
+    }
+
     /// The stored agent key with that prefix.
     pub fn agent_key(&self, prefix: &str) -> otas_ports::StoredAgentKey {
         self.fixture

@@ -1,3 +1,4 @@
 //! The agent endpoints other OTAS backends call.
 
 pub(crate) mod authenticate;
+pub(crate) mod verify;

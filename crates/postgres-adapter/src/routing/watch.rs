@@ -102,6 +102,9 @@ fn check_all(
         .ok()
         .map(|p| p.position);
     metrics::gauge!("otas_db_primary_up").set(if primary.is_some() { 1.0 } else { 0.0 });
+    inner
+        .primary_up
+        .store(primary.is_some(), std::sync::atomic::Ordering::Relaxed);
     let now = Instant::now();
     if primary.is_some() {
         *primary_seen = now;

@@ -13,6 +13,7 @@ use otas_ports::{
 use uuid::Uuid;
 
 use super::*;
+use crate::key_verifier::KeyVerification;
 
 const GOOD: &str = "agent_ab_cd_good-secret";
 const PREFIX: &str = "ab_cd";
@@ -104,14 +105,8 @@ impl Setup {
         tokens
             .expect_issue_session_token()
             .returning(|session, _, _| Ok(format!("token-for-{session}")));
-        CreateSession::new(
-            CreateSessionPorts {
-                keys: Arc::new(self.keys),
-                hasher: self.hasher,
-                sessions: Arc::new(self.sessions),
-                tokens: Arc::new(tokens),
-                clock: Arc::new(clock),
-            },
+        let verifier = KeyVerifier::new(
+            self.hasher,
             KeyVerification {
                 cache_expiry: self.expiry,
                 cache_max_age: Duration::from_secs(3600),
@@ -122,6 +117,15 @@ impl Setup {
                 failures_allowed: self.failures_allowed,
                 failure_window: Duration::from_secs(60),
             },
+        );
+        CreateSession::new(
+            CreateSessionPorts {
+                keys: Arc::new(self.keys),
+                sessions: Arc::new(self.sessions),
+                tokens: Arc::new(tokens),
+                clock: Arc::new(clock),
+            },
+            Arc::new(verifier),
         )
     }
 }

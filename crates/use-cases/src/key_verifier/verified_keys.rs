@@ -1,4 +1,4 @@
-//! The agent keys verified lately, so that an agent opening many sessions
+//! The keys (agent and SDK) verified lately, so that a caller presenting one many times
 //! pays PBKDF2 once rather than on every call: an entry lives while its key
 //! is used (each use within the idle expiry keeps it), up to a maximum age
 //! after which the key is hashed again. Keyed by a keyed fingerprint of the
@@ -9,18 +9,18 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use otas_domain::AgentKeyId;
+use uuid::Uuid;
 
 use super::room::make_room;
 
 /// One verified key.
 #[derive(Debug, Clone)]
 struct Entry {
-    key: AgentKeyId,
+    key: Uuid,
     /// The stored hash it was verified against: a changed hash is verified again.
     hashed_key: String,
     verified_at: Instant,
-    /// When the entry last opened a session.
+    /// When the entry was last used.
     used_at: Instant,
     /// When this process last wrote the key's `last_used_at`.
     marked_at: Option<Instant>,
@@ -61,7 +61,7 @@ impl VerifiedKeys {
     /// Whether the key presented with `fingerprint` was verified against
     /// `hashed_key` as key `key`, and is still live (used within the expiry,
     /// verified within the maximum age); a live entry counts this as a use.
-    pub(crate) fn holds(&self, fingerprint: &[u8; 32], key: AgentKeyId, hashed_key: &str) -> bool {
+    pub(crate) fn holds(&self, fingerprint: &[u8; 32], key: Uuid, hashed_key: &str) -> bool {
         let Ok(mut entries) = self.entries.lock() else {
             return false;
         };
@@ -78,7 +78,7 @@ impl VerifiedKeys {
     }
 
     /// Keeps a successful verification; the oldest entry makes room when full.
-    pub(crate) fn remember(&self, fingerprint: [u8; 32], key: AgentKeyId, hashed_key: &str) {
+    pub(crate) fn remember(&self, fingerprint: [u8; 32], key: Uuid, hashed_key: &str) {
         if self.capacity == 0 {
             return;
         }
@@ -125,12 +125,10 @@ impl VerifiedKeys {
 
 #[cfg(test)]
 mod tests {
-    use uuid::Uuid;
-
     use super::*;
 
-    fn key(n: u128) -> AgentKeyId {
-        AgentKeyId::from_uuid(Uuid::from_u128(n))
+    fn key(n: u128) -> Uuid {
+        Uuid::from_u128(n)
     }
 
     #[test]

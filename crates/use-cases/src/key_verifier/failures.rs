@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use otas_domain::AgentKeyId;
+use uuid::Uuid;
 
 use super::room::make_room;
 
@@ -27,7 +27,7 @@ struct Window {
 /// ever counted, so a flood of invented prefixes adds nothing.
 #[derive(Debug)]
 pub(crate) struct FailureBudget {
-    windows: Mutex<HashMap<AgentKeyId, Window>>,
+    windows: Mutex<HashMap<Uuid, Window>>,
     allowed: u32,
     window: Duration,
     capacity: usize,
@@ -46,7 +46,7 @@ impl FailureBudget {
     }
 
     /// How long until `key` may be tried again, when its budget is spent.
-    pub(crate) fn spent(&self, key: AgentKeyId) -> Option<Duration> {
+    pub(crate) fn spent(&self, key: Uuid) -> Option<Duration> {
         if self.allowed == 0 {
             return None;
         }
@@ -59,7 +59,7 @@ impl FailureBudget {
     /// Takes one attempt at `key` out of its budget before hashing, so that
     /// concurrent attempts cannot overrun it; `Err` with the time left when
     /// it is spent. Every `Ok` is followed by [`FailureBudget::end`].
-    pub(crate) fn begin(&self, key: AgentKeyId) -> Result<(), Duration> {
+    pub(crate) fn begin(&self, key: Uuid) -> Result<(), Duration> {
         if self.allowed == 0 {
             return Ok(());
         }
@@ -95,7 +95,7 @@ impl FailureBudget {
 
     /// Ends an attempt begun with [`FailureBudget::begin`]: a wrong secret
     /// counts as a failure, a right one gives its place back.
-    pub(crate) fn end(&self, key: AgentKeyId, failed: bool) {
+    pub(crate) fn end(&self, key: Uuid, failed: bool) {
         if self.allowed == 0 {
             return;
         }
@@ -113,15 +113,13 @@ impl FailureBudget {
 
 #[cfg(test)]
 mod tests {
-    use uuid::Uuid;
-
     use super::*;
 
-    fn key(n: u128) -> AgentKeyId {
-        AgentKeyId::from_uuid(Uuid::from_u128(n))
+    fn key(n: u128) -> Uuid {
+        Uuid::from_u128(n)
     }
 
-    fn charge(budget: &FailureBudget, key: AgentKeyId) {
+    fn charge(budget: &FailureBudget, key: Uuid) {
         if budget.begin(key).is_ok() {
             budget.end(key, true);
         }

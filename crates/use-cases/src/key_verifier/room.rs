@@ -1,4 +1,4 @@
-//! The one eviction rule of the bounded maps session creation keeps in
+//! The one eviction rule of the bounded maps the key verifier keeps in
 //! memory (verified keys, failure budgets): a full map makes room for a new
 //! key by dropping the entries that are over first, then the oldest one.
 

@@ -1,0 +1,3 @@
+//! The SDK-key endpoints under `/api/project/v1/sdk/backend/key/`.
+
+pub(crate) mod authenticate;
