@@ -22,7 +22,7 @@ help:
 	@echo "make run      build, create and migrate the store (SQLite under data/, or \$$DATABASE_URL), load demo data, serve on :8000"
 	@echo "make test     run every test (needs PostgreSQL on 127.0.0.1:5432; starts it if it is down)"
 	@echo "make test-repeat  the suite or one test binary N times, under CPU load: every failure by name (N=20 TEST=unavailable LOAD=busy|build|none)"
-	@echo "make lint     cargo fmt --check, clippy -D warnings, unused dependencies (cargo-machete), ARCHITECTURE.md's crate table"
+	@echo "make lint     cargo fmt --check, clippy -D warnings, unused dependencies (cargo-machete), ARCHITECTURE.md's crate table, each crate README's modules"
 	@echo "make architecture  rewrite ARCHITECTURE.md's crate table from the crates (make lint checks it)"
 	@echo "make layers   check that dependencies point inward (domain, ports, use cases pull in no web, database or JWT crate)"
 	@echo "make doc      build every crate's documentation, warnings as errors"
@@ -103,7 +103,8 @@ lint: toolchain machete
 	bash docs/crate-table.sh --check
 
 # ARCHITECTURE.md's crate table, rewritten from the crates (their Cargo.toml
-# descriptions and their lines); make lint fails when it is out of date.
+# descriptions and their lines); make lint fails when it is out of date, or
+# when a crate's README does not name every module of its src/lib.rs.
 .PHONY: architecture
 architecture:
 	bash docs/crate-table.sh

@@ -4,9 +4,16 @@
 # crate's own tests/), and its Cargo.toml `description`, the one place that
 # says what the crate holds (crates.io shows the same text).
 #
-#   docs/crate-table.sh          rewrite the table in ARCHITECTURE.md
+# And the crates' READMEs (each is its crate's documentation) against their
+# code: every module `src/lib.rs` declares (`mod x;`, `pub mod x;`; not one
+# under `#[cfg(test)]`) is named in the README's "**Holds**:" bullet as `x`
+# or `x::…`, and every entry of that bullet written as a module path, `x` or
+# `x::y` followed by " (", is a module the crate declares.
+#
+#   docs/crate-table.sh          rewrite the table in ARCHITECTURE.md; print
+#                                what the READMEs miss, as warnings
 #   docs/crate-table.sh --check  exit 1 when the table differs from the crates
-#                                (make lint runs this)
+#                                or a README from its crate (make lint runs this)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +31,10 @@ lines() { # lines of .rs under the given directories (0 when there are none)
 	echo "$total" | sed ':a;s/\B[0-9]\{3\}\>/,&/;ta'  # 12345 -> 12,345
 }
 
+members() { # the workspace's crates, in Cargo.toml's order (inward to outward)
+	sed -n '/^members = \[/,/^\]/s/^ *"\(crates\/[^"]*\)",\{0,1\}$/\1/p' Cargo.toml
+}
+
 description() { # the manifest's one-line description
 	sed -n 's/^description = "\(.*\)"$/\1/p' "$1/Cargo.toml" | head -1
 }
@@ -34,8 +45,7 @@ table() {
 	echo "| crate | src/ | tests/ | what it holds |"
 	echo "|---|--:|--:|---|"
 	local crate
-	# In the workspace's order (Cargo.toml's members: inward to outward).
-	for crate in $(sed -n '/^members = \[/,/^\]/s/^ *"\(crates\/[^"]*\)",\{0,1\}$/\1/p' Cargo.toml); do
+	for crate in $(members); do
 		local desc
 		desc=$(description "$crate")
 		[ -n "$desc" ] || { echo "crate-table: $crate/Cargo.toml has no description" >&2; exit 1; }
@@ -44,6 +54,76 @@ table() {
 	echo "| \`tests/e2e/\` | | $(lines tests/e2e) | The end-to-end tests: one test binary (a target of \`otas-server\`), a file per concern, against the real binary, a real PostgreSQL and real sockets. |"
 	echo
 	echo "$end"
+}
+
+declared() { # the modules a Rust file declares (`mod x;`, `pub mod x;`,
+	# `pub(crate) mod x;`), one a line; those under `#[cfg(test)]` only with
+	# a second argument, `all`
+	[ -f "$1" ] || return 0
+	awk -v all="${2:-}" '
+		{ line = $0 }
+		line ~ /^[[:space:]]*#\[cfg\(test\)\]/ { test_only = 1 }
+		{ while (sub(/^[[:space:]]*#\[[^]]*\][[:space:]]*/, "", line)) {} }
+		line ~ /^[[:space:]]*(\/\/.*)?$/ { next }  # attributes, comments, blank lines
+		line ~ /^[[:space:]]*(pub(\([^)]*\))?[[:space:]]+)?mod[[:space:]]+[a-z_][a-z0-9_]*[[:space:]]*;/ {
+			if (!test_only || all == "all") {
+				sub(/^[[:space:]]*(pub(\([^)]*\))?[[:space:]]+)?mod[[:space:]]+/, "", line)
+				sub(/[[:space:]]*;.*$/, "", line)
+				print line
+			}
+		}
+		{ test_only = 0 }
+	' "$1"
+}
+
+is_module() { # whether crate $1 declares the module path $2 (`x` or `x::y`)
+	local crate=$1 rest=$2 file=$1/src/lib.rs dir="" name
+	while :; do
+		name=${rest%%::*}
+		declared "$file" all | grep -qxF "$name" || return 1
+		[ "$rest" != "$name" ] || return 0
+		rest=${rest#*::}
+		dir=$dir$name
+		if [ -f "$crate/src/$dir.rs" ]; then
+			file=$crate/src/$dir.rs
+		elif [ -f "$crate/src/$dir/mod.rs" ]; then
+			file=$crate/src/$dir/mod.rs
+		else
+			return 1
+		fi
+		dir=$dir/
+	done
+}
+
+holds() { # a README's "- **Holds**:" bullet, its lines (and sub-bullets) joined
+	awk '
+		/^- \*\*Holds\*\*:/ { on = 1; sub(/^- \*\*Holds\*\*:[[:space:]]*/, ""); printf "%s ", $0; next }
+		on && (/^- / || /^[[:space:]]*$/ || /^#/ || /^```/) { exit }
+		on { sub(/^[[:space:]]+/, ""); printf "%s ", $0 }
+	' "$1"
+}
+
+readme_problems() { # one line per way a crate README fails its crate
+	local crate readme text name
+	for crate in $(members); do
+		readme=$crate/README.md
+		text=$(holds "$readme" 2>/dev/null || true)
+		if [ -z "$text" ]; then
+			echo "$crate: $readme has no \"- **Holds**:\" bullet: write one, naming every module of $crate/src/lib.rs"
+			continue
+		fi
+		for name in $(declared "$crate/src/lib.rs"); do
+			case $text in
+			*"\`$name\`"* | *"\`$name::"*) ;;
+			*) echo "$crate: its module \`$name\` (src/lib.rs) is not named in its README: name it in $readme's Holds" ;;
+			esac
+		done
+		# The bullet's entries written as a module path: `x` (…) or `x::y` (…).
+		for name in $(printf '%s\n' "$text" | grep -o '`[a-z_][a-z0-9_]*\(::[a-z_][a-z0-9_]*\)*` (' | sed 's/^`//; s/` ($//' || true); do
+			is_module "$crate" "$name" ||
+				echo "$crate: $readme's Holds lists \`$name\` (…), a module $crate does not declare: name one it declares there, or write the entry without it"
+		done
+	done
 }
 
 grep -qF "$begin" "$doc" && grep -qF "$end" "$doc" || {
@@ -60,13 +140,29 @@ awk -v begin="$begin" -v end="$end" -v table="$generated" '
 	!skipping { print }
 ' "$doc" >"$new"
 
-if [ "${1:-}" = "--check" ]; then
-	if ! diff -u "$doc" "$new"; then
+check=false
+[ "${1:-}" = "--check" ] && check=true
+status=0
+
+if $check; then
+	if diff -u "$doc" "$new"; then
+		echo "crate-table: ARCHITECTURE.md's crate table matches the crates"
+	else
 		echo "crate-table: ARCHITECTURE.md's crate table is out of date: run make architecture" >&2
-		exit 1
+		status=1
 	fi
-	echo "crate-table: ARCHITECTURE.md's crate table matches the crates"
 else
 	cp "$new" "$doc"
 	echo "crate-table: ARCHITECTURE.md's crate table rewritten"
 fi
+
+problems=$(readme_problems)
+if [ -z "$problems" ]; then
+	echo "crate-table: every crate's README names each module of its crate, and lists no module it lacks"
+elif $check; then
+	printf '%s\n' "$problems" | sed 's/^/crate-table: /' >&2
+	status=1
+else
+	printf '%s\n' "$problems" | sed 's/^/crate-table: warning: /' >&2
+fi
+exit $status

@@ -223,8 +223,9 @@ fn double_cases() -> Vec<(Value, Vec<&'static str>, Vec<&'static str>)> {
 
 #[test]
 fn a_number_beyond_2_53_spelled_as_a_double_matches_only_its_exact_decimal_unlike_the_reference() {
-    // A known difference from `SessionQuery::keeps`, which compares such
-    // numbers as doubles (and SQLite with it). Should the store come to agree
+    // A known difference from the reference (the store contract's
+    // `reference::keeps`), which compares such numbers as doubles (and
+    // SQLite with it). Should the store come to agree
     // with the reference, these cases belong in the contract's filters.
     let world = OneAgent::new(DOUBLE_METAS);
 

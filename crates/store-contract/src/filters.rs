@@ -1,7 +1,7 @@
 //! `SessionStore` with filters: for every filter, `sessions_after` keeps
-//! exactly the sessions `SessionQuery::keeps` (the domain's reference)
-//! accepts, in order, page after page and after any key, and `summarize`
-//! counts them and names the newest.
+//! exactly the sessions the reference (`reference::keeps`) accepts, in
+//! order, page after page and after any key, and `summarize` counts them and
+//! names the newest.
 
 use chrono::{DateTime, Duration, Utc};
 use otas_domain::{
