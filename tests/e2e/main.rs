@@ -9,6 +9,7 @@
 mod support;
 
 mod agent_sessions;
+mod agents_list;
 mod auth;
 mod authenticate;
 mod bad_input;

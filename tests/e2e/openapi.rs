@@ -91,6 +91,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     let list = "/api/agent/v1/sessions/list/";
     let create = "/api/agent/v1/session/create/";
     let authenticate = "/api/agent/v1/user/authenticate/";
+    let agents = "/api/agent/v1/list/";
     let user = [
         ("X-OTAS-USER-TOKEN", VALID),
         ("X-OTAS-PROJECT-ID", project.as_str()),
@@ -174,6 +175,14 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             authenticate,
             String::new(),
             [user.to_vec(), vec![("X-OTAS-AGENT-ID", "nope")]].concat(),
+            "",
+        ),
+        (Method::GET, agents, String::new(), user.to_vec(), ""),
+        (
+            Method::GET,
+            agents,
+            String::new(),
+            vec![("X-OTAS-PROJECT-ID", project.as_str())],
             "",
         ),
         (Method::GET, "/healthz", String::new(), vec![], ""),

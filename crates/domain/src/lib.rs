@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod agent_errors;
 pub mod agent_key;
 pub mod error;
 pub mod etag;
@@ -9,6 +10,9 @@ pub mod params;
 pub mod query;
 pub mod session;
 
+pub use agent_errors::{
+    CreateAgentError, CreateAgentKeyError, ListAgentsError, RevokeAgentKeyError,
+};
 pub use error::{
     AccessDenied, AuthenticateError, CreateSessionError, ListSessionsError, StoreFailure,
 };

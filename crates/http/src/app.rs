@@ -11,12 +11,13 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListSessionsUseCase,
+    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase,
+    ListSessionsUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::agents::authenticate;
+use crate::agents::{authenticate, list as agents_list};
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::listener::{self, Serving};
@@ -74,6 +75,8 @@ pub struct Services {
     pub list_sessions: Arc<dyn ListSessionsUseCase>,
     pub create_session: Arc<dyn CreateSessionUseCase>,
     pub authenticate: Arc<dyn AuthenticateAgentUseCase>,
+    /// The dashboard's list of a project's agents.
+    pub list_agents: Arc<dyn ListAgentsUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -117,6 +120,10 @@ const USER_AUTHENTICATE: [&str; 2] = [
     "/api/agent/v1/user/authenticate",
 ];
 
+/// The paths of the list of a project's agents, with and without the
+/// trailing slash.
+const AGENTS_LIST: [&str; 2] = ["/api/agent/v1/list/", "/api/agent/v1/list"];
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -129,6 +136,7 @@ pub fn serve(
         list_sessions: services.list_sessions,
         create_session: services.create_session,
         authenticate: services.authenticate,
+        list_agents: services.list_agents,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -171,6 +179,13 @@ pub fn serve(
                     .route(web::post().to(authenticate::authenticate))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENTS_LIST)
+                    .route(web::get().to(agents_list::list))
+                    .route(web::head().to(agents_list::list))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(options))
+                    .default_service(web::to(method_not_allowed)),
             )
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))

@@ -19,6 +19,7 @@ use utoipa::OpenApi;
         crate::sessions::list::list,
         crate::sessions::create::create,
         crate::agents::authenticate::authenticate,
+        crate::agents::list::list,
         crate::probes::healthz,
         crate::probes::readyz,
     )

@@ -64,6 +64,7 @@ mod tests {
             list_sessions: Arc::new(MockListSessionsUseCase::new()),
             create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
+            list_agents: Arc::new(otas_use_cases::MockListAgentsUseCase::new()),
             health: Arc::new(health),
             metrics: crate::app::MetricsText::new(String::new),
             deadline: std::time::Duration::from_secs(5),

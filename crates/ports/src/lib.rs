@@ -16,7 +16,9 @@ pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
 pub use agent_keys::{AgentKeyHasher, AgentKeyStore, StoredAgentKey};
-pub use agents::{AgentDirectory, AgentInfo};
+pub use agents::{
+    AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, ListedAgentKey, ProjectAgent,
+};
 pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
@@ -33,7 +35,7 @@ pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
 #[cfg(any(test, feature = "mock"))]
-pub use agents::MockAgentDirectory;
+pub use agents::{MockAgentCatalog, MockAgentDirectory};
 #[cfg(any(test, feature = "mock"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mock"))]

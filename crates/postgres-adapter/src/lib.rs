@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_catalog;
 mod agents;
 mod error;
 mod health;
@@ -16,6 +17,7 @@ pub mod test_support;
 mod users;
 
 pub use access::PgAccessStore;
+pub use agent_catalog::PgAgentCatalog;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{

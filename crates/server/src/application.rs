@@ -11,7 +11,7 @@ use otas_auth_adapter::{
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListSessions,
+    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListAgents, ListSessions,
 };
 
 use crate::clock::SystemClock;
@@ -71,6 +71,11 @@ impl Application {
             settings.http.list_batch_size,
         )
         .with_max_page_bytes(settings.http.max_page_bytes);
+        let list_agents = ListAgents::new(
+            verifier.clone(),
+            stores.access.clone(),
+            stores.agent_catalog,
+        );
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         let create_session = CreateSession::new(
             CreateSessionPorts {
@@ -121,6 +126,7 @@ impl Application {
             list_sessions: Arc::new(list_sessions),
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
+            list_agents: Arc::new(list_agents),
             health: stores.health,
             metrics,
         };

@@ -5,16 +5,17 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
     SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
-    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter, PgSessionStore,
-    PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter,
+    PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
+    SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
+    SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
+    SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -32,6 +33,8 @@ pub struct Stores {
     pub health: Arc<dyn HealthCheck>,
     pub agent_keys: Arc<dyn AgentKeyStore>,
     pub agents: Arc<dyn AgentDirectory>,
+    /// The dashboard's list of a project's agents.
+    pub agent_catalog: Arc<dyn AgentCatalog>,
 }
 
 impl Stores {
@@ -66,6 +69,7 @@ impl Stores {
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
                     agent_keys: Arc::new(PgAgentKeyStore::new(pool)),
+                    agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -79,6 +83,7 @@ impl Stores {
                     rows: Arc::new(SqliteRowWriter::new(pool.clone())),
                     health: Arc::new(SqliteHealthCheck::new(pool.clone())),
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
+                    agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

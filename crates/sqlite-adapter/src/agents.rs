@@ -135,6 +135,6 @@ impl AgentDirectory for SqliteAgentDirectory {
 }
 
 /// A stored id, which the schema keeps a lower-case hyphenated UUID.
-fn uuid(text: &str) -> Result<Uuid, StoreError> {
+pub(crate) fn uuid(text: &str) -> Result<Uuid, StoreError> {
     Uuid::try_parse(text).map_err(|_| StoreError::Failure(format!("{text:?} is not a UUID")))
 }

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_catalog;
 mod agents;
 mod error;
 mod health;
@@ -15,6 +16,7 @@ pub mod test_support;
 mod users;
 
 pub use access::SqliteAccessStore;
+pub use agent_catalog::SqliteAgentCatalog;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};

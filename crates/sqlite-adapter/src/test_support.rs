@@ -16,8 +16,8 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
+    SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -26,8 +26,8 @@ use crate::migrations::run_migrations;
 use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings};
 use crate::schema::{agent_key, agent_session};
 use crate::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteRowWriter,
-    SqliteSessionStore, SqliteSessionWriter,
+    SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
+    SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -117,6 +117,7 @@ pub struct SqliteFixture {
     pub access: SqliteAccessStore,
     pub agent_keys: SqliteAgentKeyStore,
     pub agents: SqliteAgentDirectory,
+    pub catalog: SqliteAgentCatalog,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -150,6 +151,7 @@ impl SqliteFixture {
             access: SqliteAccessStore::new(pool.clone()),
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
             agents: SqliteAgentDirectory::new(pool.clone()),
+            catalog: SqliteAgentCatalog::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -173,6 +175,7 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
+            catalog,
             sessions,
             session_writer,
             rows,
@@ -184,6 +187,7 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
+            catalog,
             sessions,
             session_writer,
             rows,
@@ -228,6 +232,10 @@ impl Fixture for SqliteFixture {
 
     fn agent_directory(&self) -> &dyn AgentDirectory {
         &self.agents
+    }
+
+    fn agent_catalog(&self) -> &dyn AgentCatalog {
+        &self.catalog
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

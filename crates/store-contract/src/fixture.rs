@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow, ProjectRow,
-    Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow,
+    ProjectRow, Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -54,6 +54,9 @@ pub trait Fixture {
 
     /// The agent directory over the fixture's database.
     fn agent_directory(&self) -> &dyn AgentDirectory;
+
+    /// The catalog of a project's agents over the fixture's database.
+    fn agent_catalog(&self) -> &dyn AgentCatalog;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

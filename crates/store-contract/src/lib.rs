@@ -5,8 +5,10 @@
 
 pub mod access;
 pub mod agents;
+pub mod catalog;
 pub mod filters;
 pub mod fixture;
+pub mod privileges;
 pub mod reads;
 pub mod reference;
 pub mod sessions;
@@ -24,7 +26,8 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `agents`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
+/// `agents`, `privileges`, `catalog`, `sessions`, `filters`, `reads`,
+/// `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
 ///
@@ -67,6 +70,17 @@ macro_rules! __store_contract {
                 a_key_of_an_inactive_agent_says_its_agent_is_inactive,
                 last_used_at_is_written_at_most_once_a_minute,
                 the_directory_names_an_agent_and_its_project,
+            }
+            privileges {
+                an_active_mapping_of_privilege_1_makes_a_project_admin,
+                an_active_mapping_of_privilege_2_makes_a_member_not_an_admin,
+                an_inactive_admin_mapping_or_project_makes_no_admin,
+            }
+            catalog {
+                an_agent_and_its_keys_are_listed_as_written,
+                only_the_projects_active_agents_and_their_active_keys_are_listed_oldest_first,
+                a_project_without_agents_lists_none,
+                the_list_holds_at_most_the_bounds_agents_and_keys,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -164,6 +178,8 @@ mod tests {
         let defined: BTreeSet<String> = [
             ("access", include_str!("access.rs")),
             ("agents", include_str!("agents.rs")),
+            ("privileges", include_str!("privileges.rs")),
+            ("catalog", include_str!("catalog.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

@@ -13,9 +13,10 @@ use otas_domain::{
     SessionSummary, Timestamp,
 };
 use otas_ports::{
-    AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
-    ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter, SessionsAndSummary,
-    StoreError, StoredAgentKey,
+    AccessFacts, AccessQuery, AccessStore, AgentCatalog, AgentDirectory, AgentInfo, AgentKeyRow,
+    AgentKeyStore, AgentListBound, AgentRow, ListedAgentKey, ProjectAgent, ReadBound, Row,
+    RowWriter, SessionRow, SessionStore, SessionWriter, SessionsAndSummary, StoreError,
+    StoredAgentKey,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -26,10 +27,9 @@ struct Tables {
     users: Vec<Uuid>,
     /// (id, is_active)
     projects: Vec<(Uuid, bool)>,
-    /// (user, project, is_active)
-    memberships: Vec<(Uuid, Uuid, bool)>,
-    /// (id, project, is_active, name)
-    agents: Vec<(Uuid, Uuid, bool, String)>,
+    /// (user, project, is_active, privilege)
+    memberships: Vec<(Uuid, Uuid, bool, i16)>,
+    agents: Vec<AgentRow>,
     /// Each key with its `last_used_at`.
     agent_keys: Vec<(AgentKeyRow, Option<Timestamp>)>,
     sessions: Vec<StoredSession>,
@@ -124,16 +124,25 @@ impl AccessStore for Memory {
         let project = query.project.map(|p| *p.as_uuid());
         let agent = query.agent.map(|a| *a.as_uuid());
         let project_active = |id: Uuid| tables.projects.contains(&(id, true));
+        // The privilege of the user's active mapping to the project.
+        let mapping = |user: Uuid, project: Uuid| {
+            tables
+                .memberships
+                .iter()
+                .find(|(u, p, active, _)| (*u, *p, *active) == (user, project, true))
+                .map(|(.., privilege)| *privilege)
+        };
         Ok(AccessFacts {
             user_exists: tables.users.contains(&user),
-            project_member: project.is_some_and(|project| {
-                project_active(project) && tables.memberships.contains(&(user, project, true))
+            project_member: project
+                .is_some_and(|project| project_active(project) && mapping(user, project).is_some()),
+            project_admin: project.is_some_and(|project| {
+                project_active(project) && mapping(user, project) == Some(1)
             }),
             agent_in_project: match (project, agent) {
-                (Some(project), Some(agent)) => tables
-                    .agents
-                    .iter()
-                    .any(|(id, of, active, _)| (*id, *of, *active) == (agent, project, true)),
+                (Some(project), Some(agent)) => tables.agents.iter().any(|a| {
+                    (*a.id.as_uuid(), *a.project.as_uuid(), a.is_active) == (agent, project, true)
+                }),
                 _ => false,
             },
         })
@@ -196,14 +205,11 @@ impl RowWriter for Memory {
                 Row::Project(p) => tables.projects.push((*p.id.as_uuid(), p.is_active)),
                 Row::Membership(m) => {
                     let (user, project) = (*m.user.as_uuid(), *m.project.as_uuid());
-                    tables.memberships.push((user, project, m.is_active));
-                }
-                Row::Agent(a) => {
-                    let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
                     tables
-                        .agents
-                        .push((id, project, a.is_active, a.name.clone()));
+                        .memberships
+                        .push((user, project, m.is_active, m.privilege));
                 }
+                Row::Agent(a) => tables.agents.push(a.clone()),
                 Row::AgentKey(k) => tables.agent_keys.push((k.clone(), None)),
                 Row::Session(session) => tables.sessions.push(StoredSession {
                     id: *session.id.as_uuid(),
@@ -227,7 +233,7 @@ impl SessionWriter for Memory {
         if tables.sessions.iter().any(|row| row.id == id) {
             return Err(StoreError::Failure(format!("session {id} exists")));
         }
-        if !tables.agents.iter().any(|(known, ..)| *known == agent) {
+        if !tables.agents.iter().any(|a| *a.id.as_uuid() == agent) {
             return Err(StoreError::Failure(format!("no agent {agent}")));
         }
         tables.sessions.push(StoredSession {
@@ -260,7 +266,7 @@ impl AgentKeyStore for Memory {
                 agent_active: tables
                     .agents
                     .iter()
-                    .any(|(id, _, active, _)| id == key.agent.as_uuid() && *active),
+                    .any(|a| a.id == key.agent && a.is_active),
             })
             .collect())
     }
@@ -283,12 +289,61 @@ impl AgentDirectory for Memory {
             .tables()
             .agents
             .iter()
-            .find(|(agent, ..)| agent == id.as_uuid())
-            .map(|(agent, project, _, name)| AgentInfo {
-                id: AgentId::from_uuid(*agent),
-                name: name.clone(),
-                project: ProjectId::from_uuid(*project),
+            .find(|agent| agent.id == id)
+            .map(|agent| AgentInfo {
+                id: agent.id,
+                name: agent.name.clone(),
+                project: agent.project,
             }))
+    }
+}
+
+impl AgentCatalog for Memory {
+    fn project_agents(
+        &self,
+        project: ProjectId,
+        bound: AgentListBound,
+    ) -> Result<Vec<ProjectAgent>, StoreError> {
+        let tables = self.tables();
+        let mut agents: Vec<&AgentRow> = tables
+            .agents
+            .iter()
+            .filter(|a| a.project == project && a.is_active)
+            .collect();
+        agents.sort_by_key(|a| (a.created_at, *a.id.as_uuid()));
+        agents.truncate(bound.agents);
+        let mut keys: Vec<&AgentKeyRow> = tables
+            .agent_keys
+            .iter()
+            .map(|(key, _)| key)
+            .filter(|key| key.active && agents.iter().any(|a| a.id == key.agent))
+            .collect();
+        keys.sort_by_key(|k| (k.created_at, *k.id.as_uuid()));
+        keys.truncate(bound.keys);
+        Ok(agents
+            .into_iter()
+            .map(|a| ProjectAgent {
+                id: a.id,
+                name: a.name.clone(),
+                description: a.description.clone(),
+                provider: a.provider.clone(),
+                created_at: a.created_at,
+                created_by: a.owner,
+                is_active: a.is_active,
+                keys: keys
+                    .iter()
+                    .filter(|k| k.agent == a.id)
+                    .map(|k| ListedAgentKey {
+                        id: k.id,
+                        prefix: k.prefix.clone(),
+                        name: k.name.clone(),
+                        created_at: k.created_at,
+                        expires_at: k.expires_at,
+                        active: k.active,
+                    })
+                    .collect(),
+            })
+            .collect())
     }
 }
 
@@ -314,6 +369,10 @@ impl Fixture for Memory {
     }
 
     fn agent_directory(&self) -> &dyn AgentDirectory {
+        self
+    }
+
+    fn agent_catalog(&self) -> &dyn AgentCatalog {
         self
     }
 

@@ -4,6 +4,7 @@ mod access_check;
 pub mod admission;
 pub mod authenticate;
 pub mod create_session;
+pub mod list_agents;
 pub mod list_sessions;
 mod store_failure;
 
@@ -12,6 +13,9 @@ pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, Authenticate
 pub use create_session::{
     CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,
     KeyVerification,
+};
+pub use list_agents::{
+    AgentList, ListAgents, ListAgentsRequest, ListAgentsUseCase, MAX_AGENTS_LISTED, MAX_KEYS_LISTED,
 };
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
@@ -22,5 +26,7 @@ pub use list_sessions::{
 pub use authenticate::MockAuthenticateAgentUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use create_session::MockCreateSessionUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use list_agents::MockListAgentsUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;

@@ -1,3 +1,6 @@
-//! The agent endpoints other OTAS backends call.
+//! The agent endpoints: those other OTAS backends call, and the dashboard's
+//! management of a project's agents and their keys.
 
 pub(crate) mod authenticate;
+mod errors;
+pub(crate) mod list;
