@@ -9,6 +9,7 @@
 mod support;
 
 mod agent_sessions;
+mod agents_create;
 mod agents_list;
 mod auth;
 mod authenticate;

@@ -64,6 +64,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         );
     }
     world.session(uuid::Uuid::new_v4(), AGENT_A, None, at(9, 0), "[1, 2]");
+    crate::support::admins::add_admin_project(&world);
     let app = TestApp::start(world.url()).await;
     let document: Value = app
         .client
@@ -92,6 +93,16 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     let create = "/api/agent/v1/session/create/";
     let authenticate = "/api/agent/v1/user/authenticate/";
     let agents = "/api/agent/v1/list/";
+    let agent_create = "/api/agent/v1/create/";
+    let admin_project = crate::support::admins::PROJECT_ADMIN.to_string();
+    let admin = [
+        ("X-OTAS-USER-TOKEN", VALID),
+        ("X-OTAS-PROJECT-ID", admin_project.as_str()),
+    ];
+    let member = [
+        ("X-OTAS-USER-TOKEN", crate::support::tokens::BOB_VALID),
+        ("X-OTAS-PROJECT-ID", admin_project.as_str()),
+    ];
     let user = [
         ("X-OTAS-USER-TOKEN", VALID),
         ("X-OTAS-PROJECT-ID", project.as_str()),
@@ -185,6 +196,27 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             vec![("X-OTAS-PROJECT-ID", project.as_str())],
             "",
         ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_name": "a", "agent_provider": "p"}"#,
+        ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            member.to_vec(),
+            r#"{"agent_name": "a", "agent_provider": "p"}"#,
+        ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            admin.to_vec(),
+            "[1]",
+        ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),
     ];
@@ -211,7 +243,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         seen.insert(status.as_u16());
     }
     // Successes and refusals both were checked.
-    for status in [200, 400, 401, 403, 404] {
+    for status in [200, 201, 400, 401, 403, 404] {
         assert!(seen.contains(&status), "no {status} answer was validated");
     }
 }

@@ -117,9 +117,11 @@ fn the_readme_quickstart_lists_the_demo_sessions() {
         std::thread::sleep(Duration::from_millis(100));
     };
     // Whatever is left of the group (the server, when `kill %1` did not run).
+    // `--` before the negative id: procps-ng 4.0.2's kill reads `-9 -<pgid>`
+    // as kill(-1, SIGKILL), every process the user may signal (the test
+    // PostgreSQL and the shell that ran the tests included).
     let _ = Command::new("kill")
-        .arg("-9")
-        .arg(format!("-{pgid}"))
+        .args(["-s", "KILL", "--", &format!("-{pgid}")])
         .status();
     let mut stdout = String::new();
     let mut stderr = String::new();

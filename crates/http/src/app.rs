@@ -11,13 +11,13 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase,
-    ListSessionsUseCase,
+    Admission, AuthenticateAgentUseCase, CreateAgentUseCase, CreateSessionUseCase,
+    ListAgentsUseCase, ListSessionsUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::agents::{authenticate, list as agents_list};
+use crate::agents::{authenticate, create as agents_create, list as agents_list};
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::listener::{self, Serving};
@@ -77,6 +77,8 @@ pub struct Services {
     pub authenticate: Arc<dyn AuthenticateAgentUseCase>,
     /// The dashboard's list of a project's agents.
     pub list_agents: Arc<dyn ListAgentsUseCase>,
+    /// An admin creates an agent and its first key.
+    pub create_agent: Arc<dyn CreateAgentUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -124,6 +126,9 @@ const USER_AUTHENTICATE: [&str; 2] = [
 /// trailing slash.
 const AGENTS_LIST: [&str; 2] = ["/api/agent/v1/list/", "/api/agent/v1/list"];
 
+/// The paths of agent creation, with and without the trailing slash.
+const AGENT_CREATE: [&str; 2] = ["/api/agent/v1/create/", "/api/agent/v1/create"];
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -137,6 +142,7 @@ pub fn serve(
         create_session: services.create_session,
         authenticate: services.authenticate,
         list_agents: services.list_agents,
+        create_agent: services.create_agent,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -186,6 +192,13 @@ pub fn serve(
                     .route(web::head().to(agents_list::list))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
                     .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(AGENT_CREATE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agents_create::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
             )
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))

@@ -20,6 +20,7 @@ use utoipa::OpenApi;
         crate::sessions::create::create,
         crate::agents::authenticate::authenticate,
         crate::agents::list::list,
+        crate::agents::create::create,
         crate::probes::healthz,
         crate::probes::readyz,
     )

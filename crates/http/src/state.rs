@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase,
-    ListSessionsUseCase,
+    Admission, AuthenticateAgentUseCase, CreateAgentUseCase, CreateSessionUseCase,
+    ListAgentsUseCase, ListSessionsUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -15,6 +15,7 @@ pub(crate) struct AppState {
     pub(crate) create_session: Arc<dyn CreateSessionUseCase>,
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) list_agents: Arc<dyn ListAgentsUseCase>,
+    pub(crate) create_agent: Arc<dyn CreateAgentUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

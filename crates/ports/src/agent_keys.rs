@@ -2,6 +2,7 @@
 
 use otas_domain::{AgentId, AgentKeyId, Timestamp};
 
+use crate::rows::AgentKeyRow;
 use crate::store::StoreError;
 
 /// An agent key as stored, with what decides whether it may open sessions.
@@ -65,4 +66,35 @@ pub trait AgentKeyHasher: std::fmt::Debug + Send + Sync {
     /// of `presented`, comparing in constant time; `false` for a hash they
     /// cannot read. Expensive: PBKDF2 at the stored iteration count.
     fn verify(&self, presented: &str, stored_hash: &str) -> bool;
+}
+
+/// A new row of `agent_key`, as the dashboard issues it: active, never used,
+/// with no name (as UASAM's views write it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgentKey {
+    pub id: AgentKeyId,
+    pub agent: AgentId,
+    /// The key's prefix, in clear.
+    pub prefix: String,
+    /// Django's hash of the whole key; the key itself is never stored.
+    pub hashed_key: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl NewAgentKey {
+    /// The `agent_key` row it is: active, unnamed, never revoked.
+    pub fn to_row(&self) -> AgentKeyRow {
+        AgentKeyRow {
+            id: self.id,
+            agent: self.agent,
+            prefix: self.prefix.clone(),
+            hashed_key: self.hashed_key.clone(),
+            name: None,
+            active: true,
+            created_at: self.created_at,
+            revoked_at: None,
+            expires_at: Some(self.expires_at),
+        }
+    }
 }

@@ -3,6 +3,8 @@
 
 use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp, UserId};
 
+use crate::agent_keys::NewAgentKey;
+use crate::rows::AgentRow;
 use crate::store::StoreError;
 
 /// An agent, as `POST /api/agent/v1/user/authenticate/` names it.
@@ -72,4 +74,45 @@ pub trait AgentCatalog: std::fmt::Debug + Send + Sync {
         project: ProjectId,
         bound: AgentListBound,
     ) -> Result<Vec<ProjectAgent>, StoreError>;
+}
+
+/// A new row of `agent`, as the dashboard creates it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgent {
+    pub id: AgentId,
+    pub project: ProjectId,
+    /// `agent.created_by_id`: the admin who created it.
+    pub created_by: UserId,
+    pub name: String,
+    pub description: String,
+    pub provider: String,
+    /// `created_at` and `updated_at`.
+    pub created_at: Timestamp,
+}
+
+/// Writes new agents.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AgentWriter: std::fmt::Debug + Send + Sync {
+    /// Implementations MUST insert `agent` (active) and its first `key` in
+    /// one transaction on the primary, committed before they return: both
+    /// rows, or neither. A row the schema refuses (a duplicate id, an
+    /// unknown project or user) MUST be `StoreError::Failure`; an
+    /// unreachable store `StoreError::Unavailable`. Cost: two inserts.
+    fn create_agent(&self, agent: &NewAgent, key: &NewAgentKey) -> Result<(), StoreError>;
+}
+
+impl NewAgent {
+    /// The `agent` row it is: active.
+    pub fn to_row(&self) -> AgentRow {
+        AgentRow {
+            id: self.id,
+            project: self.project,
+            owner: self.created_by,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            provider: self.provider.clone(),
+            is_active: true,
+            created_at: self.created_at,
+        }
+    }
 }

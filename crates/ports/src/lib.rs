@@ -15,9 +15,10 @@ pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
-pub use agent_keys::{AgentKeyHasher, AgentKeyStore, StoredAgentKey};
+pub use agent_keys::{AgentKeyHasher, AgentKeyStore, NewAgentKey, StoredAgentKey};
 pub use agents::{
-    AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, ListedAgentKey, ProjectAgent,
+    AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, AgentWriter, ListedAgentKey, NewAgent,
+    ProjectAgent,
 };
 pub use clock::Clock;
 pub use cursor::CursorCodec;
@@ -35,7 +36,7 @@ pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
 #[cfg(any(test, feature = "mock"))]
-pub use agents::{MockAgentCatalog, MockAgentDirectory};
+pub use agents::{MockAgentCatalog, MockAgentDirectory, MockAgentWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mock"))]

@@ -13,8 +13,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
-    SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, ReadBound, RowWriter,
+    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -23,8 +23,8 @@ use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session};
 use crate::{
-    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgRowWriter, PgSessionStore,
-    PgSessionWriter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentWriter, PgRowWriter,
+    PgSessionStore, PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -142,6 +142,7 @@ pub struct PgFixture {
     pub agent_keys: PgAgentKeyStore,
     pub agents: PgAgentDirectory,
     pub catalog: PgAgentCatalog,
+    pub agent_writer: PgAgentWriter,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -159,6 +160,7 @@ impl PgFixture {
             agent_keys: PgAgentKeyStore::new(pool.clone()),
             agents: PgAgentDirectory::new(pool.clone()),
             catalog: PgAgentCatalog::new(pool.clone()),
+            agent_writer: PgAgentWriter::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -199,6 +201,10 @@ impl Fixture for PgFixture {
 
     fn agent_catalog(&self) -> &dyn AgentCatalog {
         &self.catalog
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
+        &self.agent_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

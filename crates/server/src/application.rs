@@ -7,11 +7,12 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use anyhow::Context;
 use otas_auth_adapter::{
-    DjangoKeyHasher, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
+    DjangoKeyHasher, DjangoKeyIssuer, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, CreateSession, CreateSessionPorts, KeyVerification, ListAgents, ListSessions,
+    AgentAdminPorts, AuthenticateAgent, CreateAgent, CreateSession, CreateSessionPorts,
+    IssuingBudget, IssuingTurns, KeyVerification, ListAgents, ListSessions,
 };
 
 use crate::clock::SystemClock;
@@ -76,6 +77,14 @@ impl Application {
             stores.access.clone(),
             stores.agent_catalog,
         );
+        let admin = AgentAdminPorts {
+            tokens: verifier.clone(),
+            access: stores.access.clone(),
+            issuer: Arc::new(DjangoKeyIssuer::new()),
+            clock: Arc::new(SystemClock),
+        };
+        let issuing = IssuingTurns::new(issuing_budget(&settings.agent_keys));
+        let create_agent = CreateAgent::new(admin, stores.agent_writer, issuing);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         let create_session = CreateSession::new(
             CreateSessionPorts {
@@ -127,6 +136,7 @@ impl Application {
             create_session: Arc::new(create_session),
             authenticate: Arc::new(authenticate),
             list_agents: Arc::new(list_agents),
+            create_agent: Arc::new(create_agent),
             health: stores.health,
             metrics,
         };
@@ -185,5 +195,16 @@ fn key_verification(settings: &AgentKeySettings) -> KeyVerification {
         patience: std::time::Duration::from_millis(settings.verification_wait_ms),
         failures_allowed: settings.failures_per_window,
         failure_window: std::time::Duration::from_secs(settings.failure_window_seconds),
+    }
+}
+
+/// Keys are issued one at a time (an admin's rare act), with as many
+/// waiters, as patient, as key verification allows: a budget apart from the
+/// verifications', so that issuing never takes an agent's turn.
+fn issuing_budget(settings: &AgentKeySettings) -> IssuingBudget {
+    IssuingBudget {
+        concurrent: 1,
+        waiting: settings.verification_waiters,
+        patience: std::time::Duration::from_millis(settings.verification_wait_ms),
     }
 }

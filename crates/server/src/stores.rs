@@ -5,16 +5,16 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, HealthCheck, RowWriter, SessionStore,
-    SessionWriter, UserDirectory,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, HealthCheck, RowWriter,
+    SessionStore, SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
-    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgHealthCheck, PgRowWriter,
-    PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentWriter, PgHealthCheck,
+    PgRowWriter, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
+    SqliteAgentWriter, SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
     SqliteUserDirectory,
 };
 
@@ -35,6 +35,8 @@ pub struct Stores {
     pub agents: Arc<dyn AgentDirectory>,
     /// The dashboard's list of a project's agents.
     pub agent_catalog: Arc<dyn AgentCatalog>,
+    /// Where the dashboard's new agents are written (the primary).
+    pub agent_writer: Arc<dyn AgentWriter>,
 }
 
 impl Stores {
@@ -68,8 +70,9 @@ impl Stores {
                     users: Arc::new(PgUserDirectory::new(pool.clone())),
                     rows: Arc::new(PgRowWriter::new(pool.clone())),
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
-                    agent_keys: Arc::new(PgAgentKeyStore::new(pool)),
+                    agent_keys: Arc::new(PgAgentKeyStore::new(pool.clone())),
                     agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
+                    agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -84,6 +87,7 @@ impl Stores {
                     health: Arc::new(SqliteHealthCheck::new(pool.clone())),
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
                     agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
+                    agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

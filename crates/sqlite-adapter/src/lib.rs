@@ -2,6 +2,7 @@
 
 mod access;
 mod agent_catalog;
+mod agent_writer;
 mod agents;
 mod error;
 mod health;
@@ -17,6 +18,7 @@ mod users;
 
 pub use access::SqliteAccessStore;
 pub use agent_catalog::SqliteAgentCatalog;
+pub use agent_writer::SqliteAgentWriter;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
 pub use migrations::{run_migrations, run_migrations_on, MigrationError};

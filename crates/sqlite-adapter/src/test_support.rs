@@ -16,8 +16,8 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, ReadBound, RowWriter, SessionStore,
-    SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, ReadBound, RowWriter,
+    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -27,7 +27,7 @@ use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings}
 use crate::schema::{agent_key, agent_session};
 use crate::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
+    SqliteAgentWriter, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -118,6 +118,7 @@ pub struct SqliteFixture {
     pub agent_keys: SqliteAgentKeyStore,
     pub agents: SqliteAgentDirectory,
     pub catalog: SqliteAgentCatalog,
+    pub agent_writer: SqliteAgentWriter,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -152,6 +153,7 @@ impl SqliteFixture {
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
             agents: SqliteAgentDirectory::new(pool.clone()),
             catalog: SqliteAgentCatalog::new(pool.clone()),
+            agent_writer: SqliteAgentWriter::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -176,6 +178,7 @@ impl SqliteFixture {
             agent_keys,
             agents,
             catalog,
+            agent_writer,
             sessions,
             session_writer,
             rows,
@@ -188,6 +191,7 @@ impl SqliteFixture {
             agent_keys,
             agents,
             catalog,
+            agent_writer,
             sessions,
             session_writer,
             rows,
@@ -236,6 +240,10 @@ impl Fixture for SqliteFixture {
 
     fn agent_catalog(&self) -> &dyn AgentCatalog {
         &self.catalog
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
+        &self.agent_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

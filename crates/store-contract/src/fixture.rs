@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, MembershipRow,
-    ProjectRow, Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, AgentWriter,
+    MembershipRow, ProjectRow, Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -57,6 +57,9 @@ pub trait Fixture {
 
     /// The catalog of a project's agents over the fixture's database.
     fn agent_catalog(&self) -> &dyn AgentCatalog;
+
+    /// The writer of new agents over the fixture's database.
+    fn agent_writer(&self) -> &dyn AgentWriter;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

@@ -4,6 +4,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod access;
+pub mod agent_writes;
 pub mod agents;
 pub mod catalog;
 pub mod filters;
@@ -26,7 +27,7 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `agents`, `privileges`, `catalog`, `sessions`, `filters`, `reads`,
+/// `agents`, `privileges`, `catalog`, `agent_writes`, `sessions`, `filters`, `reads`,
 /// `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
@@ -81,6 +82,10 @@ macro_rules! __store_contract {
                 only_the_projects_active_agents_and_their_active_keys_are_listed_oldest_first,
                 a_project_without_agents_lists_none,
                 the_list_holds_at_most_the_bounds_agents_and_keys,
+            }
+            agent_writes {
+                a_created_agent_is_listed_with_its_key_which_is_usable,
+                an_agent_whose_key_is_refused_is_not_written,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -180,6 +185,7 @@ mod tests {
             ("agents", include_str!("agents.rs")),
             ("privileges", include_str!("privileges.rs")),
             ("catalog", include_str!("catalog.rs")),
+            ("agent_writes", include_str!("agent_writes.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

@@ -14,9 +14,9 @@ use otas_domain::{
 };
 use otas_ports::{
     AccessFacts, AccessQuery, AccessStore, AgentCatalog, AgentDirectory, AgentInfo, AgentKeyRow,
-    AgentKeyStore, AgentListBound, AgentRow, ListedAgentKey, ProjectAgent, ReadBound, Row,
-    RowWriter, SessionRow, SessionStore, SessionWriter, SessionsAndSummary, StoreError,
-    StoredAgentKey,
+    AgentKeyStore, AgentListBound, AgentRow, AgentWriter, ListedAgentKey, NewAgent, NewAgentKey,
+    ProjectAgent, ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError, StoredAgentKey,
 };
 use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -298,6 +298,20 @@ impl AgentDirectory for Memory {
     }
 }
 
+impl AgentWriter for Memory {
+    fn create_agent(&self, agent: &NewAgent, key: &NewAgentKey) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        if tables.agents.iter().any(|a| a.id == agent.id)
+            || tables.agent_keys.iter().any(|(k, _)| k.id == key.id)
+        {
+            return Err(StoreError::Failure("a duplicate id".to_owned()));
+        }
+        tables.agents.push(agent.to_row());
+        tables.agent_keys.push((key.to_row(), None));
+        Ok(())
+    }
+}
+
 impl AgentCatalog for Memory {
     fn project_agents(
         &self,
@@ -373,6 +387,10 @@ impl Fixture for Memory {
     }
 
     fn agent_catalog(&self) -> &dyn AgentCatalog {
+        self
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
         self
     }
 

@@ -50,6 +50,7 @@ async fn call(
         create_session: Arc::new(otas_use_cases::MockCreateSessionUseCase::new()),
         authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         list_agents: Arc::new(otas_use_cases::MockListAgentsUseCase::new()),
+        create_agent: Arc::new(otas_use_cases::MockCreateAgentUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
         metrics: crate::app::MetricsText::new(String::new),
         deadline: std::time::Duration::from_secs(5),
