@@ -8,6 +8,7 @@
 
 mod support;
 
+mod agent_keys;
 mod agent_sessions;
 mod agents_create;
 mod agents_list;

@@ -94,6 +94,10 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     let authenticate = "/api/agent/v1/user/authenticate/";
     let agents = "/api/agent/v1/list/";
     let agent_create = "/api/agent/v1/create/";
+    let agent_admin_body = format!(
+        r#"{{"agent_id": "{}"}}"#,
+        crate::support::admins::AGENT_ADMIN
+    );
     let admin_project = crate::support::admins::PROJECT_ADMIN.to_string();
     let admin = [
         ("X-OTAS-USER-TOKEN", VALID),
@@ -216,6 +220,34 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             String::new(),
             admin.to_vec(),
             "[1]",
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/create/",
+            String::new(),
+            admin.to_vec(),
+            &agent_admin_body,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/create/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_id": "nope"}"#,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/revoke/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_key_id": "nope"}"#,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/revoke/",
+            String::new(),
+            member.to_vec(),
+            "{}",
         ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),

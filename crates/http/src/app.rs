@@ -11,13 +11,15 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateAgentUseCase, CreateSessionUseCase,
-    ListAgentsUseCase, ListSessionsUseCase,
+    Admission, AgentKeysUseCase, AuthenticateAgentUseCase, CreateAgentUseCase,
+    CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::agents::{authenticate, create as agents_create, list as agents_list};
+use crate::agents::{
+    authenticate, create as agents_create, keys as agent_keys, list as agents_list,
+};
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::listener::{self, Serving};
@@ -79,6 +81,8 @@ pub struct Services {
     pub list_agents: Arc<dyn ListAgentsUseCase>,
     /// An admin creates an agent and its first key.
     pub create_agent: Arc<dyn CreateAgentUseCase>,
+    /// An admin issues and revokes agent keys.
+    pub agent_keys: Arc<dyn AgentKeysUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -129,6 +133,17 @@ const AGENTS_LIST: [&str; 2] = ["/api/agent/v1/list/", "/api/agent/v1/list"];
 /// The paths of agent creation, with and without the trailing slash.
 const AGENT_CREATE: [&str; 2] = ["/api/agent/v1/create/", "/api/agent/v1/create"];
 
+/// The paths of agent key create and revoke, with and without the trailing
+/// slash.
+const AGENT_KEY_CREATE: [&str; 2] = [
+    "/api/agent/v1/agents/key/create/",
+    "/api/agent/v1/agents/key/create",
+];
+const AGENT_KEY_REVOKE: [&str; 2] = [
+    "/api/agent/v1/agents/key/revoke/",
+    "/api/agent/v1/agents/key/revoke",
+];
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -143,6 +158,7 @@ pub fn serve(
         authenticate: services.authenticate,
         list_agents: services.list_agents,
         create_agent: services.create_agent,
+        agent_keys: services.agent_keys,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -197,6 +213,20 @@ pub fn serve(
                 web::resource(AGENT_CREATE)
                     .app_data(body_limits)
                     .route(web::post().to(agents_create::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENT_KEY_CREATE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agent_keys::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENT_KEY_REVOKE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agent_keys::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
             )

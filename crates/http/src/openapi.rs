@@ -21,6 +21,8 @@ use utoipa::OpenApi;
         crate::agents::authenticate::authenticate,
         crate::agents::list::list,
         crate::agents::create::create,
+        crate::agents::keys::create,
+        crate::agents::keys::revoke,
         crate::probes::healthz,
         crate::probes::readyz,
     )

@@ -66,6 +66,7 @@ mod tests {
             authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
             list_agents: Arc::new(otas_use_cases::MockListAgentsUseCase::new()),
             create_agent: Arc::new(otas_use_cases::MockCreateAgentUseCase::new()),
+            agent_keys: Arc::new(otas_use_cases::MockAgentKeysUseCase::new()),
             health: Arc::new(health),
             metrics: crate::app::MetricsText::new(String::new),
             deadline: std::time::Duration::from_secs(5),

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, CreateAgentUseCase, CreateSessionUseCase,
-    ListAgentsUseCase, ListSessionsUseCase,
+    Admission, AgentKeysUseCase, AuthenticateAgentUseCase, CreateAgentUseCase,
+    CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -16,6 +16,7 @@ pub(crate) struct AppState {
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) list_agents: Arc<dyn ListAgentsUseCase>,
     pub(crate) create_agent: Arc<dyn CreateAgentUseCase>,
+    pub(crate) agent_keys: Arc<dyn AgentKeysUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

@@ -1,6 +1,6 @@
 //! Agent keys (`X-OTAS-AGENT-KEY`) as UASAM stores them, and what checks them.
 
-use otas_domain::{AgentId, AgentKeyId, Timestamp};
+use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
 
 use crate::rows::AgentKeyRow;
 use crate::store::StoreError;
@@ -97,4 +97,28 @@ impl NewAgentKey {
             expires_at: Some(self.expires_at),
         }
     }
+}
+
+/// Issues and revokes the dashboard's agent keys.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AgentKeyWriter: std::fmt::Debug + Send + Sync {
+    /// Implementations MUST, in one transaction on the primary: when
+    /// `key.agent` is an active agent of `project`, set `active` false and
+    /// `revoked_at` to `key.created_at` on every key of it whose `active` is
+    /// true, insert `key`, and return `true`; otherwise write nothing and
+    /// return `false`. A key the schema refuses MUST be
+    /// `StoreError::Failure`, with nothing revoked. Cost: one indexed
+    /// update (`agent_key.agent_id`) and one insert.
+    fn replace_keys(&self, project: ProjectId, key: &NewAgentKey) -> Result<bool, StoreError>;
+
+    /// Implementations MUST set `active` false and `revoked_at` to `at` on
+    /// the key `key` when its `active` is true and its agent (active or not,
+    /// as UASAM) belongs to `project`, and return whether they did. Cost:
+    /// one update by primary key.
+    fn revoke_key(
+        &self,
+        project: ProjectId,
+        key: AgentKeyId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }

@@ -15,7 +15,7 @@ pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
-pub use agent_keys::{AgentKeyHasher, AgentKeyStore, NewAgentKey, StoredAgentKey};
+pub use agent_keys::{AgentKeyHasher, AgentKeyStore, AgentKeyWriter, NewAgentKey, StoredAgentKey};
 pub use agents::{
     AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, AgentWriter, ListedAgentKey, NewAgent,
     ProjectAgent,
@@ -34,7 +34,7 @@ pub use users::UserDirectory;
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
-pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
+pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore, MockAgentKeyWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use agents::{MockAgentCatalog, MockAgentDirectory, MockAgentWriter};
 #[cfg(any(test, feature = "mock"))]

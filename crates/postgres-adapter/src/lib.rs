@@ -2,6 +2,7 @@
 
 mod access;
 mod agent_catalog;
+mod agent_key_writer;
 mod agent_writer;
 mod agents;
 mod error;
@@ -19,6 +20,7 @@ mod users;
 
 pub use access::PgAccessStore;
 pub use agent_catalog::PgAgentCatalog;
+pub use agent_key_writer::PgAgentKeyWriter;
 pub use agent_writer::PgAgentWriter;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;

@@ -13,8 +13,8 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, ReadBound, RowWriter,
-    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    ReadBound, RowWriter, SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -23,8 +23,8 @@ use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session};
 use crate::{
-    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentWriter, PgRowWriter,
-    PgSessionStore, PgSessionWriter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
+    PgAgentWriter, PgRowWriter, PgSessionStore, PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -143,6 +143,7 @@ pub struct PgFixture {
     pub agents: PgAgentDirectory,
     pub catalog: PgAgentCatalog,
     pub agent_writer: PgAgentWriter,
+    pub agent_key_writer: PgAgentKeyWriter,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -161,6 +162,7 @@ impl PgFixture {
             agents: PgAgentDirectory::new(pool.clone()),
             catalog: PgAgentCatalog::new(pool.clone()),
             agent_writer: PgAgentWriter::new(pool.clone()),
+            agent_key_writer: PgAgentKeyWriter::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -205,6 +207,10 @@ impl Fixture for PgFixture {
 
     fn agent_writer(&self) -> &dyn AgentWriter {
         &self.agent_writer
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
+        &self.agent_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

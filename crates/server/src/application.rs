@@ -11,7 +11,7 @@ use otas_auth_adapter::{
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AgentAdminPorts, AuthenticateAgent, CreateAgent, CreateSession, CreateSessionPorts,
+    AgentAdminPorts, AgentKeys, AuthenticateAgent, CreateAgent, CreateSession, CreateSessionPorts,
     IssuingBudget, IssuingTurns, KeyVerification, ListAgents, ListSessions,
 };
 
@@ -84,6 +84,7 @@ impl Application {
             clock: Arc::new(SystemClock),
         };
         let issuing = IssuingTurns::new(issuing_budget(&settings.agent_keys));
+        let agent_keys = AgentKeys::new(admin.clone(), stores.agent_key_writer, issuing.clone());
         let create_agent = CreateAgent::new(admin, stores.agent_writer, issuing);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         let create_session = CreateSession::new(
@@ -137,6 +138,7 @@ impl Application {
             authenticate: Arc::new(authenticate),
             list_agents: Arc::new(list_agents),
             create_agent: Arc::new(create_agent),
+            agent_keys: Arc::new(agent_keys),
             health: stores.health,
             metrics,
         };

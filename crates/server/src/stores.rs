@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, HealthCheck, RowWriter,
-    SessionStore, SessionWriter, UserDirectory,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    HealthCheck, RowWriter, SessionStore, SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
-    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentWriter, PgHealthCheck,
-    PgRowWriter, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
+    PgAgentWriter, PgHealthCheck, PgRowWriter, PgSessionStore, PgSessionWriter, PgUserDirectory,
+    PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteAgentWriter, SqliteHealthCheck, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
-    SqliteUserDirectory,
+    SqliteAgentKeyWriter, SqliteAgentWriter, SqliteHealthCheck, SqliteRowWriter,
+    SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -37,6 +38,8 @@ pub struct Stores {
     pub agent_catalog: Arc<dyn AgentCatalog>,
     /// Where the dashboard's new agents are written (the primary).
     pub agent_writer: Arc<dyn AgentWriter>,
+    /// Where the dashboard's agent keys are issued and revoked (the primary).
+    pub agent_key_writer: Arc<dyn AgentKeyWriter>,
 }
 
 impl Stores {
@@ -73,6 +76,7 @@ impl Stores {
                     agent_keys: Arc::new(PgAgentKeyStore::new(pool.clone())),
                     agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
                     agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
+                    agent_key_writer: Arc::new(PgAgentKeyWriter::new(pool.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -88,6 +92,7 @@ impl Stores {
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
                     agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
                     agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
+                    agent_key_writer: Arc::new(SqliteAgentKeyWriter::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

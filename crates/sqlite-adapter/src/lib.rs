@@ -2,6 +2,7 @@
 
 mod access;
 mod agent_catalog;
+mod agent_key_writer;
 mod agent_writer;
 mod agents;
 mod error;
@@ -18,6 +19,7 @@ mod users;
 
 pub use access::SqliteAccessStore;
 pub use agent_catalog::SqliteAgentCatalog;
+pub use agent_key_writer::SqliteAgentKeyWriter;
 pub use agent_writer::SqliteAgentWriter;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;

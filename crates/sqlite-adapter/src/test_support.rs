@@ -16,8 +16,8 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentWriter, ReadBound, RowWriter,
-    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    ReadBound, RowWriter, SessionStore, SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -27,7 +27,8 @@ use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings}
 use crate::schema::{agent_key, agent_session};
 use crate::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteAgentWriter, SqliteRowWriter, SqliteSessionStore, SqliteSessionWriter,
+    SqliteAgentKeyWriter, SqliteAgentWriter, SqliteRowWriter, SqliteSessionStore,
+    SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -119,6 +120,7 @@ pub struct SqliteFixture {
     pub agents: SqliteAgentDirectory,
     pub catalog: SqliteAgentCatalog,
     pub agent_writer: SqliteAgentWriter,
+    pub agent_key_writer: SqliteAgentKeyWriter,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -154,6 +156,7 @@ impl SqliteFixture {
             agents: SqliteAgentDirectory::new(pool.clone()),
             catalog: SqliteAgentCatalog::new(pool.clone()),
             agent_writer: SqliteAgentWriter::new(pool.clone()),
+            agent_key_writer: SqliteAgentKeyWriter::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -179,6 +182,7 @@ impl SqliteFixture {
             agents,
             catalog,
             agent_writer,
+            agent_key_writer,
             sessions,
             session_writer,
             rows,
@@ -192,6 +196,7 @@ impl SqliteFixture {
             agents,
             catalog,
             agent_writer,
+            agent_key_writer,
             sessions,
             session_writer,
             rows,
@@ -244,6 +249,10 @@ impl Fixture for SqliteFixture {
 
     fn agent_writer(&self) -> &dyn AgentWriter {
         &self.agent_writer
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
+        &self.agent_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

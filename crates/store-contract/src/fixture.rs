@@ -10,8 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentRow, AgentWriter,
-    MembershipRow, ProjectRow, Row, RowWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentKeyWriter,
+    AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SessionRow, SessionStore,
+    SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -60,6 +61,9 @@ pub trait Fixture {
 
     /// The writer of new agents over the fixture's database.
     fn agent_writer(&self) -> &dyn AgentWriter;
+
+    /// The writer of agent keys over the fixture's database.
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

@@ -9,6 +9,7 @@ pub mod agents;
 pub mod catalog;
 pub mod filters;
 pub mod fixture;
+pub mod key_writes;
 pub mod privileges;
 pub mod reads;
 pub mod reference;
@@ -27,7 +28,7 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
-/// `agents`, `privileges`, `catalog`, `agent_writes`, `sessions`, `filters`, `reads`,
+/// `agents`, `privileges`, `catalog`, `agent_writes`, `key_writes`, `sessions`, `filters`, `reads`,
 /// `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
@@ -86,6 +87,12 @@ macro_rules! __store_contract {
             agent_writes {
                 a_created_agent_is_listed_with_its_key_which_is_usable,
                 an_agent_whose_key_is_refused_is_not_written,
+            }
+            key_writes {
+                a_new_key_revokes_the_agents_active_keys_and_only_its,
+                a_key_for_an_agent_outside_the_project_is_not_written,
+                a_refused_new_key_revokes_nothing,
+                a_key_is_revoked_once_and_only_within_its_project,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -186,6 +193,7 @@ mod tests {
             ("privileges", include_str!("privileges.rs")),
             ("catalog", include_str!("catalog.rs")),
             ("agent_writes", include_str!("agent_writes.rs")),
+            ("key_writes", include_str!("key_writes.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

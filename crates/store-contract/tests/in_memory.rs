@@ -14,8 +14,8 @@ use otas_domain::{
 };
 use otas_ports::{
     AccessFacts, AccessQuery, AccessStore, AgentCatalog, AgentDirectory, AgentInfo, AgentKeyRow,
-    AgentKeyStore, AgentListBound, AgentRow, AgentWriter, ListedAgentKey, NewAgent, NewAgentKey,
-    ProjectAgent, ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter,
+    AgentKeyStore, AgentKeyWriter, AgentListBound, AgentRow, AgentWriter, ListedAgentKey, NewAgent,
+    NewAgentKey, ProjectAgent, ReadBound, Row, RowWriter, SessionRow, SessionStore, SessionWriter,
     SessionsAndSummary, StoreError, StoredAgentKey,
 };
 use otas_store_contract::Fixture;
@@ -312,6 +312,53 @@ impl AgentWriter for Memory {
     }
 }
 
+impl AgentKeyWriter for Memory {
+    fn replace_keys(&self, project: ProjectId, key: &NewAgentKey) -> Result<bool, StoreError> {
+        let mut tables = self.tables();
+        if !tables
+            .agents
+            .iter()
+            .any(|a| a.id == key.agent && a.project == project && a.is_active)
+        {
+            return Ok(false);
+        }
+        if tables.agent_keys.iter().any(|(k, _)| k.id == key.id) {
+            return Err(StoreError::Failure("a duplicate id".to_owned()));
+        }
+        for (row, _) in tables.agent_keys.iter_mut() {
+            if row.agent == key.agent && row.active {
+                row.active = false;
+                row.revoked_at = Some(key.created_at);
+            }
+        }
+        tables.agent_keys.push((key.to_row(), None));
+        Ok(true)
+    }
+
+    fn revoke_key(
+        &self,
+        project: ProjectId,
+        key: AgentKeyId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables();
+        let of_project: Vec<AgentId> = tables
+            .agents
+            .iter()
+            .filter(|a| a.project == project)
+            .map(|a| a.id)
+            .collect();
+        for (row, _) in tables.agent_keys.iter_mut() {
+            if row.id == key && row.active && of_project.contains(&row.agent) {
+                row.active = false;
+                row.revoked_at = Some(at);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
 impl AgentCatalog for Memory {
     fn project_agents(
         &self,
@@ -391,6 +438,10 @@ impl Fixture for Memory {
     }
 
     fn agent_writer(&self) -> &dyn AgentWriter {
+        self
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
         self
     }
 

@@ -2,6 +2,7 @@
 
 mod access_check;
 pub mod admission;
+pub mod agent_keys;
 pub mod authenticate;
 pub mod create_agent;
 pub mod create_session;
@@ -11,6 +12,7 @@ pub mod list_sessions;
 mod store_failure;
 
 pub use admission::{Admission, Admitted};
+pub use agent_keys::{AgentKeyRequest, AgentKeys, AgentKeysUseCase, BodyId};
 pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, AuthenticateRequest};
 pub use create_agent::{
     AgentAdminPorts, AgentDraft, CreateAgent, CreateAgentRequest, CreateAgentUseCase, CreatedAgent,
@@ -29,6 +31,8 @@ pub use list_sessions::{
     SessionPage, WholeList,
 };
 
+#[cfg(any(test, feature = "mock"))]
+pub use agent_keys::MockAgentKeysUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use authenticate::MockAuthenticateAgentUseCase;
 #[cfg(any(test, feature = "mock"))]

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use otas_use_cases::BodyId;
 use serde_json::Value;
 
 /// The members of the body's object (a repeated key counts last), or `None`
@@ -25,6 +26,23 @@ pub(crate) fn text<'a>(fields: &'a HashMap<String, Value>, name: &str) -> Option
         .get(name)
         .and_then(Value::as_str)
         .filter(|text| !text.is_empty() && !text.contains('\0'))
+}
+
+/// The id member `name` of `body`, as UASAM reads it: the body no JSON
+/// object; absent or a value UASAM calls missing (`null`, `""`, `0`,
+/// `false`); else given (a value that is no string as its JSON text, which
+/// is no UUID: UASAM's lookup fails on it too).
+pub(crate) fn id(body: &[u8], name: &str) -> BodyId {
+    let Some(fields) = object(body) else {
+        return BodyId::InvalidBody;
+    };
+    match fields.get(name) {
+        None | Some(Value::Null) | Some(Value::Bool(false)) => BodyId::Missing,
+        Some(Value::String(text)) if text.is_empty() => BodyId::Missing,
+        Some(Value::String(text)) => BodyId::Given(text.clone()),
+        Some(Value::Number(n)) if n.as_f64() == Some(0.0) => BodyId::Missing,
+        Some(other) => BodyId::Given(other.to_string()),
+    }
 }
 
 #[cfg(test)]
@@ -49,5 +67,17 @@ mod tests {
         for name in ["b", "c", "d", "e", "absent"] {
             assert_eq!(text(&fields, name), None, "{name}");
         }
+    }
+
+    #[test]
+    fn an_id_is_missing_when_falsy_and_given_otherwise() {
+        let body = br#"{"a": "x", "b": "", "c": 0, "d": null, "e": false, "f": 5}"#;
+        assert_eq!(id(body, "a"), BodyId::Given("x".into()));
+        for name in ["b", "c", "d", "e", "absent"] {
+            assert_eq!(id(body, name), BodyId::Missing, "{name}");
+        }
+        assert_eq!(id(body, "f"), BodyId::Given("5".into()));
+        assert_eq!(id(b"[1]", "a"), BodyId::InvalidBody);
+        assert_eq!(id(b"", "a"), BodyId::Missing);
     }
 }

@@ -5,4 +5,5 @@ pub(crate) mod authenticate;
 mod body;
 pub(crate) mod create;
 mod errors;
+pub(crate) mod keys;
 pub(crate) mod list;

@@ -51,6 +51,7 @@ async fn call(
         authenticate: Arc::new(otas_use_cases::MockAuthenticateAgentUseCase::new()),
         list_agents: Arc::new(otas_use_cases::MockListAgentsUseCase::new()),
         create_agent: Arc::new(otas_use_cases::MockCreateAgentUseCase::new()),
+        agent_keys: Arc::new(otas_use_cases::MockAgentKeysUseCase::new()),
         health: Arc::new(MockHealthCheck::new()),
         metrics: crate::app::MetricsText::new(String::new),
         deadline: std::time::Duration::from_secs(5),
