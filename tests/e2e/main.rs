@@ -8,7 +8,10 @@
 
 mod support;
 
+mod agent_keys;
 mod agent_sessions;
+mod agents_create;
+mod agents_list;
 mod auth;
 mod authenticate;
 mod bad_input;

@@ -66,6 +66,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         );
     }
     world.session(uuid::Uuid::new_v4(), AGENT_A, None, at(9, 0), "[1, 2]");
+    crate::support::admins::add_admin_project(&world);
     let app = TestApp::start(world.url()).await;
     let document = served_document(&app).await;
     assert_eq!(document["openapi"], "3.1.0");
@@ -87,6 +88,21 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
     let authenticate = "/api/agent/v1/user/authenticate/";
     let verify = "/api/agent/v1/auth/verify/";
     let sdk = "/api/project/v1/sdk/backend/key/authenticate/";
+    let agents = "/api/agent/v1/list/";
+    let agent_create = "/api/agent/v1/create/";
+    let agent_admin_body = format!(
+        r#"{{"agent_id": "{}"}}"#,
+        crate::support::admins::AGENT_ADMIN
+    );
+    let admin_project = crate::support::admins::PROJECT_ADMIN.to_string();
+    let admin = [
+        ("X-OTAS-USER-TOKEN", VALID),
+        ("X-OTAS-PROJECT-ID", admin_project.as_str()),
+    ];
+    let member = [
+        ("X-OTAS-USER-TOKEN", crate::support::tokens::BOB_VALID),
+        ("X-OTAS-PROJECT-ID", admin_project.as_str()),
+    ];
     let user = [
         ("X-OTAS-USER-TOKEN", VALID),
         ("X-OTAS-PROJECT-ID", project.as_str()),
@@ -208,6 +224,63 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             vec![("X-OTAS-SDK-KEY", "otas_x_y")],
             "",
         ),
+        (Method::GET, agents, String::new(), user.to_vec(), ""),
+        (
+            Method::GET,
+            agents,
+            String::new(),
+            vec![("X-OTAS-PROJECT-ID", project.as_str())],
+            "",
+        ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_name": "a", "agent_provider": "p"}"#,
+        ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            member.to_vec(),
+            r#"{"agent_name": "a", "agent_provider": "p"}"#,
+        ),
+        (
+            Method::POST,
+            agent_create,
+            String::new(),
+            admin.to_vec(),
+            "[1]",
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/create/",
+            String::new(),
+            admin.to_vec(),
+            &agent_admin_body,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/create/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_id": "nope"}"#,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/revoke/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"agent_key_id": "nope"}"#,
+        ),
+        (
+            Method::POST,
+            "/api/agent/v1/agents/key/revoke/",
+            String::new(),
+            member.to_vec(),
+            "{}",
+        ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),
     ];
@@ -234,7 +307,7 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
         seen.insert(status.as_u16());
     }
     // Successes and refusals both were checked.
-    for status in [200, 400, 401, 403, 404] {
+    for status in [200, 201, 400, 401, 403, 404] {
         assert!(seen.contains(&status), "no {status} answer was validated");
     }
 }

@@ -23,6 +23,10 @@ pub enum AccessDenied {
     /// The agent is unknown, inactive, or belongs to another project.
     #[error("no active agent with that id in this project")]
     AgentNotFound,
+    /// The user is a member of the project but not an admin, and the
+    /// operation is an admin's (creating agents, issuing and revoking keys).
+    #[error("the operation is a project admin's")]
+    NotAdmin,
 }
 
 /// A store's failure, as every operation answers it: reduced to its kind,

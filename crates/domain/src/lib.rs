@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod agent_errors;
 pub mod agent_key;
 pub mod error;
 pub mod etag;
@@ -10,6 +11,9 @@ pub mod query;
 pub mod sdk_key;
 pub mod session;
 
+pub use agent_errors::{
+    CreateAgentError, CreateAgentKeyError, ListAgentsError, RevokeAgentKeyError,
+};
 pub use error::{
     AccessDenied, AuthenticateError, CreateSessionError, KeyRefused, ListSessionsError,
     SdkAuthenticateError, StoreFailure,

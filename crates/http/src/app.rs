@@ -11,13 +11,16 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase, CreateSessionUseCase,
-    ListSessionsUseCase, VerifyAgentKeyUseCase,
+    Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
+    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
+    VerifyAgentKeyUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::agents::authenticate;
+use crate::agents::{
+    authenticate, create as agents_create, keys as agent_keys, list as agents_list,
+};
 use crate::error::ApiError;
 use crate::fallback::{method_not_allowed, not_found};
 use crate::listener::{self, Serving};
@@ -79,6 +82,12 @@ pub struct Services {
     pub verify_agent_key: Arc<dyn VerifyAgentKeyUseCase>,
     /// SDK `authenticate`: whose SDK key is this?
     pub authenticate_sdk_key: Arc<dyn AuthenticateSdkKeyUseCase>,
+    /// The dashboard's list of a project's agents.
+    pub list_agents: Arc<dyn ListAgentsUseCase>,
+    /// An admin creates an agent and its first key.
+    pub create_agent: Arc<dyn CreateAgentUseCase>,
+    /// An admin issues and revokes agent keys.
+    pub agent_keys: Arc<dyn AgentKeysUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -131,6 +140,24 @@ const SDK_AUTHENTICATE: [&str; 2] = [
     "/api/project/v1/sdk/backend/key/authenticate",
 ];
 
+/// The paths of the list of a project's agents, with and without the
+/// trailing slash.
+const AGENTS_LIST: [&str; 2] = ["/api/agent/v1/list/", "/api/agent/v1/list"];
+
+/// The paths of agent creation, with and without the trailing slash.
+const AGENT_CREATE: [&str; 2] = ["/api/agent/v1/create/", "/api/agent/v1/create"];
+
+/// The paths of agent key create and revoke, with and without the trailing
+/// slash.
+const AGENT_KEY_CREATE: [&str; 2] = [
+    "/api/agent/v1/agents/key/create/",
+    "/api/agent/v1/agents/key/create",
+];
+const AGENT_KEY_REVOKE: [&str; 2] = [
+    "/api/agent/v1/agents/key/revoke/",
+    "/api/agent/v1/agents/key/revoke",
+];
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -145,6 +172,9 @@ pub fn serve(
         authenticate: services.authenticate,
         verify_agent_key: services.verify_agent_key,
         authenticate_sdk_key: services.authenticate_sdk_key,
+        list_agents: services.list_agents,
+        create_agent: services.create_agent,
+        agent_keys: services.agent_keys,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -195,8 +225,36 @@ pub fn serve(
                     .default_service(web::to(post_only)),
             )
             .service(
+                web::resource(AGENTS_LIST)
+                    .route(web::get().to(agents_list::list))
+                    .route(web::head().to(agents_list::list))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(options))
+                    .default_service(web::to(method_not_allowed)),
+            )
+            .service(
+                web::resource(AGENT_CREATE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agents_create::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENT_KEY_CREATE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agent_keys::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
                 web::resource(SDK_AUTHENTICATE)
                     .route(web::post().to(crate::sdk_keys::authenticate::authenticate))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(AGENT_KEY_REVOKE)
+                    .app_data(body_limits)
+                    .route(web::post().to(agent_keys::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
             )

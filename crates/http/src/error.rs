@@ -81,13 +81,16 @@ impl ApiError {
 
 /// Which endpoint answers a denial: UASAM spells the two denials about the
 /// agent differently on the listing (`400 agent_id_required`,
-/// `403 agent_not_found_or_no_access`) and on the authenticate call
-/// (`400 missing_agent_id`, `404 agent_not_found`); every other denial is
-/// answered alike everywhere.
+/// `403 agent_not_found_or_no_access`), on the authenticate call
+/// (`400 missing_agent_id`, `404 agent_not_found`) and on the management of
+/// agents and keys (`400 agent_id_required`,
+/// `404 agent_not_found_or_invalid_id`); every other denial is answered
+/// alike everywhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Spelling {
     Listing,
     Authenticate,
+    Management,
 }
 
 impl ApiError {
@@ -100,7 +103,8 @@ impl ApiError {
             (D::NoProjectAccess, _) => {
                 Self::new(StatusCode::FORBIDDEN, "user_project_mapping_invalid")
             }
-            (D::MissingAgentId, Spelling::Listing) => {
+            (D::NotAdmin, _) => Self::new(StatusCode::FORBIDDEN, "forbidden"),
+            (D::MissingAgentId, Spelling::Listing | Spelling::Management) => {
                 Self::new(StatusCode::BAD_REQUEST, "agent_id_required")
             }
             (D::MissingAgentId, Spelling::Authenticate) => {
@@ -111,6 +115,9 @@ impl ApiError {
             }
             (D::AgentNotFound, Spelling::Authenticate) => {
                 Self::new(StatusCode::NOT_FOUND, "agent_not_found")
+            }
+            (D::AgentNotFound, Spelling::Management) => {
+                Self::new(StatusCode::NOT_FOUND, "agent_not_found_or_invalid_id")
             }
         }
     }

@@ -23,6 +23,10 @@ use utoipa::{Modify, OpenApi};
         crate::agents::authenticate::authenticate,
         crate::agents::verify::verify,
         crate::sdk_keys::authenticate::authenticate,
+        crate::agents::list::list,
+        crate::agents::create::create,
+        crate::agents::keys::create,
+        crate::agents::keys::revoke,
         crate::probes::healthz,
         crate::probes::readyz,
     )

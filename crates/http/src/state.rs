@@ -4,8 +4,9 @@ use std::sync::Arc;
 
 use otas_ports::HealthCheck;
 use otas_use_cases::{
-    Admission, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase, CreateSessionUseCase,
-    ListSessionsUseCase, VerifyAgentKeyUseCase,
+    Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
+    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
+    VerifyAgentKeyUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -16,6 +17,9 @@ pub(crate) struct AppState {
     pub(crate) authenticate: Arc<dyn AuthenticateAgentUseCase>,
     pub(crate) verify_agent_key: Arc<dyn VerifyAgentKeyUseCase>,
     pub(crate) authenticate_sdk_key: Arc<dyn AuthenticateSdkKeyUseCase>,
+    pub(crate) list_agents: Arc<dyn ListAgentsUseCase>,
+    pub(crate) create_agent: Arc<dyn CreateAgentUseCase>,
+    pub(crate) agent_keys: Arc<dyn AgentKeysUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

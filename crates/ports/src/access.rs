@@ -22,6 +22,9 @@ pub struct AccessFacts {
     pub user_exists: bool,
     /// The project exists and is active, and the user has an active mapping to it.
     pub project_member: bool,
+    /// `project_member`, and the user's mapping has privilege 1 (admin);
+    /// privilege 2 is a member's.
+    pub project_admin: bool,
     /// The agent exists, is active and belongs to the project.
     pub agent_in_project: bool,
 }
@@ -31,7 +34,8 @@ pub struct AccessFacts {
 pub trait AccessStore: std::fmt::Debug + Send + Sync {
     /// Implementations MUST answer every fact of the query from the same
     /// snapshot. A fact about an absent project or agent (`None`) MUST be
-    /// `false`; `agent_in_project` MUST be `false` when `project` is `None`.
+    /// `false`; `agent_in_project` MUST be `false` when `project` is `None`;
+    /// `project_admin` MUST be `false` when `project_member` is.
     /// An unreachable store MUST be `StoreError::Unavailable`.
     fn access_facts(&self, query: &AccessQuery) -> Result<AccessFacts, StoreError>;
 }

@@ -1,7 +1,8 @@
 //! Agent keys (`X-OTAS-AGENT-KEY`) as UASAM stores them, and what checks them.
 
-use otas_domain::{AgentId, AgentKeyId, Timestamp};
+use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
 
+use crate::rows::AgentKeyRow;
 use crate::store::StoreError;
 
 /// An agent key as stored, with what decides whether it may open sessions.
@@ -67,4 +68,59 @@ pub trait AgentKeyHasher: std::fmt::Debug + Send + Sync {
     /// of `presented`, comparing in constant time; `false` for a hash they
     /// cannot read. Expensive: PBKDF2 at the stored iteration count.
     fn verify(&self, presented: &str, stored_hash: &str) -> bool;
+}
+
+/// A new row of `agent_key`, as the dashboard issues it: active, never used,
+/// with no name (as UASAM's views write it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAgentKey {
+    pub id: AgentKeyId,
+    pub agent: AgentId,
+    /// The key's prefix, in clear.
+    pub prefix: String,
+    /// Django's hash of the whole key; the key itself is never stored.
+    pub hashed_key: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl NewAgentKey {
+    /// The `agent_key` row it is: active, unnamed, never revoked.
+    pub fn to_row(&self) -> AgentKeyRow {
+        AgentKeyRow {
+            id: self.id,
+            agent: self.agent,
+            prefix: self.prefix.clone(),
+            hashed_key: self.hashed_key.clone(),
+            name: None,
+            active: true,
+            created_at: self.created_at,
+            revoked_at: None,
+            expires_at: Some(self.expires_at),
+        }
+    }
+}
+
+/// Issues and revokes the dashboard's agent keys.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait AgentKeyWriter: std::fmt::Debug + Send + Sync {
+    /// Implementations MUST, in one transaction on the primary: when
+    /// `key.agent` is an active agent of `project`, set `active` false and
+    /// `revoked_at` to `key.created_at` on every key of it whose `active` is
+    /// true, insert `key`, and return `true`; otherwise write nothing and
+    /// return `false`. A key the schema refuses MUST be
+    /// `StoreError::Failure`, with nothing revoked. Cost: one indexed
+    /// update (`agent_key.agent_id`) and one insert.
+    fn replace_keys(&self, project: ProjectId, key: &NewAgentKey) -> Result<bool, StoreError>;
+
+    /// Implementations MUST set `active` false and `revoked_at` to `at` on
+    /// the key `key` when its `active` is true and its agent (active or not,
+    /// as UASAM) belongs to `project`, and return whether they did. Cost:
+    /// one update by primary key.
+    fn revoke_key(
+        &self,
+        project: ProjectId,
+        key: AgentKeyId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }

@@ -17,9 +17,12 @@ pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
-pub use agent_keys::{AgentKeyHasher, AgentKeyStore, StoredAgentKey};
+pub use agent_keys::{AgentKeyHasher, AgentKeyStore, AgentKeyWriter, NewAgentKey, StoredAgentKey};
 pub use agent_profiles::{AgentProfile, AgentProfiles};
-pub use agents::{AgentDirectory, AgentInfo};
+pub use agents::{
+    AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, AgentWriter, ListedAgentKey, NewAgent,
+    ProjectAgent,
+};
 pub use clock::Clock;
 pub use cursor::CursorCodec;
 pub use health::HealthCheck;
@@ -37,11 +40,11 @@ pub use users::UserDirectory;
 #[cfg(any(test, feature = "mock"))]
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
-pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore};
+pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore, MockAgentKeyWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use agent_profiles::MockAgentProfiles;
 #[cfg(any(test, feature = "mock"))]
-pub use agents::MockAgentDirectory;
+pub use agents::{MockAgentCatalog, MockAgentDirectory, MockAgentWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use clock::MockClock;
 #[cfg(any(test, feature = "mock"))]

@@ -7,6 +7,9 @@ use otas_ports::{AccessFacts, AccessQuery, AccessStore, StoreError};
 use crate::routing::ReadRouter;
 use crate::schema::{agent, project, user_project_mapping, users};
 
+/// `user_project_mapping.privilege` of an admin (2 is a member's).
+const ADMIN: i16 = 1;
+
 /// Answers access questions from UASAM's `users`, `project`,
 /// `user_project_mapping` and `agent` tables.
 #[derive(Clone, Debug)]
@@ -44,6 +47,15 @@ impl AccessStore for PgAccessStore {
                 .filter(user_project_mapping::is_active)
                 .filter(project::is_active),
         );
+        let project_admin = exists(
+            user_project_mapping::table
+                .inner_join(project::table)
+                .filter(user_project_mapping::user_id.eq(user))
+                .filter(user_project_mapping::project_id.nullable().eq(project))
+                .filter(user_project_mapping::is_active)
+                .filter(user_project_mapping::privilege.eq(ADMIN))
+                .filter(project::is_active),
+        );
         let agent_in_project = exists(
             agent::table
                 .filter(agent::id.nullable().eq(agent))
@@ -51,14 +63,15 @@ impl AccessStore for PgAccessStore {
                 .filter(agent::is_active),
         );
 
-        let (user_exists, project_member, agent_in_project) =
+        let (user_exists, project_member, project_admin, agent_in_project) =
             self.reads.read(agent.unwrap_or(user), |conn| {
-                select((user_exists, project_member, agent_in_project))
-                    .get_result::<(bool, bool, bool)>(conn)
+                select((user_exists, project_member, project_admin, agent_in_project))
+                    .get_result::<(bool, bool, bool, bool)>(conn)
             })?;
         Ok(AccessFacts {
             user_exists,
             project_member,
+            project_admin,
             agent_in_project,
         })
     }

@@ -1,7 +1,10 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_catalog;
+mod agent_key_writer;
 mod agent_profiles;
+mod agent_writer;
 mod agents;
 mod error;
 mod health;
@@ -18,7 +21,10 @@ pub mod test_support;
 mod users;
 
 pub use access::PgAccessStore;
+pub use agent_catalog::PgAgentCatalog;
+pub use agent_key_writer::PgAgentKeyWriter;
 pub use agent_profiles::PgAgentProfiles;
+pub use agent_writer::PgAgentWriter;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;
 pub use migrations::{

@@ -112,7 +112,7 @@ struct NewSdkKey<'a> {
     project_id: Uuid,
 }
 
-fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
+pub(crate) fn insert(conn: &mut PgConnection, row: &Row) -> QueryResult<()> {
     match row {
         Row::User(user) => {
             let at = user.created_at.as_datetime();

@@ -13,8 +13,9 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, ReadBound, RowWriter, SdkKeyStore,
-    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
+    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -23,8 +24,8 @@ use crate::migrations::run_migrations;
 use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
-    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgAgentProfiles, PgRowWriter, PgSdkKeyStore,
-    PgSessionStore, PgSessionWriter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
+    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyStore, PgSessionStore, PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -143,6 +144,9 @@ pub struct PgFixture {
     pub agents: PgAgentDirectory,
     pub agent_profiles: PgAgentProfiles,
     pub sdk_keys: PgSdkKeyStore,
+    pub catalog: PgAgentCatalog,
+    pub agent_writer: PgAgentWriter,
+    pub agent_key_writer: PgAgentKeyWriter,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -161,6 +165,9 @@ impl PgFixture {
             agents: PgAgentDirectory::new(pool.clone()),
             agent_profiles: PgAgentProfiles::routed(crate::ReadRouter::primary_only(pool.clone())),
             sdk_keys: PgSdkKeyStore::new(pool.clone()),
+            catalog: PgAgentCatalog::new(pool.clone()),
+            agent_writer: PgAgentWriter::new(pool.clone()),
+            agent_key_writer: PgAgentKeyWriter::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -205,6 +212,18 @@ impl Fixture for PgFixture {
 
     fn sdk_key_store(&self) -> &dyn SdkKeyStore {
         &self.sdk_keys
+    }
+
+    fn agent_catalog(&self) -> &dyn AgentCatalog {
+        &self.catalog
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
+        &self.agent_writer
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
+        &self.agent_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

@@ -7,13 +7,13 @@ use std::sync::Arc;
 use actix_web::dev::{Server, ServerHandle};
 use anyhow::Context;
 use otas_auth_adapter::{
-    DjangoKeyHasher, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
+    DjangoKeyHasher, DjangoKeyIssuer, HmacCursorCodec, JwtSessionTokenIssuer, JwtUserTokenVerifier,
 };
 use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
-    AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts, CreateSession,
-    CreateSessionPorts, KeyVerification, KeyVerifier, ListSessions, VerifyAgentKey,
-    VerifyAgentKeyPorts,
+    AgentAdminPorts, AgentKeys, AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts,
+    CreateAgent, CreateSession, CreateSessionPorts, IssuingBudget, IssuingTurns, KeyVerification,
+    KeyVerifier, ListAgents, ListSessions, VerifyAgentKey, VerifyAgentKeyPorts,
 };
 
 use crate::clock::SystemClock;
@@ -83,6 +83,20 @@ impl Application {
             settings.http.list_batch_size,
         )
         .with_max_page_bytes(settings.http.max_page_bytes);
+        let list_agents = ListAgents::new(
+            verifier.clone(),
+            stores.access.clone(),
+            stores.agent_catalog,
+        );
+        let admin = AgentAdminPorts {
+            tokens: verifier.clone(),
+            access: stores.access.clone(),
+            issuer: Arc::new(DjangoKeyIssuer::new()),
+            clock: Arc::new(SystemClock),
+        };
+        let issuing = IssuingTurns::new(issuing_budget(&settings.agent_keys));
+        let agent_keys = AgentKeys::new(admin.clone(), stores.agent_key_writer, issuing.clone());
+        let create_agent = CreateAgent::new(admin, stores.agent_writer, issuing);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         // One verifier of agent and SDK keys: one cache, one PBKDF2 budget.
         let key_verifier = Arc::new(KeyVerifier::new(
@@ -154,6 +168,9 @@ impl Application {
             authenticate: Arc::new(authenticate),
             verify_agent_key: Arc::new(verify_agent_key),
             authenticate_sdk_key: Arc::new(authenticate_sdk_key),
+            list_agents: Arc::new(list_agents),
+            create_agent: Arc::new(create_agent),
+            agent_keys: Arc::new(agent_keys),
             health: stores.health,
             metrics,
         };
@@ -212,5 +229,16 @@ fn key_verification(settings: &AgentKeySettings) -> KeyVerification {
         patience: std::time::Duration::from_millis(settings.verification_wait_ms),
         failures_allowed: settings.failures_per_window,
         failure_window: std::time::Duration::from_secs(settings.failure_window_seconds),
+    }
+}
+
+/// Keys are issued one at a time (an admin's rare act), with as many
+/// waiters, as patient, as key verification allows: a budget apart from the
+/// verifications', so that issuing never takes an agent's turn.
+fn issuing_budget(settings: &AgentKeySettings) -> IssuingBudget {
+    IssuingBudget {
+        concurrent: 1,
+        waiting: settings.verification_waiters,
+        patience: std::time::Duration::from_millis(settings.verification_wait_ms),
     }
 }

@@ -4,16 +4,18 @@
 use std::sync::Arc;
 
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, HealthCheck, RowWriter, SdkKeyStore,
-    SessionStore, SessionWriter, UserDirectory,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
+    AgentWriter, HealthCheck, RowWriter, SdkKeyStore, SessionStore, SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
-    PgAccessStore, PgAgentDirectory, PgAgentKeyStore, PgAgentProfiles, PgHealthCheck, PgRowWriter,
-    PgSdkKeyStore, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
+    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyStore, PgSessionStore,
+    PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteAgentProfiles,
-    SqliteHealthCheck, SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
+    SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
+    SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteHealthCheck,
+    SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
     SqliteUserDirectory,
 };
 
@@ -37,6 +39,12 @@ pub struct Stores {
     /// The SDK keys (read on the primary while it answers: a revocation is
     /// seen at once; on a replica while it does not).
     pub sdk_keys: Arc<dyn SdkKeyStore>,
+    /// The dashboard's list of a project's agents.
+    pub agent_catalog: Arc<dyn AgentCatalog>,
+    /// Where the dashboard's new agents are written (the primary).
+    pub agent_writer: Arc<dyn AgentWriter>,
+    /// Where the dashboard's agent keys are issued and revoked (the primary).
+    pub agent_key_writer: Arc<dyn AgentKeyWriter>,
 }
 
 impl Stores {
@@ -73,6 +81,9 @@ impl Stores {
                     agent_keys: Arc::new(PgAgentKeyStore::routed(reads.clone())),
                     sdk_keys: Arc::new(PgSdkKeyStore::routed(reads.clone())),
                     agent_profiles: Arc::new(PgAgentProfiles::routed(reads.clone())),
+                    agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
+                    agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
+                    agent_key_writer: Arc::new(PgAgentKeyWriter::new(pool.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -88,6 +99,9 @@ impl Stores {
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
                     sdk_keys: Arc::new(SqliteSdkKeyStore::new(pool.clone())),
                     agent_profiles: Arc::new(SqliteAgentProfiles::new(pool.clone())),
+                    agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
+                    agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
+                    agent_key_writer: Arc::new(SqliteAgentKeyWriter::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

@@ -8,6 +8,9 @@ use crate::error::from_query;
 use crate::pool::{checkout, SqlitePool};
 use crate::schema::{agent, project, user_project_mapping, users};
 
+/// `user_project_mapping.privilege` of an admin (2 is a member's).
+const ADMIN: i32 = 1;
+
 /// Answers access questions from the `users`, `project`,
 /// `user_project_mapping` and `agent` tables of the SQLite database.
 #[derive(Clone, Debug)]
@@ -35,13 +38,26 @@ impl AccessStore for SqliteAccessStore {
         let project_member = exists(
             user_project_mapping::table
                 .inner_join(project::table)
-                .filter(user_project_mapping::user_id.eq(user))
+                .filter(user_project_mapping::user_id.eq(user.clone()))
                 .filter(
                     user_project_mapping::project_id
                         .nullable()
                         .eq(project.clone()),
                 )
                 .filter(user_project_mapping::is_active)
+                .filter(project::is_active),
+        );
+        let project_admin = exists(
+            user_project_mapping::table
+                .inner_join(project::table)
+                .filter(user_project_mapping::user_id.eq(user.clone()))
+                .filter(
+                    user_project_mapping::project_id
+                        .nullable()
+                        .eq(project.clone()),
+                )
+                .filter(user_project_mapping::is_active)
+                .filter(user_project_mapping::privilege.eq(ADMIN))
                 .filter(project::is_active),
         );
         let agent_in_project = exists(
@@ -52,13 +68,14 @@ impl AccessStore for SqliteAccessStore {
         );
 
         // One statement: SQLite answers it from one snapshot.
-        let (user_exists, project_member, agent_in_project) =
-            select((user_exists, project_member, agent_in_project))
-                .get_result::<(bool, bool, bool)>(&mut conn)
+        let (user_exists, project_member, project_admin, agent_in_project) =
+            select((user_exists, project_member, project_admin, agent_in_project))
+                .get_result::<(bool, bool, bool, bool)>(&mut conn)
                 .map_err(from_query)?;
         Ok(AccessFacts {
             user_exists,
             project_member,
+            project_admin,
             agent_in_project,
         })
     }

@@ -1,7 +1,10 @@
 #![doc = include_str!("../README.md")]
 
 mod access;
+mod agent_catalog;
+mod agent_key_writer;
 mod agent_profiles;
+mod agent_writer;
 mod agents;
 mod error;
 mod health;
@@ -17,7 +20,10 @@ pub mod test_support;
 mod users;
 
 pub use access::SqliteAccessStore;
+pub use agent_catalog::SqliteAgentCatalog;
+pub use agent_key_writer::SqliteAgentKeyWriter;
 pub use agent_profiles::SqliteAgentProfiles;
+pub use agent_writer::SqliteAgentWriter;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;
 pub use migrations::{pending_migrations, run_migrations, run_migrations_on, MigrationError};

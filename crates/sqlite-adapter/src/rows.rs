@@ -115,7 +115,7 @@ struct NewSdkKey<'a> {
     project_id: String,
 }
 
-fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
+pub(crate) fn insert(conn: &mut SqliteConnection, row: &Row) -> QueryResult<()> {
     match row {
         Row::User(user) => {
             let at = user.created_at.as_micros();

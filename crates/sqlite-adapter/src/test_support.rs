@@ -16,8 +16,9 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyStore, AgentProfiles, ReadBound, RowWriter, SdkKeyStore,
-    SessionStore, SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
+    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -26,8 +27,9 @@ use crate::migrations::run_migrations;
 use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings};
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
-    SqliteAccessStore, SqliteAgentDirectory, SqliteAgentKeyStore, SqliteAgentProfiles,
-    SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
+    SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
+    SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteRowWriter,
+    SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -119,6 +121,9 @@ pub struct SqliteFixture {
     pub agents: SqliteAgentDirectory,
     pub agent_profiles: SqliteAgentProfiles,
     pub sdk_keys: SqliteSdkKeyStore,
+    pub catalog: SqliteAgentCatalog,
+    pub agent_writer: SqliteAgentWriter,
+    pub agent_key_writer: SqliteAgentKeyWriter,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -154,6 +159,9 @@ impl SqliteFixture {
             agents: SqliteAgentDirectory::new(pool.clone()),
             agent_profiles: SqliteAgentProfiles::new(pool.clone()),
             sdk_keys: SqliteSdkKeyStore::new(pool.clone()),
+            catalog: SqliteAgentCatalog::new(pool.clone()),
+            agent_writer: SqliteAgentWriter::new(pool.clone()),
+            agent_key_writer: SqliteAgentKeyWriter::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -179,6 +187,9 @@ impl SqliteFixture {
             agents,
             agent_profiles,
             sdk_keys,
+            catalog,
+            agent_writer,
+            agent_key_writer,
             sessions,
             session_writer,
             rows,
@@ -192,6 +203,9 @@ impl SqliteFixture {
             agents,
             agent_profiles,
             sdk_keys,
+            catalog,
+            agent_writer,
+            agent_key_writer,
             sessions,
             session_writer,
             rows,
@@ -244,6 +258,18 @@ impl Fixture for SqliteFixture {
 
     fn sdk_key_store(&self) -> &dyn SdkKeyStore {
         &self.sdk_keys
+    }
+
+    fn agent_catalog(&self) -> &dyn AgentCatalog {
+        &self.catalog
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
+        &self.agent_writer
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
+        &self.agent_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

@@ -96,6 +96,7 @@ pub fn a_user_without_a_row_in_users_does_not_exist_and_is_a_member_of_nothing<F
         AccessFacts {
             user_exists: false,
             project_member: false,
+            project_admin: false,
             // The agent is in the project whoever asks; the use case refuses
             // the unknown user before it looks at this fact.
             agent_in_project: true,
@@ -116,6 +117,7 @@ pub fn an_active_member_of_an_active_project_with_an_active_agent_gets_every_fac
         AccessFacts {
             user_exists: true,
             project_member: true,
+            project_admin: false,
             agent_in_project: true,
         }
     );
@@ -201,6 +203,7 @@ pub fn no_project_means_no_membership_and_no_agent_in_project<F: Fixture>() {
         AccessFacts {
             user_exists: true,
             project_member: false,
+            project_admin: false,
             agent_in_project: false,
         }
     );
@@ -237,6 +240,7 @@ pub fn an_active_agent_of_an_inactive_project_is_in_it_though_no_one_is_a_member
         AccessFacts {
             user_exists: true,
             project_member: false,
+            project_admin: false,
             agent_in_project: true,
         }
     );

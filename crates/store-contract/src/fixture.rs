@@ -10,9 +10,9 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
-    AccessStore, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentProfiles, AgentRow,
-    MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore, SessionRow, SessionStore,
-    SessionWriter, UserRow,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentKeyWriter,
+    AgentProfiles, AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore,
+    SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -61,6 +61,14 @@ pub trait Fixture {
 
     /// The SDK key store over the fixture's database.
     fn sdk_key_store(&self) -> &dyn SdkKeyStore;
+    /// The catalog of a project's agents over the fixture's database.
+    fn agent_catalog(&self) -> &dyn AgentCatalog;
+
+    /// The writer of new agents over the fixture's database.
+    fn agent_writer(&self) -> &dyn AgentWriter;
+
+    /// The writer of agent keys over the fixture's database.
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

@@ -4,10 +4,14 @@
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 pub mod access;
+pub mod agent_writes;
 pub mod agents;
+pub mod catalog;
 pub mod filters;
 pub mod fixture;
 pub mod key_checks;
+pub mod key_writes;
+pub mod privileges;
 pub mod reads;
 pub mod reference;
 pub mod sessions;
@@ -26,6 +30,8 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
 /// `agents`, `key_checks`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
+/// `agents`, `privileges`, `catalog`, `agent_writes`, `key_writes`, `sessions`, `filters`, `reads`,
+/// `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
 ///
@@ -73,6 +79,27 @@ macro_rules! __store_contract {
                 sdk_keys_come_back_by_prefix_exactly_as_stored_with_their_project,
                 sdk_key_last_used_at_is_written_at_most_once_a_minute,
                 an_agent_profile_names_its_provider_project_and_state,
+            }
+            privileges {
+                an_active_mapping_of_privilege_1_makes_a_project_admin,
+                an_active_mapping_of_privilege_2_makes_a_member_not_an_admin,
+                an_inactive_admin_mapping_or_project_makes_no_admin,
+            }
+            catalog {
+                an_agent_and_its_keys_are_listed_as_written,
+                only_the_projects_active_agents_and_their_active_keys_are_listed_oldest_first,
+                a_project_without_agents_lists_none,
+                the_list_holds_at_most_the_bounds_agents_and_keys,
+            }
+            agent_writes {
+                a_created_agent_is_listed_with_its_key_which_is_usable,
+                an_agent_whose_key_is_refused_is_not_written,
+            }
+            key_writes {
+                a_new_key_revokes_the_agents_active_keys_and_only_its,
+                a_key_for_an_agent_outside_the_project_is_not_written,
+                a_refused_new_key_revokes_nothing,
+                a_key_is_revoked_once_and_only_within_its_project,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -171,6 +198,10 @@ mod tests {
             ("access", include_str!("access.rs")),
             ("agents", include_str!("agents.rs")),
             ("key_checks", include_str!("key_checks.rs")),
+            ("privileges", include_str!("privileges.rs")),
+            ("catalog", include_str!("catalog.rs")),
+            ("agent_writes", include_str!("agent_writes.rs")),
+            ("key_writes", include_str!("key_writes.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

@@ -13,9 +13,10 @@ use otas_domain::{
     SessionSummary, Timestamp,
 };
 use otas_ports::{
-    AccessFacts, AccessQuery, AccessStore, AgentDirectory, AgentInfo, AgentKeyRow, AgentKeyStore,
-    ReadBound, Row, RowWriter, SdkKeyRow, SessionRow, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError, StoredAgentKey,
+    AccessFacts, AccessQuery, AccessStore, AgentCatalog, AgentDirectory, AgentInfo, AgentKeyRow,
+    AgentKeyStore, AgentKeyWriter, AgentListBound, AgentRow, AgentWriter, ListedAgentKey, NewAgent,
+    NewAgentKey, ProjectAgent, ReadBound, Row, RowWriter, SdkKeyRow, SessionRow, SessionStore,
+    SessionWriter, SessionsAndSummary, StoreError, StoredAgentKey,
 };
 use otas_ports::{AgentProfiles, SdkKeyStore};
 use otas_store_contract::Fixture;
@@ -27,12 +28,11 @@ struct Tables {
     users: Vec<Uuid>,
     /// (id, is_active)
     projects: Vec<(Uuid, bool)>,
-    /// (user, project, is_active)
-    memberships: Vec<(Uuid, Uuid, bool)>,
+    /// (user, project, is_active, privilege)
+    memberships: Vec<(Uuid, Uuid, bool, i16)>,
     /// (id, name, description) of each project
     project_texts: Vec<(Uuid, String, String)>,
-    /// (id, project, is_active, name, provider)
-    agents: Vec<(Uuid, Uuid, bool, String, String)>,
+    agents: Vec<AgentRow>,
     /// Each key with its `last_used_at`.
     agent_keys: Vec<(AgentKeyRow, Option<Timestamp>)>,
     /// Each SDK key with its `last_used_at`.
@@ -129,16 +129,25 @@ impl AccessStore for Memory {
         let project = query.project.map(|p| *p.as_uuid());
         let agent = query.agent.map(|a| *a.as_uuid());
         let project_active = |id: Uuid| tables.projects.contains(&(id, true));
+        // The privilege of the user's active mapping to the project.
+        let mapping = |user: Uuid, project: Uuid| {
+            tables
+                .memberships
+                .iter()
+                .find(|(u, p, active, _)| (*u, *p, *active) == (user, project, true))
+                .map(|(.., privilege)| *privilege)
+        };
         Ok(AccessFacts {
             user_exists: tables.users.contains(&user),
-            project_member: project.is_some_and(|project| {
-                project_active(project) && tables.memberships.contains(&(user, project, true))
+            project_member: project
+                .is_some_and(|project| project_active(project) && mapping(user, project).is_some()),
+            project_admin: project.is_some_and(|project| {
+                project_active(project) && mapping(user, project) == Some(1)
             }),
             agent_in_project: match (project, agent) {
-                (Some(project), Some(agent)) => tables
-                    .agents
-                    .iter()
-                    .any(|(id, of, active, ..)| (*id, *of, *active) == (agent, project, true)),
+                (Some(project), Some(agent)) => tables.agents.iter().any(|a| {
+                    (*a.id.as_uuid(), *a.project.as_uuid(), a.is_active) == (agent, project, true)
+                }),
                 _ => false,
             },
         })
@@ -205,18 +214,11 @@ impl RowWriter for Memory {
                 }
                 Row::Membership(m) => {
                     let (user, project) = (*m.user.as_uuid(), *m.project.as_uuid());
-                    tables.memberships.push((user, project, m.is_active));
+                    tables
+                        .memberships
+                        .push((user, project, m.is_active, m.privilege));
                 }
-                Row::Agent(a) => {
-                    let (id, project) = (*a.id.as_uuid(), *a.project.as_uuid());
-                    tables.agents.push((
-                        id,
-                        project,
-                        a.is_active,
-                        a.name.clone(),
-                        a.provider.clone(),
-                    ));
-                }
+                Row::Agent(a) => tables.agents.push(a.clone()),
                 Row::AgentKey(k) => tables.agent_keys.push((k.clone(), None)),
                 Row::SdkKey(k) => tables.sdk_keys.push((k.clone(), None)),
                 Row::Session(session) => tables.sessions.push(StoredSession {
@@ -241,7 +243,7 @@ impl SessionWriter for Memory {
         if tables.sessions.iter().any(|row| row.id == id) {
             return Err(StoreError::Failure(format!("session {id} exists")));
         }
-        if !tables.agents.iter().any(|(known, ..)| *known == agent) {
+        if !tables.agents.iter().any(|a| *a.id.as_uuid() == agent) {
             return Err(StoreError::Failure(format!("no agent {agent}")));
         }
         tables.sessions.push(StoredSession {
@@ -274,7 +276,7 @@ impl AgentKeyStore for Memory {
                 agent_active: tables
                     .agents
                     .iter()
-                    .any(|(id, _, active, ..)| id == key.agent.as_uuid() && *active),
+                    .any(|a| a.id == key.agent && a.is_active),
             })
             .collect())
     }
@@ -297,11 +299,11 @@ impl AgentDirectory for Memory {
             .tables()
             .agents
             .iter()
-            .find(|(agent, ..)| agent == id.as_uuid())
-            .map(|(agent, project, _, name, _)| AgentInfo {
-                id: AgentId::from_uuid(*agent),
-                name: name.clone(),
-                project: ProjectId::from_uuid(*project),
+            .find(|agent| agent.id == id)
+            .map(|agent| AgentInfo {
+                id: agent.id,
+                name: agent.name.clone(),
+                project: agent.project,
             }))
     }
 }
@@ -309,6 +311,116 @@ impl AgentDirectory for Memory {
 // The key checks' reads (`AgentProfiles`, `SdkKeyStore`), in a file of their own.
 #[path = "in_memory/keys.rs"]
 mod keys;
+
+impl AgentWriter for Memory {
+    fn create_agent(&self, agent: &NewAgent, key: &NewAgentKey) -> Result<(), StoreError> {
+        let mut tables = self.tables();
+        if tables.agents.iter().any(|a| a.id == agent.id)
+            || tables.agent_keys.iter().any(|(k, _)| k.id == key.id)
+        {
+            return Err(StoreError::Failure("a duplicate id".to_owned()));
+        }
+        tables.agents.push(agent.to_row());
+        tables.agent_keys.push((key.to_row(), None));
+        Ok(())
+    }
+}
+
+impl AgentKeyWriter for Memory {
+    fn replace_keys(&self, project: ProjectId, key: &NewAgentKey) -> Result<bool, StoreError> {
+        let mut tables = self.tables();
+        if !tables
+            .agents
+            .iter()
+            .any(|a| a.id == key.agent && a.project == project && a.is_active)
+        {
+            return Ok(false);
+        }
+        if tables.agent_keys.iter().any(|(k, _)| k.id == key.id) {
+            return Err(StoreError::Failure("a duplicate id".to_owned()));
+        }
+        for (row, _) in tables.agent_keys.iter_mut() {
+            if row.agent == key.agent && row.active {
+                row.active = false;
+                row.revoked_at = Some(key.created_at);
+            }
+        }
+        tables.agent_keys.push((key.to_row(), None));
+        Ok(true)
+    }
+
+    fn revoke_key(
+        &self,
+        project: ProjectId,
+        key: AgentKeyId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tables = self.tables();
+        let of_project: Vec<AgentId> = tables
+            .agents
+            .iter()
+            .filter(|a| a.project == project)
+            .map(|a| a.id)
+            .collect();
+        for (row, _) in tables.agent_keys.iter_mut() {
+            if row.id == key && row.active && of_project.contains(&row.agent) {
+                row.active = false;
+                row.revoked_at = Some(at);
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+}
+
+impl AgentCatalog for Memory {
+    fn project_agents(
+        &self,
+        project: ProjectId,
+        bound: AgentListBound,
+    ) -> Result<Vec<ProjectAgent>, StoreError> {
+        let tables = self.tables();
+        let mut agents: Vec<&AgentRow> = tables
+            .agents
+            .iter()
+            .filter(|a| a.project == project && a.is_active)
+            .collect();
+        agents.sort_by_key(|a| (a.created_at, *a.id.as_uuid()));
+        agents.truncate(bound.agents);
+        let mut keys: Vec<&AgentKeyRow> = tables
+            .agent_keys
+            .iter()
+            .map(|(key, _)| key)
+            .filter(|key| key.active && agents.iter().any(|a| a.id == key.agent))
+            .collect();
+        keys.sort_by_key(|k| (k.created_at, *k.id.as_uuid()));
+        keys.truncate(bound.keys);
+        Ok(agents
+            .into_iter()
+            .map(|a| ProjectAgent {
+                id: a.id,
+                name: a.name.clone(),
+                description: a.description.clone(),
+                provider: a.provider.clone(),
+                created_at: a.created_at,
+                created_by: a.owner,
+                is_active: a.is_active,
+                keys: keys
+                    .iter()
+                    .filter(|k| k.agent == a.id)
+                    .map(|k| ListedAgentKey {
+                        id: k.id,
+                        prefix: k.prefix.clone(),
+                        name: k.name.clone(),
+                        created_at: k.created_at,
+                        expires_at: k.expires_at,
+                        active: k.active,
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+}
 
 impl Fixture for Memory {
     fn migrated() -> Self {
@@ -340,6 +452,18 @@ impl Fixture for Memory {
     }
 
     fn sdk_key_store(&self) -> &dyn SdkKeyStore {
+        self
+    }
+
+    fn agent_catalog(&self) -> &dyn AgentCatalog {
+        self
+    }
+
+    fn agent_writer(&self) -> &dyn AgentWriter {
+        self
+    }
+
+    fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
         self
     }
 

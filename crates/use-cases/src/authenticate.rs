@@ -106,6 +106,7 @@ mod tests {
     const GRANTED: AccessFacts = AccessFacts {
         user_exists: true,
         project_member: true,
+        project_admin: false,
         agent_in_project: true,
     };
 

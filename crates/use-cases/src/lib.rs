@@ -2,24 +2,37 @@
 
 mod access_check;
 pub mod admission;
+pub mod agent_keys;
 pub mod authenticate;
 pub mod authenticate_sdk_key;
+pub mod create_agent;
 pub mod create_session;
+pub mod issuing;
 pub mod key_verifier;
+pub mod list_agents;
 pub mod list_sessions;
 mod store_failure;
 pub mod verify_agent_key;
 
 pub use admission::{Admission, Admitted};
+pub use agent_keys::{AgentKeyRequest, AgentKeys, AgentKeysUseCase, BodyId};
 pub use authenticate::{AuthenticateAgent, AuthenticateAgentUseCase, AuthenticateRequest};
 pub use authenticate_sdk_key::{
     AuthenticateSdkKey, AuthenticateSdkKeyPorts, AuthenticateSdkKeyRequest,
     AuthenticateSdkKeyUseCase,
 };
+pub use create_agent::{
+    AgentAdminPorts, AgentDraft, CreateAgent, CreateAgentRequest, CreateAgentUseCase, CreatedAgent,
+    CreatedKey, KEY_VALIDITY_DAYS,
+};
 pub use create_session::{
     CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,
 };
+pub use issuing::{IssuingBudget, IssuingTurns};
 pub use key_verifier::{KeyVerification, KeyVerifier, Verified};
+pub use list_agents::{
+    AgentList, ListAgents, ListAgentsRequest, ListAgentsUseCase, MAX_AGENTS_LISTED, MAX_KEYS_LISTED,
+};
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
     SessionPage, WholeList,
@@ -29,11 +42,17 @@ pub use verify_agent_key::{
 };
 
 #[cfg(any(test, feature = "mock"))]
+pub use agent_keys::MockAgentKeysUseCase;
+#[cfg(any(test, feature = "mock"))]
 pub use authenticate::MockAuthenticateAgentUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use authenticate_sdk_key::MockAuthenticateSdkKeyUseCase;
 #[cfg(any(test, feature = "mock"))]
+pub use create_agent::MockCreateAgentUseCase;
+#[cfg(any(test, feature = "mock"))]
 pub use create_session::MockCreateSessionUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use list_agents::MockListAgentsUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;
 #[cfg(any(test, feature = "mock"))]

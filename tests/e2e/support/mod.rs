@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+pub mod admins;
 pub mod answer;
 pub mod app;
 pub mod cluster;

@@ -1,7 +1,7 @@
 //! The in-memory store's reads for the key checks: agents' profiles
 //! (`auth/verify`) and SDK keys with their project.
 
-use otas_domain::{AgentId, ProjectId, SdkKeyId, Timestamp};
+use otas_domain::{AgentId, SdkKeyId, Timestamp};
 use otas_ports::{AgentProfile, AgentProfiles, SdkKeyStore, StoreError, StoredSdkKey};
 
 use super::Memory;
@@ -12,13 +12,13 @@ impl AgentProfiles for Memory {
             .tables()
             .agents
             .iter()
-            .find(|(agent, ..)| agent == id.as_uuid())
-            .map(|(agent, project, active, name, provider)| AgentProfile {
-                id: AgentId::from_uuid(*agent),
-                name: name.clone(),
-                provider: provider.clone(),
-                project: ProjectId::from_uuid(*project),
-                active: *active,
+            .find(|agent| agent.id == id)
+            .map(|agent| AgentProfile {
+                id: agent.id,
+                name: agent.name.clone(),
+                provider: agent.provider.clone(),
+                project: agent.project,
+                active: agent.is_active,
             }))
     }
 }

@@ -92,6 +92,7 @@ fn a_user_without_an_active_membership_of_an_active_project_is_refused() {
     let facts = AccessFacts {
         user_exists: true,
         project_member: false,
+        project_admin: false,
         agent_in_project: true,
     };
     let list = use_case(
@@ -114,6 +115,7 @@ fn a_missing_or_empty_agent_id_is_required_once_the_project_is_granted() {
         let facts = AccessFacts {
             user_exists: true,
             project_member: true,
+            project_admin: false,
             agent_in_project: false,
         };
         let expected = AccessQuery {
@@ -142,6 +144,7 @@ fn an_agent_id_that_is_not_a_uuid_is_not_found() {
     let facts = AccessFacts {
         user_exists: true,
         project_member: true,
+        project_admin: false,
         agent_in_project: false,
     };
     let expected = AccessQuery {
@@ -168,6 +171,7 @@ fn an_agent_that_is_not_active_in_the_project_is_not_found() {
     let facts = AccessFacts {
         user_exists: true,
         project_member: true,
+        project_admin: false,
         agent_in_project: false,
     };
     let list = use_case(

@@ -100,6 +100,7 @@ fn with_cursors(
 const ALL_TRUE: AccessFacts = AccessFacts {
     user_exists: true,
     project_member: true,
+    project_admin: false,
     agent_in_project: true,
 };
 
