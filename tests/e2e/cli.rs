@@ -133,7 +133,7 @@ async fn seed_demo_fills_an_empty_store_once_and_its_curl_line_lists_the_demo_se
     // The second printed command opens a session with the demo agent's key,
     // and the new session heads the list.
     let commands = curl_commands(&stdout(&first));
-    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(commands.len(), 3, "{commands:?}");
     let create = &commands[1];
     assert!(
         create.url.ends_with("/api/agent/v1/session/create/"),
@@ -164,6 +164,35 @@ async fn seed_demo_fills_an_empty_store_once_and_its_curl_line_lists_the_demo_se
     assert_eq!(
         listed["response"]["sessions"][0]["meta"]["task"],
         "first-run"
+    );
+
+    // The third asks whose key it is, as brain does: the demo agent's.
+    let verify = &commands[2];
+    assert!(
+        verify.url.ends_with("/api/agent/v1/auth/verify/"),
+        "{verify:?}"
+    );
+    let mut request = app
+        .client
+        .post(verify.url.replace("http://127.0.0.1:8000", &app.address))
+        .body(verify.body.clone().expect("a body"));
+    for (name, value) in &verify.headers {
+        request = request.header(name, value);
+    }
+    let verified: Value = request
+        .send()
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        verified["status_description"], "authenticated",
+        "{verified}"
+    );
+    assert_eq!(
+        verified["response"]["agent"]["id"],
+        "de300000-0000-4000-8000-0000000000a1"
     );
 }
 

@@ -1,12 +1,13 @@
 //! What `seed-demo` prints for a first run: a curl command that lists the
-//! demo agent's sessions, and one that opens a session with its key.
+//! demo agent's sessions, one that opens a session with its key, and one
+//! that asks whose key it is, as OTAS's events service does on every event.
 
 use super::{DEMO_AGENTS, DEMO_AGENT_KEY, DEMO_PROJECT};
 
 /// How long the token in the printed command is valid, in days.
 pub const DEMO_TOKEN_DAYS: i64 = 30;
 
-/// The two commands, with the text around them, for a server listening on
+/// The three commands, with the text around them, for a server listening on
 /// `host`:`port` and a user token `token` of the demo user. A server bound
 /// to every address (`0.0.0.0`, `::`) is called on the loopback address.
 pub fn first_run_commands(host: &str, port: u16, token: &str) -> String {
@@ -29,6 +30,12 @@ curl -s -X POST 'http://{host}:{port}/api/agent/v1/session/create/' \\
   -H 'X-OTAS-AGENT-KEY: {DEMO_AGENT_KEY}' \\
   -d '{{\"meta\": {{\"task\": \"first-run\"}}}}'
 
+Ask whose key it is, as OTAS's events service does on every agent event:
+
+curl -s -X POST 'http://{host}:{port}/api/agent/v1/auth/verify/' \\
+  -H 'X-OTAS-AGENT-KEY: {DEMO_AGENT_KEY}' \\
+  -d '{{}}'
+
 "
     )
 }
@@ -49,6 +56,7 @@ mod tests {
         assert!(text.contains(&format!("-H 'X-OTAS-PROJECT-ID: {DEMO_PROJECT}'")));
         assert!(text.contains(&format!("-H 'X-OTAS-AGENT-KEY: {DEMO_AGENT_KEY}'")));
         assert!(text.contains(r#"-d '{"meta": {"task": "first-run"}}'"#));
+        assert!(text.contains("'http://10.0.0.5:8080/api/agent/v1/auth/verify/'"));
     }
 
     #[test]
