@@ -35,6 +35,7 @@ mod replication;
 mod restart;
 mod safe_config;
 mod sdk_keys;
+mod sdk_keys_admin;
 mod shutdown;
 mod startup;
 mod statement_timeout;

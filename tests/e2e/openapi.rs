@@ -281,6 +281,34 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             member.to_vec(),
             "{}",
         ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/create/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"validity": 30}"#,
+        ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/create/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"validity": 301}"#,
+        ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/create/",
+            String::new(),
+            admin.to_vec(),
+            "{",
+        ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/create/",
+            String::new(),
+            member.to_vec(),
+            r#"{"validity": 30}"#,
+        ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),
     ];
@@ -346,6 +374,11 @@ async fn the_credential_headers_are_security_schemes_every_call_names() {
             "/api/agent/v1/session/create/",
             "post",
             json!([{"agent_key": []}]),
+        ),
+        (
+            "/api/project/v1/sdk/backend/key/create/",
+            "post",
+            json!([{"user_token": [], "project_id": []}]),
         ),
     ] {
         let operation = &document["paths"][path][method];

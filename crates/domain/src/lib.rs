@@ -9,6 +9,7 @@ pub mod meta_filter;
 pub mod params;
 pub mod query;
 pub mod sdk_key;
+pub mod sdk_key_errors;
 pub mod session;
 
 pub use agent_errors::{
@@ -21,4 +22,5 @@ pub use error::{
 pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SdkKeyId, SessionId, UserId};
 pub use params::{InvalidParam, ListParams, RawListParams, Shape, MAX_LIMIT};
 pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};
+pub use sdk_key_errors::{CreateSdkKeyError, SdkKeyPayloadError};
 pub use session::{Meta, MetaError, Session, Timestamp};

@@ -13,7 +13,7 @@ use otas_ports::HealthCheck;
 use otas_use_cases::{
     Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
     CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
-    VerifyAgentKeyUseCase,
+    SdkKeysUseCase, VerifyAgentKeyUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -88,6 +88,8 @@ pub struct Services {
     pub create_agent: Arc<dyn CreateAgentUseCase>,
     /// An admin issues and revokes agent keys.
     pub agent_keys: Arc<dyn AgentKeysUseCase>,
+    /// An admin issues, revokes and lists the project's SDK keys.
+    pub sdk_keys: Arc<dyn SdkKeysUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -153,6 +155,11 @@ const AGENT_KEY_CREATE: [&str; 2] = [
     "/api/agent/v1/agents/key/create/",
     "/api/agent/v1/agents/key/create",
 ];
+/// The paths of SDK key create, with and without the trailing slash.
+const SDK_KEY_CREATE: [&str; 2] = [
+    "/api/project/v1/sdk/backend/key/create/",
+    "/api/project/v1/sdk/backend/key/create",
+];
 const AGENT_KEY_REVOKE: [&str; 2] = [
     "/api/agent/v1/agents/key/revoke/",
     "/api/agent/v1/agents/key/revoke",
@@ -175,6 +182,7 @@ pub fn serve(
         list_agents: services.list_agents,
         create_agent: services.create_agent,
         agent_keys: services.agent_keys,
+        sdk_keys: services.sdk_keys,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -255,6 +263,13 @@ pub fn serve(
                 web::resource(AGENT_KEY_REVOKE)
                     .app_data(body_limits)
                     .route(web::post().to(agent_keys::revoke))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(SDK_KEY_CREATE)
+                    .app_data(body_limits)
+                    .route(web::post().to(crate::sdk_keys::create::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
             )

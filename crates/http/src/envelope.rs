@@ -72,6 +72,20 @@ impl Envelope<Response<()>> {
     }
 }
 
+impl Envelope<Errors> {
+    /// An error answer with `code` that also lists UASAM's `errors`, what
+    /// is wrong with the body (SDK key create).
+    pub(crate) fn refusal_listing(code: &'static str, errors: Vec<&'static str>) -> Self {
+        Self {
+            status: 0,
+            status_description: code,
+            payload: Errors {
+                errors: Some(errors),
+            },
+        }
+    }
+}
+
 /// The envelope could not be written (which serde_json does not do for it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the envelope could not be written")]
@@ -81,6 +95,22 @@ pub(crate) struct Unwritable;
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct Response<T> {
     pub(crate) response: T,
+}
+
+/// The payload of the answers UASAM writes under `response_body` instead
+/// of `response` (the SDK-key views).
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ResponseBody<T> {
+    pub(crate) response_body: T,
+}
+
+/// UASAM's `errors` list: what is wrong with a body, in its words.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct Errors {
+    /// E.g. `validity must be between 1 and 300 days`; absent from the
+    /// view's other refusals.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<Vec<&'static str>>,
 }
 
 /// UASAM's `{"error": "…"}` text, beside the envelope's code.

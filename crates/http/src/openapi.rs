@@ -27,6 +27,7 @@ use utoipa::{Modify, OpenApi};
         crate::agents::create::create,
         crate::agents::keys::create,
         crate::agents::keys::revoke,
+        crate::sdk_keys::create::create,
         crate::probes::healthz,
         crate::probes::readyz,
     )

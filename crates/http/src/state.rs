@@ -6,7 +6,7 @@ use otas_ports::HealthCheck;
 use otas_use_cases::{
     Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
     CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
-    VerifyAgentKeyUseCase,
+    SdkKeysUseCase, VerifyAgentKeyUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -20,6 +20,7 @@ pub(crate) struct AppState {
     pub(crate) list_agents: Arc<dyn ListAgentsUseCase>,
     pub(crate) create_agent: Arc<dyn CreateAgentUseCase>,
     pub(crate) agent_keys: Arc<dyn AgentKeysUseCase>,
+    pub(crate) sdk_keys: Arc<dyn SdkKeysUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

@@ -30,7 +30,7 @@ pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
 pub use rows::{
     AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyRow, UserRow,
 };
-pub use sdk_keys::{SdkKeyStore, StoredSdkKey};
+pub use sdk_keys::{NewSdkKey, SdkKeyStore, SdkKeyWriter, StoredSdkKey};
 pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
 pub use store::StoreError;
@@ -56,7 +56,7 @@ pub use key_issuing::MockKeyIssuer;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
-pub use sdk_keys::MockSdkKeyStore;
+pub use sdk_keys::{MockSdkKeyStore, MockSdkKeyWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use session_writer::MockSessionWriter;
 #[cfg(any(test, feature = "mock"))]

@@ -3,6 +3,7 @@
 
 use otas_domain::{ProjectId, SdkKeyId, Timestamp};
 
+use crate::rows::SdkKeyRow;
 use crate::store::StoreError;
 
 /// An SDK key as stored, with its project as the authenticate call answers it.
@@ -51,4 +52,44 @@ pub trait SdkKeyStore: std::fmt::Debug + Send + Sync {
     /// already within the minute before `at`. They MAY skip the write (and
     /// return `Ok`) while their primary is known to be away.
     fn mark_sdk_key_used(&self, key: SdkKeyId, at: Timestamp) -> Result<(), StoreError>;
+}
+
+/// A new row of `backend_api_keys`, as the dashboard issues it: active,
+/// never used, with no name (as UASAM's view writes it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSdkKey {
+    pub id: SdkKeyId,
+    pub project: ProjectId,
+    /// The key's prefix, in clear.
+    pub prefix: String,
+    /// Django's hash of the whole key; the key itself is never stored.
+    pub hashed_key: String,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+impl NewSdkKey {
+    /// The `backend_api_keys` row it is: active, unnamed, never revoked.
+    pub fn to_row(&self) -> SdkKeyRow {
+        SdkKeyRow {
+            id: self.id,
+            project: self.project,
+            prefix: self.prefix.clone(),
+            hashed_key: self.hashed_key.clone(),
+            name: None,
+            active: true,
+            created_at: self.created_at,
+            revoked_at: None,
+            expires_at: Some(self.expires_at),
+        }
+    }
+}
+
+/// Issues and revokes a project's SDK keys (the dashboard's).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SdkKeyWriter: std::fmt::Debug + Send + Sync {
+    /// Implementations MUST insert `key` on the primary. A key the schema
+    /// refuses (its id taken, its project unknown) MUST be
+    /// `StoreError::Failure`. Cost: one insert.
+    fn create_sdk_key(&self, key: &NewSdkKey) -> Result<(), StoreError>;
 }

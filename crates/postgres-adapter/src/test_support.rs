@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SessionStore, SessionWriter,
+    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
     SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
@@ -25,7 +25,8 @@ use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyStore, PgSessionStore, PgSessionWriter,
+    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyStore, PgSdkKeyWriter, PgSessionStore,
+    PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -147,6 +148,7 @@ pub struct PgFixture {
     pub catalog: PgAgentCatalog,
     pub agent_writer: PgAgentWriter,
     pub agent_key_writer: PgAgentKeyWriter,
+    pub sdk_key_writer: PgSdkKeyWriter,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -168,6 +170,7 @@ impl PgFixture {
             catalog: PgAgentCatalog::new(pool.clone()),
             agent_writer: PgAgentWriter::new(pool.clone()),
             agent_key_writer: PgAgentKeyWriter::new(pool.clone()),
+            sdk_key_writer: PgSdkKeyWriter::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -224,6 +227,10 @@ impl Fixture for PgFixture {
 
     fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
         &self.agent_key_writer
+    }
+
+    fn sdk_key_writer(&self) -> &dyn SdkKeyWriter {
+        &self.sdk_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

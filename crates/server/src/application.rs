@@ -13,7 +13,7 @@ use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
     AgentAdminPorts, AgentKeys, AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts,
     CreateAgent, CreateSession, CreateSessionPorts, IssuingBudget, IssuingTurns, KeyVerification,
-    KeyVerifier, ListAgents, ListSessions, VerifyAgentKey, VerifyAgentKeyPorts,
+    KeyVerifier, ListAgents, ListSessions, SdkKeys, VerifyAgentKey, VerifyAgentKeyPorts,
 };
 
 use crate::clock::SystemClock;
@@ -96,6 +96,7 @@ impl Application {
         };
         let issuing = IssuingTurns::new(issuing_budget(&settings.agent_keys));
         let agent_keys = AgentKeys::new(admin.clone(), stores.agent_key_writer, issuing.clone());
+        let sdk_keys = SdkKeys::new(admin.clone(), stores.sdk_key_writer, issuing.clone());
         let create_agent = CreateAgent::new(admin, stores.agent_writer, issuing);
         let authenticate = AuthenticateAgent::new(verifier, stores.access, stores.agents);
         // One verifier of agent and SDK keys: one cache, one PBKDF2 budget.
@@ -171,6 +172,7 @@ impl Application {
             list_agents: Arc::new(list_agents),
             create_agent: Arc::new(create_agent),
             agent_keys: Arc::new(agent_keys),
+            sdk_keys: Arc::new(sdk_keys),
             health: stores.health,
             metrics,
         };

@@ -5,18 +5,19 @@ use std::sync::Arc;
 
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, HealthCheck, RowWriter, SdkKeyStore, SessionStore, SessionWriter, UserDirectory,
+    AgentWriter, HealthCheck, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
+    UserDirectory,
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyStore, PgSessionStore,
-    PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyStore, PgSdkKeyWriter,
+    PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
     SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
-    SqliteUserDirectory,
+    SqliteRowWriter, SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore,
+    SqliteSessionWriter, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -45,6 +46,8 @@ pub struct Stores {
     pub agent_writer: Arc<dyn AgentWriter>,
     /// Where the dashboard's agent keys are issued and revoked (the primary).
     pub agent_key_writer: Arc<dyn AgentKeyWriter>,
+    /// The dashboard's writes of SDK keys, on the primary.
+    pub sdk_key_writer: Arc<dyn SdkKeyWriter>,
 }
 
 impl Stores {
@@ -84,6 +87,7 @@ impl Stores {
                     agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
                     agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(PgAgentKeyWriter::new(pool.clone())),
+                    sdk_key_writer: Arc::new(PgSdkKeyWriter::new(pool.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -102,6 +106,7 @@ impl Stores {
                     agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
                     agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(SqliteAgentKeyWriter::new(pool.clone())),
+                    sdk_key_writer: Arc::new(SqliteSdkKeyWriter::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

@@ -17,7 +17,7 @@ use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SessionStore, SessionWriter,
+    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
     SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
@@ -29,7 +29,7 @@ use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
     SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteRowWriter,
-    SqliteSdkKeyStore, SqliteSessionStore, SqliteSessionWriter,
+    SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -124,6 +124,7 @@ pub struct SqliteFixture {
     pub catalog: SqliteAgentCatalog,
     pub agent_writer: SqliteAgentWriter,
     pub agent_key_writer: SqliteAgentKeyWriter,
+    pub sdk_key_writer: SqliteSdkKeyWriter,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -162,6 +163,7 @@ impl SqliteFixture {
             catalog: SqliteAgentCatalog::new(pool.clone()),
             agent_writer: SqliteAgentWriter::new(pool.clone()),
             agent_key_writer: SqliteAgentKeyWriter::new(pool.clone()),
+            sdk_key_writer: SqliteSdkKeyWriter::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -190,6 +192,7 @@ impl SqliteFixture {
             catalog,
             agent_writer,
             agent_key_writer,
+            sdk_key_writer,
             sessions,
             session_writer,
             rows,
@@ -206,6 +209,7 @@ impl SqliteFixture {
             catalog,
             agent_writer,
             agent_key_writer,
+            sdk_key_writer,
             sessions,
             session_writer,
             rows,
@@ -270,6 +274,10 @@ impl Fixture for SqliteFixture {
 
     fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
         &self.agent_key_writer
+    }
+
+    fn sdk_key_writer(&self) -> &dyn SdkKeyWriter {
+        &self.sdk_key_writer
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

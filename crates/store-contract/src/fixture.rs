@@ -12,7 +12,7 @@ use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentKeyWriter,
     AgentProfiles, AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore,
-    SessionRow, SessionStore, SessionWriter, UserRow,
+    SdkKeyWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -69,6 +69,9 @@ pub trait Fixture {
 
     /// The writer of agent keys over the fixture's database.
     fn agent_key_writer(&self) -> &dyn AgentKeyWriter;
+
+    /// The writer of SDK keys over the fixture's database.
+    fn sdk_key_writer(&self) -> &dyn SdkKeyWriter;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

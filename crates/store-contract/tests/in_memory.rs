@@ -312,6 +312,10 @@ impl AgentDirectory for Memory {
 #[path = "in_memory/keys.rs"]
 mod keys;
 
+// The dashboard's writes of SDK keys (`SdkKeyWriter`).
+#[path = "in_memory/sdk_key_writer.rs"]
+mod sdk_key_writer;
+
 impl AgentWriter for Memory {
     fn create_agent(&self, agent: &NewAgent, key: &NewAgentKey) -> Result<(), StoreError> {
         let mut tables = self.tables();
@@ -464,6 +468,10 @@ impl Fixture for Memory {
     }
 
     fn agent_key_writer(&self) -> &dyn AgentKeyWriter {
+        self
+    }
+
+    fn sdk_key_writer(&self) -> &dyn otas_ports::SdkKeyWriter {
         self
     }
 

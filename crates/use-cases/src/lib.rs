@@ -11,6 +11,7 @@ pub mod issuing;
 pub mod key_verifier;
 pub mod list_agents;
 pub mod list_sessions;
+pub mod sdk_keys;
 mod store_failure;
 pub mod verify_agent_key;
 
@@ -37,6 +38,9 @@ pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
     SessionPage, WholeList,
 };
+pub use sdk_keys::{
+    CreateSdkKeyRequest, CreatedSdkKey, RequestedValidity, SdkKeys, SdkKeysUseCase,
+};
 pub use verify_agent_key::{
     VerifyAgentKey, VerifyAgentKeyPorts, VerifyAgentKeyRequest, VerifyAgentKeyUseCase,
 };
@@ -55,5 +59,7 @@ pub use create_session::MockCreateSessionUseCase;
 pub use list_agents::MockListAgentsUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use sdk_keys::MockSdkKeysUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use verify_agent_key::MockVerifyAgentKeyUseCase;

@@ -1,3 +1,4 @@
 //! The SDK-key endpoints under `/api/project/v1/sdk/backend/key/`.
 
 pub(crate) mod authenticate;
+pub(crate) mod create;

@@ -1,0 +1,187 @@
+//! The dashboard's SDK-key endpoints under
+//! `/api/project/v1/sdk/backend/key/`, answered as UASAM's views answer
+//! (admins only, an intended difference), on both stores: a key created
+//! here authenticates at once.
+
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::agents_create::{post, Case};
+use crate::support::admins::{add_admin_project, PROJECT_ADMIN};
+use crate::support::tokens::{BOB_VALID, VALID};
+use crate::support::{error_body, on_both_stores, Store, TestApp, World};
+
+const CREATE: &str = "/api/project/v1/sdk/backend/key/create/";
+const AUTHENTICATE: &str = "/api/project/v1/sdk/backend/key/authenticate/";
+
+/// Creates an SDK key of the admin project as Ada, the admin: the answer's
+/// `response_body`.
+pub(crate) async fn create_key(app: &TestApp, validity: u32) -> Value {
+    let project = PROJECT_ADMIN.to_string();
+    let body = format!(r#"{{"validity": {validity}}}"#);
+    let (status, answer) = post(app, CREATE, Some(VALID), Some(&project), &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{answer}");
+    assert_eq!(answer["status"], 1, "{answer}");
+    assert_eq!(answer["status_description"], "backend_sdk_key_created");
+    answer["response_body"].clone()
+}
+
+/// `POST …/authenticate/` with `key`: its status and body.
+pub(crate) async fn authenticate(app: &TestApp, key: &str) -> (StatusCode, Value) {
+    let response = app
+        .client
+        .post(format!("{}{AUTHENTICATE}", app.address))
+        .header("X-OTAS-SDK-KEY", key)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+on_both_stores!(an_admins_new_sdk_key_is_shown_once_and_authenticates);
+async fn an_admins_new_sdk_key_is_shown_once_and_authenticates(store: Store) {
+    let world = World::new(store);
+    add_admin_project(&world);
+    let app = TestApp::start(world.url()).await;
+
+    let key = create_key(&app, 7).await;
+
+    let mut fields: Vec<&str> = key
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    fields.sort_unstable();
+    assert_eq!(
+        fields,
+        [
+            "active",
+            "api_key",
+            "created_at",
+            "expires_at",
+            "id",
+            "name",
+            "prefix",
+            "project_id"
+        ]
+    );
+    assert_eq!(key["project_id"], PROJECT_ADMIN.to_string());
+    assert_eq!((&key["name"], &key["active"]), (&Value::Null, &json!(true)));
+    let prefix = key["prefix"].as_str().expect("a prefix");
+    assert_eq!(prefix.len(), 11);
+    assert!(!prefix.contains('_'), "{prefix}");
+    let raw = key["api_key"].as_str().expect("the key");
+    assert!(raw.starts_with(&format!("otas_{prefix}_")), "{raw}");
+    let created =
+        chrono::DateTime::parse_from_rfc3339(key["created_at"].as_str().unwrap()).expect("a time");
+    let expires =
+        chrono::DateTime::parse_from_rfc3339(key["expires_at"].as_str().unwrap()).expect("a time");
+    assert_eq!(expires - created, chrono::Duration::days(7));
+
+    let (status, answer) = authenticate(&app, raw).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer["response"]["project"]["id"],
+        PROJECT_ADMIN.to_string()
+    );
+}
+
+on_both_stores!(sdk_key_create_is_refused_in_uasams_order);
+async fn sdk_key_create_is_refused_in_uasams_order(store: Store) {
+    let world = World::new(store);
+    add_admin_project(&world);
+    let app = TestApp::start(world.url()).await;
+    let admin = PROJECT_ADMIN.to_string();
+    let valid = r#"{"validity": 30}"#;
+    let cases: Vec<Case<'_>> = vec![
+        (
+            None,
+            Some(&admin),
+            valid,
+            StatusCode::BAD_REQUEST,
+            "missing_headers",
+        ),
+        (
+            Some("forged"),
+            Some(&admin),
+            valid,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ),
+        (
+            Some(VALID),
+            Some("nope"),
+            valid,
+            StatusCode::FORBIDDEN,
+            "user_project_mapping_invalid",
+        ),
+        // A member: refused before the body is read (UASAM lets him in).
+        (
+            Some(BOB_VALID),
+            Some(&admin),
+            valid,
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            Some(BOB_VALID),
+            Some(&admin),
+            "{",
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        // Not JSON: UASAM's code, no `errors`.
+        (
+            Some(VALID),
+            Some(&admin),
+            "{",
+            StatusCode::BAD_REQUEST,
+            "sdk_key_creation_failed",
+        ),
+    ];
+    for (token, project, body, status, code) in cases {
+        let answer = post(&app, CREATE, token, project, body).await;
+        assert_eq!(
+            answer,
+            (status, error_body(code)),
+            "{token:?} {project:?} {body}"
+        );
+    }
+
+    for (body, error) in [
+        ("", "validity is required"),
+        ("{}", "validity is required"),
+        (r#"{"validity": null}"#, "validity is required"),
+        (r#"{"validity": "30"}"#, "validity must be an integer"),
+        (r#"{"validity": 30.5}"#, "validity must be an integer"),
+        (
+            r#"{"validity": 0}"#,
+            "validity must be between 1 and 300 days",
+        ),
+        (
+            r#"{"validity": 301}"#,
+            "validity must be between 1 and 300 days",
+        ),
+        (
+            r#"{"validity": -1}"#,
+            "validity must be between 1 and 300 days",
+        ),
+        ("[30]", "invalid_json"),
+    ] {
+        let answer = post(&app, CREATE, Some(VALID), Some(&admin), body).await;
+        assert_eq!(
+            answer,
+            (
+                StatusCode::BAD_REQUEST,
+                json!({
+                    "status": 0,
+                    "status_description": "sdk_key_creation_failed",
+                    "errors": [error],
+                })
+            ),
+            "{body}"
+        );
+    }
+}
