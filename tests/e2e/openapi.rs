@@ -309,6 +309,20 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             member.to_vec(),
             r#"{"validity": 30}"#,
         ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/revoke/",
+            String::new(),
+            admin.to_vec(),
+            r#"{"sdk_key_id": "nope"}"#,
+        ),
+        (
+            Method::POST,
+            "/api/project/v1/sdk/backend/key/revoke/",
+            String::new(),
+            admin.to_vec(),
+            "{}",
+        ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),
     ];
@@ -377,6 +391,11 @@ async fn the_credential_headers_are_security_schemes_every_call_names() {
         ),
         (
             "/api/project/v1/sdk/backend/key/create/",
+            "post",
+            json!([{"user_token": [], "project_id": []}]),
+        ),
+        (
+            "/api/project/v1/sdk/backend/key/revoke/",
             "post",
             json!([{"user_token": [], "project_id": []}]),
         ),

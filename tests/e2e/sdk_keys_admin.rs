@@ -1,17 +1,20 @@
 //! The dashboard's SDK-key endpoints under
 //! `/api/project/v1/sdk/backend/key/`, answered as UASAM's views answer
 //! (admins only, an intended difference), on both stores: a key created
-//! here authenticates at once.
+//! here authenticates at once, and one revoked here is refused at once.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::agents_create::{post, Case};
+use crate::sdk_keys::{sdk_row, DJANGO_HASHED};
 use crate::support::admins::{add_admin_project, PROJECT_ADMIN};
 use crate::support::tokens::{BOB_VALID, VALID};
+use crate::support::world::PROJECT_A;
 use crate::support::{error_body, on_both_stores, Store, TestApp, World};
 
 const CREATE: &str = "/api/project/v1/sdk/backend/key/create/";
+const REVOKE: &str = "/api/project/v1/sdk/backend/key/revoke/";
 const AUTHENTICATE: &str = "/api/project/v1/sdk/backend/key/authenticate/";
 
 /// Creates an SDK key of the admin project as Ada, the admin: the answer's
@@ -184,4 +187,146 @@ async fn sdk_key_create_is_refused_in_uasams_order(store: Store) {
             "{body}"
         );
     }
+}
+
+/// Revokes `id` as Ada, the admin: the status and body.
+async fn revoke(app: &TestApp, id: &str) -> (StatusCode, Value) {
+    let project = PROJECT_ADMIN.to_string();
+    let body = format!(r#"{{"sdk_key_id": "{id}"}}"#);
+    post(app, REVOKE, Some(VALID), Some(&project), &body).await
+}
+
+on_both_stores!(a_revoked_sdk_key_is_refused_at_once);
+async fn a_revoked_sdk_key_is_refused_at_once(store: Store) {
+    let world = World::new(store);
+    add_admin_project(&world);
+    let app = TestApp::start(world.url()).await;
+    let key = create_key(&app, 30).await;
+    let (id, raw) = (
+        key["id"].as_str().expect("an id"),
+        key["api_key"].as_str().expect("the key"),
+    );
+    // Verified once: the cache of verified keys holds it.
+    assert_eq!(authenticate(&app, raw).await.0, StatusCode::OK);
+
+    let answer = revoke(&app, id).await;
+
+    assert_eq!(
+        answer,
+        (
+            StatusCode::OK,
+            json!({
+                "status": 1,
+                "status_description": "backend_sdk_key_revoked",
+                "response_body": {"id": id},
+            })
+        )
+    );
+    let (status, body) = authenticate(&app, raw).await;
+    assert_eq!(
+        (status, &body["status_description"]),
+        (StatusCode::FORBIDDEN, &json!("invalid_sdk_key"))
+    );
+    // Revoked already: not found.
+    assert_eq!(
+        revoke(&app, id).await,
+        (StatusCode::NOT_FOUND, error_body("sdk_key_not_found"))
+    );
+}
+
+on_both_stores!(sdk_key_revoke_is_refused_in_uasams_order);
+async fn sdk_key_revoke_is_refused_in_uasams_order(store: Store) {
+    let world = World::new(store);
+    add_admin_project(&world);
+    // Project A's SDK key: another project's key here.
+    let (other_id, other_row) = sdk_row(&DJANGO_HASHED, PROJECT_A, |_| {});
+    world.write(&[other_row]);
+    let app = TestApp::start(world.url()).await;
+    let admin = PROJECT_ADMIN.to_string();
+    let other = format!(r#"{{"sdk_key_id": "{other_id}"}}"#);
+    let cases: Vec<Case<'_>> = vec![
+        (
+            None,
+            Some(&admin),
+            &other,
+            StatusCode::BAD_REQUEST,
+            "missing_headers",
+        ),
+        (
+            Some("forged"),
+            Some(&admin),
+            &other,
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ),
+        (
+            Some(VALID),
+            Some("nope"),
+            &other,
+            StatusCode::FORBIDDEN,
+            "user_project_mapping_invalid",
+        ),
+        (
+            Some(BOB_VALID),
+            Some(&admin),
+            "[",
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            "[",
+            StatusCode::BAD_REQUEST,
+            "invalid_json",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            "{}",
+            StatusCode::BAD_REQUEST,
+            "sdk_key_id_required",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            r#"{"sdk_key_id": ""}"#,
+            StatusCode::BAD_REQUEST,
+            "sdk_key_id_required",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            r#"{"sdk_key_id": "not-a-uuid"}"#,
+            StatusCode::NOT_FOUND,
+            "sdk_key_not_found",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            r#"{"sdk_key_id": 5}"#,
+            StatusCode::NOT_FOUND,
+            "sdk_key_not_found",
+        ),
+        (
+            Some(VALID),
+            Some(&admin),
+            &other,
+            StatusCode::NOT_FOUND,
+            "sdk_key_not_found",
+        ),
+    ];
+    for (token, project, body, status, code) in cases {
+        let answer = post(&app, REVOKE, token, project, body).await;
+        assert_eq!(
+            answer,
+            (status, error_body(code)),
+            "{token:?} {project:?} {body}"
+        );
+    }
+    // Project A's key was not touched.
+    assert_eq!(
+        authenticate(&app, DJANGO_HASHED.key).await.0,
+        StatusCode::OK
+    );
 }

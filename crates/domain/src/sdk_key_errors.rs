@@ -62,6 +62,28 @@ pub enum CreateSdkKeyError {
     Store(#[from] StoreFailure),
 }
 
+/// Why an SDK key was not revoked
+/// (`POST /api/project/v1/sdk/backend/key/revoke/`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RevokeSdkKeyError {
+    /// The caller may not revoke the project's SDK keys.
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// The body is not a JSON object.
+    #[error("the body is not a JSON object")]
+    InvalidJson,
+    /// The body names no `sdk_key_id`.
+    #[error("an SDK key id is required")]
+    KeyIdRequired,
+    /// No active SDK key with that id belongs to the project (an id that
+    /// is no UUID included).
+    #[error("no active SDK key with that id in this project")]
+    KeyNotFound,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -160,6 +160,11 @@ const SDK_KEY_CREATE: [&str; 2] = [
     "/api/project/v1/sdk/backend/key/create/",
     "/api/project/v1/sdk/backend/key/create",
 ];
+/// The paths of SDK key revoke, with and without the trailing slash.
+const SDK_KEY_REVOKE: [&str; 2] = [
+    "/api/project/v1/sdk/backend/key/revoke/",
+    "/api/project/v1/sdk/backend/key/revoke",
+];
 const AGENT_KEY_REVOKE: [&str; 2] = [
     "/api/agent/v1/agents/key/revoke/",
     "/api/agent/v1/agents/key/revoke",
@@ -270,6 +275,13 @@ pub fn serve(
                 web::resource(SDK_KEY_CREATE)
                     .app_data(body_limits)
                     .route(web::post().to(crate::sdk_keys::create::create))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
+                    .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(SDK_KEY_REVOKE)
+                    .app_data(body_limits)
+                    .route(web::post().to(crate::sdk_keys::revoke::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
             )

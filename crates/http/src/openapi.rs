@@ -28,6 +28,7 @@ use utoipa::{Modify, OpenApi};
         crate::agents::keys::create,
         crate::agents::keys::revoke,
         crate::sdk_keys::create::create,
+        crate::sdk_keys::revoke::revoke,
         crate::probes::healthz,
         crate::probes::readyz,
     )

@@ -92,4 +92,16 @@ pub trait SdkKeyWriter: std::fmt::Debug + Send + Sync {
     /// refuses (its id taken, its project unknown) MUST be
     /// `StoreError::Failure`. Cost: one insert.
     fn create_sdk_key(&self, key: &NewSdkKey) -> Result<(), StoreError>;
+
+    /// Implementations MUST, on the primary, set `active` false and
+    /// `revoked_at` to `at` on the key `key` when its `active` is true and
+    /// it belongs to `project` (UASAM's `get(id=…, project=…,
+    /// active=True)`), and return whether they did. Cost: one update by
+    /// primary key.
+    fn revoke_sdk_key(
+        &self,
+        project: ProjectId,
+        key: SdkKeyId,
+        at: Timestamp,
+    ) -> Result<bool, StoreError>;
 }

@@ -105,6 +105,7 @@ macro_rules! __store_contract {
             sdk_key_writes {
                 a_created_sdk_key_is_found_by_its_prefix_and_usable_until_it_expires,
                 an_sdk_key_whose_id_is_taken_is_refused,
+                an_sdk_key_is_revoked_once_and_only_within_its_project,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,

@@ -1,6 +1,7 @@
 //! `SdkKeyWriter`: a project's new SDK key is written as the dashboard
 //! issues it (active, unnamed, never used), found by its prefix and usable
-//! until it expires; a key the schema refuses is a failure.
+//! until it expires; a key the schema refuses is a failure. A key is
+//! revoked once, only within its project, and is unusable from then on.
 
 use chrono::Duration;
 use otas_domain::{ProjectId, SdkKeyId, Timestamp, UserId};
@@ -94,4 +95,36 @@ pub fn an_sdk_key_whose_id_is_taken_is_refused<F: Fixture>() {
     );
     assert!(found(&fixture, "otherprefix").is_empty());
     assert_eq!(found(&fixture, "firstprefix").len(), 1);
+}
+
+/// An active key of the project is revoked once, at `at`; a second
+/// revoke, another project's revoke or an unknown key revokes nothing.
+pub fn an_sdk_key_is_revoked_once_and_only_within_its_project<F: Fixture>() {
+    let (fixture, project) = with_project::<F>();
+    let key = new_key(project, "revokeprefx");
+    let writer = fixture.sdk_key_writer();
+    writer.create_sdk_key(&key).expect("the key is written");
+    let at = Timestamp::new(at("2026-04-17T09:00:00.654321Z"));
+    let elsewhere = ProjectId::from_uuid(Uuid::new_v4());
+
+    let unknown = writer
+        .revoke_sdk_key(project, SdkKeyId::from_uuid(Uuid::new_v4()), at)
+        .expect("the store answers");
+    let other_project = writer
+        .revoke_sdk_key(elsewhere, key.id, at)
+        .expect("the store answers");
+    assert!(!unknown && !other_project);
+    assert!(found(&fixture, "revokeprefx")[0].usable_at(created()));
+
+    let first = writer
+        .revoke_sdk_key(project, key.id, at)
+        .expect("the store answers");
+    let second = writer
+        .revoke_sdk_key(project, key.id, at)
+        .expect("the store answers");
+
+    assert!(first && !second);
+    let stored = &found(&fixture, "revokeprefx")[0];
+    assert_eq!((stored.active, stored.revoked_at), (false, Some(at)));
+    assert!(!stored.usable_at(created()));
 }

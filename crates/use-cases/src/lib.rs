@@ -39,7 +39,8 @@ pub use list_sessions::{
     SessionPage, WholeList,
 };
 pub use sdk_keys::{
-    CreateSdkKeyRequest, CreatedSdkKey, RequestedValidity, SdkKeys, SdkKeysUseCase,
+    CreateSdkKeyRequest, CreatedSdkKey, RequestedValidity, RevokeSdkKeyRequest, SdkKeys,
+    SdkKeysUseCase,
 };
 pub use verify_agent_key::{
     VerifyAgentKey, VerifyAgentKeyPorts, VerifyAgentKeyRequest, VerifyAgentKeyUseCase,

@@ -1,16 +1,18 @@
-//! `POST /api/project/v1/sdk/backend/key/create/`: an admin issues the
-//! project a new SDK key, valid the days asked (1 to 300), shown once.
+//! `POST /api/project/v1/sdk/backend/key/create/` and `…/revoke/`: an
+//! admin issues the project a new SDK key, valid the days asked (1 to 300),
+//! shown once, or revokes one at once.
 
 use std::sync::Arc;
 
 use otas_domain::{
     sdk_key_errors::{MAX_SDK_KEY_VALIDITY_DAYS, MIN_SDK_KEY_VALIDITY_DAYS},
-    CreateSdkKeyError, SdkKeyId, SdkKeyPayloadError, Timestamp,
+    CreateSdkKeyError, RevokeSdkKeyError, SdkKeyId, SdkKeyPayloadError, Timestamp,
 };
 use otas_ports::{Clock, KeyIssuer, KeyKind, NewSdkKey, RawKey, SdkKeyWriter, TokenVerifier};
 use uuid::Uuid;
 
 use crate::access_check::{AccessCheck, Claim, Need};
+use crate::agent_keys::BodyId;
 use crate::create_agent::AgentAdminPorts;
 use crate::issuing::{IssuingTurns, NotIssued};
 use crate::store_failure::store_failed;
@@ -43,6 +45,18 @@ pub struct CreateSdkKeyRequest {
     pub validity: RequestedValidity,
 }
 
+/// What the admin sent to revoke a key: the headers as raw text, the
+/// body's `sdk_key_id`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RevokeSdkKeyRequest {
+    /// `X-OTAS-USER-TOKEN`.
+    pub user_token: Option<String>,
+    /// `X-OTAS-PROJECT-ID`.
+    pub project_id: Option<String>,
+    /// `sdk_key_id`.
+    pub id: BodyId,
+}
+
 /// An SDK key just written: its row, and the key itself, to show once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreatedSdkKey {
@@ -57,6 +71,11 @@ pub trait SdkKeysUseCase: std::fmt::Debug + Send + Sync {
     ///
     /// Blocking, and one PBKDF2: call it off the async executor.
     fn create_key(&self, request: CreateSdkKeyRequest) -> Result<CreatedSdkKey, CreateSdkKeyError>;
+
+    /// Revokes the key; answers its id.
+    ///
+    /// Blocking: call it off the async executor.
+    fn revoke_key(&self, request: RevokeSdkKeyRequest) -> Result<SdkKeyId, RevokeSdkKeyError>;
 }
 
 /// SDK keys over their ports.
@@ -145,6 +164,33 @@ impl SdkKeysUseCase for SdkKeys {
             row,
             raw: issued.raw,
         })
+    }
+
+    /// Cost: the access round trip, one update by primary key.
+    fn revoke_key(&self, request: RevokeSdkKeyRequest) -> Result<SdkKeyId, RevokeSdkKeyError> {
+        let claim = Claim {
+            user_token: request.user_token.as_deref(),
+            project_id: request.project_id.as_deref(),
+            agent_id: None,
+        };
+        let member = self
+            .access
+            .membership::<RevokeSdkKeyError>(claim, Need::Admin)?;
+        let raw = match request.id {
+            BodyId::InvalidBody => return Err(RevokeSdkKeyError::InvalidJson),
+            BodyId::Missing => return Err(RevokeSdkKeyError::KeyIdRequired),
+            BodyId::Given(raw) => raw,
+        };
+        let key = SdkKeyId::parse(&raw).map_err(|_| RevokeSdkKeyError::KeyNotFound)?;
+        let revoked = self
+            .keys
+            .revoke_sdk_key(member.project, key, self.clock.now())
+            .map_err(store_failed)?;
+        if revoked {
+            Ok(key)
+        } else {
+            Err(RevokeSdkKeyError::KeyNotFound)
+        }
     }
 }
 

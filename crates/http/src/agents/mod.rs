@@ -2,7 +2,7 @@
 //! management of a project's agents and their keys.
 
 pub(crate) mod authenticate;
-mod body;
+pub(crate) mod body;
 pub(crate) mod create;
 mod errors;
 pub(crate) mod keys;

@@ -182,3 +182,58 @@ fn a_busy_budget_or_a_failed_write_is_answered_as_such() {
         Err(CreateSdkKeyError::Store(StoreFailure::Unavailable))
     );
 }
+
+fn revoke_request(id: BodyId) -> RevokeSdkKeyRequest {
+    RevokeSdkKeyRequest {
+        user_token: Some("token".into()),
+        project_id: Some(PROJECT.into()),
+        id,
+    }
+}
+
+#[test]
+fn revoke_answers_the_key_or_why_not_in_uasams_order() {
+    const KEY: &str = "7a1b2c3d-b5c6-7890-abcd-ef1234567890";
+    let key = SdkKeyId::parse(KEY).expect("a UUID");
+    let mut keys = MockSdkKeyWriter::new();
+    keys.expect_revoke_sdk_key()
+        .withf(move |project, k, at| {
+            *project == ProjectId::parse(PROJECT).expect("a UUID") && *k == key && *at == now()
+        })
+        .times(1)
+        .returning(|_, _, _| Ok(true));
+    let revoked = use_case(ADMIN, MockKeyIssuer::new(), keys)
+        .revoke_key(revoke_request(BodyId::Given(KEY.into())));
+    assert_eq!(revoked, Ok(key));
+
+    let mut gone = MockSdkKeyWriter::new();
+    gone.expect_revoke_sdk_key().returning(|_, _, _| Ok(false));
+    let answer = use_case(ADMIN, MockKeyIssuer::new(), gone)
+        .revoke_key(revoke_request(BodyId::Given(KEY.into())));
+    assert_eq!(answer, Err(RevokeSdkKeyError::KeyNotFound));
+
+    let member = AccessFacts {
+        project_admin: false,
+        ..ADMIN
+    };
+    let cases = [
+        (
+            member,
+            BodyId::InvalidBody,
+            RevokeSdkKeyError::Denied(AccessDenied::NotAdmin),
+        ),
+        (ADMIN, BodyId::InvalidBody, RevokeSdkKeyError::InvalidJson),
+        (ADMIN, BodyId::Missing, RevokeSdkKeyError::KeyIdRequired),
+        (
+            ADMIN,
+            BodyId::Given("5".into()),
+            RevokeSdkKeyError::KeyNotFound,
+        ),
+    ];
+    for (facts, id, expected) in cases {
+        // The writer mock panics if asked.
+        let answer = use_case(facts, MockKeyIssuer::new(), MockSdkKeyWriter::new())
+            .revoke_key(revoke_request(id.clone()));
+        assert_eq!(answer, Err(expected), "{id:?}");
+    }
+}
