@@ -323,6 +323,20 @@ async fn every_answer_a_client_meets_validates_against_the_served_document() {
             admin.to_vec(),
             "{}",
         ),
+        (
+            Method::GET,
+            "/api/project/v1/sdk/backend/key/list/",
+            String::new(),
+            admin.to_vec(),
+            "",
+        ),
+        (
+            Method::GET,
+            "/api/project/v1/sdk/backend/key/list/",
+            String::new(),
+            member.to_vec(),
+            "",
+        ),
         (Method::GET, "/healthz", String::new(), vec![], ""),
         (Method::GET, "/readyz", String::new(), vec![], ""),
     ];
@@ -397,6 +411,11 @@ async fn the_credential_headers_are_security_schemes_every_call_names() {
         (
             "/api/project/v1/sdk/backend/key/revoke/",
             "post",
+            json!([{"user_token": [], "project_id": []}]),
+        ),
+        (
+            "/api/project/v1/sdk/backend/key/list/",
+            "get",
             json!([{"user_token": [], "project_id": []}]),
         ),
     ] {

@@ -1,7 +1,8 @@
 //! The dashboard's SDK-key endpoints under
 //! `/api/project/v1/sdk/backend/key/`, answered as UASAM's views answer
 //! (admins only, an intended difference), on both stores: a key created
-//! here authenticates at once, and one revoked here is refused at once.
+//! here authenticates at once, one revoked here is refused at once, and the
+//! list shows both, newest first.
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -15,6 +16,7 @@ use crate::support::{error_body, on_both_stores, Store, TestApp, World};
 
 const CREATE: &str = "/api/project/v1/sdk/backend/key/create/";
 const REVOKE: &str = "/api/project/v1/sdk/backend/key/revoke/";
+const LIST: &str = "/api/project/v1/sdk/backend/key/list/";
 const AUTHENTICATE: &str = "/api/project/v1/sdk/backend/key/authenticate/";
 
 /// Creates an SDK key of the admin project as Ada, the admin: the answer's
@@ -329,4 +331,97 @@ async fn sdk_key_revoke_is_refused_in_uasams_order(store: Store) {
         authenticate(&app, DJANGO_HASHED.key).await.0,
         StatusCode::OK
     );
+}
+
+/// `GET …/list/` with the given credentials: the status and body.
+async fn list(app: &TestApp, token: Option<&str>, project: Option<&str>) -> (StatusCode, Value) {
+    let mut request = app.client.get(format!("{}{LIST}", app.address));
+    for (name, value) in [("X-OTAS-USER-TOKEN", token), ("X-OTAS-PROJECT-ID", project)] {
+        if let Some(value) = value {
+            request = request.header(name, value);
+        }
+    }
+    let response = request.send().await.expect("the server answers");
+    let status = response.status();
+    (status, response.json().await.expect("a JSON body"))
+}
+
+on_both_stores!(an_admin_lists_the_projects_sdk_keys_newest_first_revoked_ones_included);
+async fn an_admin_lists_the_projects_sdk_keys_newest_first_revoked_ones_included(store: Store) {
+    let world = World::new(store);
+    add_admin_project(&world);
+    // Project A's key: never listed here.
+    let (_, other_row) = sdk_row(&DJANGO_HASHED, PROJECT_A, |_| {});
+    world.write(&[other_row]);
+    let app = TestApp::start(world.url()).await;
+    let admin = PROJECT_ADMIN.to_string();
+    let first = create_key(&app, 30).await;
+    let second = create_key(&app, 300).await;
+    assert_eq!(
+        revoke(&app, first["id"].as_str().unwrap()).await.0,
+        StatusCode::OK
+    );
+
+    let (status, body) = list(&app, Some(VALID), Some(&admin)).await;
+
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], 1);
+    assert_eq!(body["status_description"], "backend_sdk_keys_listed");
+    let keys = body["response_body"]["keys"].as_array().expect("keys");
+    assert_eq!(keys.len(), 2, "{body}");
+    let (newest, oldest) = (&keys[0], &keys[1]);
+    assert_eq!(newest["id"], second["id"]);
+    assert_eq!(oldest["id"], first["id"]);
+    for field in ["prefix", "created_at", "expires_at"] {
+        assert_eq!(newest[field], second[field], "{field}");
+        assert_eq!(oldest[field], first[field], "{field}");
+    }
+    assert_eq!(
+        (&newest["active"], &newest["revoked_at"], &newest["name"]),
+        (&json!(true), &Value::Null, &Value::Null)
+    );
+    assert_eq!(oldest["active"], false);
+    assert!(oldest["revoked_at"]
+        .as_str()
+        .is_some_and(|at| at.ends_with("+00:00")));
+    // Never the key, nor its hash.
+    let text = body.to_string();
+    assert!(
+        !text.contains("api_key") && !text.contains("pbkdf2"),
+        "{text}"
+    );
+
+    // A member, or anyone before him in UASAM's order, is refused.
+    for (token, project, status, code) in [
+        (
+            None,
+            Some(admin.as_str()),
+            StatusCode::BAD_REQUEST,
+            "missing_headers",
+        ),
+        (
+            Some("forged"),
+            Some(admin.as_str()),
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+        ),
+        (
+            Some(VALID),
+            Some("nope"),
+            StatusCode::FORBIDDEN,
+            "user_project_mapping_invalid",
+        ),
+        (
+            Some(BOB_VALID),
+            Some(admin.as_str()),
+            StatusCode::FORBIDDEN,
+            "forbidden",
+        ),
+    ] {
+        assert_eq!(
+            list(&app, token, project).await,
+            (status, error_body(code)),
+            "{token:?} {project:?}"
+        );
+    }
 }

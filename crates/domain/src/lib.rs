@@ -22,5 +22,7 @@ pub use error::{
 pub use ids::{AgentId, AgentKeyId, IdError, ProjectId, SdkKeyId, SessionId, UserId};
 pub use params::{InvalidParam, ListParams, RawListParams, Shape, MAX_LIMIT};
 pub use query::{MetaFilter, Order, SessionFilter, SessionKey, SessionQuery, SessionSummary};
-pub use sdk_key_errors::{CreateSdkKeyError, RevokeSdkKeyError, SdkKeyPayloadError};
+pub use sdk_key_errors::{
+    CreateSdkKeyError, ListSdkKeysError, RevokeSdkKeyError, SdkKeyPayloadError,
+};
 pub use session::{Meta, MetaError, Session, Timestamp};

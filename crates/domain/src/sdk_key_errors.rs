@@ -62,6 +62,18 @@ pub enum CreateSdkKeyError {
     Store(#[from] StoreFailure),
 }
 
+/// Why a project's SDK keys cannot be listed
+/// (`GET /api/project/v1/sdk/backend/key/list/`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListSdkKeysError {
+    /// The caller may not list the project's SDK keys (an admin may).
+    #[error(transparent)]
+    Denied(#[from] AccessDenied),
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreFailure),
+}
+
 /// Why an SDK key was not revoked
 /// (`POST /api/project/v1/sdk/backend/key/revoke/`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

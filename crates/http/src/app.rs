@@ -12,8 +12,8 @@ use std::sync::Arc;
 use otas_ports::HealthCheck;
 use otas_use_cases::{
     Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
-    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
-    SdkKeysUseCase, VerifyAgentKeyUseCase,
+    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSdkKeysUseCase,
+    ListSessionsUseCase, SdkKeysUseCase, VerifyAgentKeyUseCase,
 };
 use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
@@ -90,6 +90,8 @@ pub struct Services {
     pub agent_keys: Arc<dyn AgentKeysUseCase>,
     /// An admin issues, revokes and lists the project's SDK keys.
     pub sdk_keys: Arc<dyn SdkKeysUseCase>,
+    /// An admin's list of the project's SDK keys.
+    pub list_sdk_keys: Arc<dyn ListSdkKeysUseCase>,
     /// The probe asks the store directly: readiness is no use case.
     pub health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format (`GET /metrics`).
@@ -155,6 +157,13 @@ const AGENT_KEY_CREATE: [&str; 2] = [
     "/api/agent/v1/agents/key/create/",
     "/api/agent/v1/agents/key/create",
 ];
+/// The paths of the list of a project's SDK keys, with and without the
+/// trailing slash.
+const SDK_KEY_LIST: [&str; 2] = [
+    "/api/project/v1/sdk/backend/key/list/",
+    "/api/project/v1/sdk/backend/key/list",
+];
+
 /// The paths of SDK key create, with and without the trailing slash.
 const SDK_KEY_CREATE: [&str; 2] = [
     "/api/project/v1/sdk/backend/key/create/",
@@ -188,6 +197,7 @@ pub fn serve(
         create_agent: services.create_agent,
         agent_keys: services.agent_keys,
         sdk_keys: services.sdk_keys,
+        list_sdk_keys: services.list_sdk_keys,
         health: services.health,
         metrics: services.metrics,
         deadline: settings.store_deadline,
@@ -284,6 +294,13 @@ pub fn serve(
                     .route(web::post().to(crate::sdk_keys::revoke::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
                     .default_service(web::to(post_only)),
+            )
+            .service(
+                web::resource(SDK_KEY_LIST)
+                    .route(web::get().to(crate::sdk_keys::list::list))
+                    .route(web::head().to(crate::sdk_keys::list::list))
+                    .route(web::method(actix_web::http::Method::OPTIONS).to(options))
+                    .default_service(web::to(method_not_allowed)),
             )
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         crate::agents::keys::revoke,
         crate::sdk_keys::create::create,
         crate::sdk_keys::revoke::revoke,
+        crate::sdk_keys::list::list,
         crate::probes::healthz,
         crate::probes::readyz,
     )

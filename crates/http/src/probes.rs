@@ -70,6 +70,7 @@ mod tests {
             create_agent: Arc::new(otas_use_cases::MockCreateAgentUseCase::new()),
             agent_keys: Arc::new(otas_use_cases::MockAgentKeysUseCase::new()),
             sdk_keys: Arc::new(otas_use_cases::MockSdkKeysUseCase::new()),
+            list_sdk_keys: Arc::new(otas_use_cases::MockListSdkKeysUseCase::new()),
             health: Arc::new(health),
             metrics: crate::app::MetricsText::new(String::new),
             deadline: std::time::Duration::from_secs(5),

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use otas_ports::HealthCheck;
 use otas_use_cases::{
     Admission, AgentKeysUseCase, AuthenticateAgentUseCase, AuthenticateSdkKeyUseCase,
-    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSessionsUseCase,
-    SdkKeysUseCase, VerifyAgentKeyUseCase,
+    CreateAgentUseCase, CreateSessionUseCase, ListAgentsUseCase, ListSdkKeysUseCase,
+    ListSessionsUseCase, SdkKeysUseCase, VerifyAgentKeyUseCase,
 };
 
 /// The use cases (and the readiness check) the routes call.
@@ -21,6 +21,7 @@ pub(crate) struct AppState {
     pub(crate) create_agent: Arc<dyn CreateAgentUseCase>,
     pub(crate) agent_keys: Arc<dyn AgentKeysUseCase>,
     pub(crate) sdk_keys: Arc<dyn SdkKeysUseCase>,
+    pub(crate) list_sdk_keys: Arc<dyn ListSdkKeysUseCase>,
     pub(crate) health: Arc<dyn HealthCheck>,
     /// Renders every metric in Prometheus' text format.
     pub(crate) metrics: crate::app::MetricsText,

@@ -30,7 +30,9 @@ pub use key_issuing::{IssuedKey, KeyIssuer, KeyIssuingError, KeyKind, RawKey};
 pub use rows::{
     AgentKeyRow, AgentRow, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyRow, UserRow,
 };
-pub use sdk_keys::{NewSdkKey, SdkKeyStore, SdkKeyWriter, StoredSdkKey};
+pub use sdk_keys::{
+    ListedSdkKey, NewSdkKey, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, StoredSdkKey,
+};
 pub use session_writer::{SessionRow, SessionWriter};
 pub use sessions::{ReadBound, SessionStore, SessionsAndSummary};
 pub use store::StoreError;
@@ -56,7 +58,7 @@ pub use key_issuing::MockKeyIssuer;
 #[cfg(any(test, feature = "mock"))]
 pub use rows::MockRowWriter;
 #[cfg(any(test, feature = "mock"))]
-pub use sdk_keys::{MockSdkKeyStore, MockSdkKeyWriter};
+pub use sdk_keys::{MockSdkKeyCatalog, MockSdkKeyStore, MockSdkKeyWriter};
 #[cfg(any(test, feature = "mock"))]
 pub use session_writer::MockSessionWriter;
 #[cfg(any(test, feature = "mock"))]

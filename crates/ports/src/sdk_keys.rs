@@ -105,3 +105,29 @@ pub trait SdkKeyWriter: std::fmt::Debug + Send + Sync {
         at: Timestamp,
     ) -> Result<bool, StoreError>;
 }
+
+/// An SDK key as the dashboard lists it (no hash, no key).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedSdkKey {
+    pub id: SdkKeyId,
+    pub prefix: String,
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Option<Timestamp>,
+    pub active: bool,
+    pub revoked_at: Option<Timestamp>,
+}
+
+/// Lists a project's SDK keys.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait SdkKeyCatalog: std::fmt::Debug + Send + Sync {
+    /// Implementations MUST return the project's SDK keys, active or not,
+    /// newest first (`created_at`, then `id`, both descending), at most
+    /// `limit` of them. Cost: one indexed read (UASAM's index on
+    /// `backend_api_keys (project_id)`), capped by `limit`.
+    fn project_sdk_keys(
+        &self,
+        project: ProjectId,
+        limit: usize,
+    ) -> Result<Vec<ListedSdkKey>, StoreError>;
+}

@@ -13,6 +13,7 @@ mod pool;
 mod routing;
 mod rows;
 mod schema;
+mod sdk_key_catalog;
 mod sdk_key_writer;
 mod sdk_keys;
 mod session_writer;
@@ -35,6 +36,7 @@ pub use migrations::{
 pub use pool::{connect, validate_url, PgConn, PgManager, PgPool, PoolError, PoolSettings};
 pub use routing::{ReadRouter, RoutingSettings, MAX_REPLICAS};
 pub use rows::PgRowWriter;
+pub use sdk_key_catalog::PgSdkKeyCatalog;
 pub use sdk_key_writer::PgSdkKeyWriter;
 pub use sdk_keys::PgSdkKeyStore;
 pub use session_writer::PgSessionWriter;

@@ -14,8 +14,8 @@ use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError,
+    AgentWriter, ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
+    SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -25,8 +25,8 @@ use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyStore, PgSdkKeyWriter, PgSessionStore,
-    PgSessionWriter,
+    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore, PgSdkKeyWriter,
+    PgSessionStore, PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -149,6 +149,7 @@ pub struct PgFixture {
     pub agent_writer: PgAgentWriter,
     pub agent_key_writer: PgAgentKeyWriter,
     pub sdk_key_writer: PgSdkKeyWriter,
+    pub sdk_key_catalog: PgSdkKeyCatalog,
     pub sessions: PgSessionStore,
     pub session_writer: PgSessionWriter,
     pub rows: Arc<PgRowWriter>,
@@ -171,6 +172,7 @@ impl PgFixture {
             agent_writer: PgAgentWriter::new(pool.clone()),
             agent_key_writer: PgAgentKeyWriter::new(pool.clone()),
             sdk_key_writer: PgSdkKeyWriter::new(pool.clone()),
+            sdk_key_catalog: PgSdkKeyCatalog::new(pool.clone()),
             sessions: PgSessionStore::new(pool.clone()),
             session_writer: PgSessionWriter::new(pool.clone()),
             rows: Arc::new(PgRowWriter::new(pool.clone())),
@@ -231,6 +233,10 @@ impl Fixture for PgFixture {
 
     fn sdk_key_writer(&self) -> &dyn SdkKeyWriter {
         &self.sdk_key_writer
+    }
+
+    fn sdk_key_catalog(&self) -> &dyn SdkKeyCatalog {
+        &self.sdk_key_catalog
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

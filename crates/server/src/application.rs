@@ -13,7 +13,8 @@ use otas_http::{ServeOptions, Services};
 use otas_use_cases::{
     AgentAdminPorts, AgentKeys, AuthenticateAgent, AuthenticateSdkKey, AuthenticateSdkKeyPorts,
     CreateAgent, CreateSession, CreateSessionPorts, IssuingBudget, IssuingTurns, KeyVerification,
-    KeyVerifier, ListAgents, ListSessions, SdkKeys, VerifyAgentKey, VerifyAgentKeyPorts,
+    KeyVerifier, ListAgents, ListSdkKeys, ListSessions, SdkKeys, VerifyAgentKey,
+    VerifyAgentKeyPorts,
 };
 
 use crate::clock::SystemClock;
@@ -87,6 +88,11 @@ impl Application {
             verifier.clone(),
             stores.access.clone(),
             stores.agent_catalog,
+        );
+        let list_sdk_keys = ListSdkKeys::new(
+            verifier.clone(),
+            stores.access.clone(),
+            stores.sdk_key_catalog,
         );
         let admin = AgentAdminPorts {
             tokens: verifier.clone(),
@@ -173,6 +179,7 @@ impl Application {
             create_agent: Arc::new(create_agent),
             agent_keys: Arc::new(agent_keys),
             sdk_keys: Arc::new(sdk_keys),
+            list_sdk_keys: Arc::new(list_sdk_keys),
             health: stores.health,
             metrics,
         };

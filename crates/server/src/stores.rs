@@ -5,19 +5,19 @@ use std::sync::Arc;
 
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, HealthCheck, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
-    UserDirectory,
+    AgentWriter, HealthCheck, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
+    SessionWriter, UserDirectory,
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyStore, PgSdkKeyWriter,
-    PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore,
+    PgSdkKeyWriter, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
     SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore,
-    SqliteSessionWriter, SqliteUserDirectory,
+    SqliteRowWriter, SqliteSdkKeyCatalog, SqliteSdkKeyStore, SqliteSdkKeyWriter,
+    SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -48,6 +48,8 @@ pub struct Stores {
     pub agent_key_writer: Arc<dyn AgentKeyWriter>,
     /// The dashboard's writes of SDK keys, on the primary.
     pub sdk_key_writer: Arc<dyn SdkKeyWriter>,
+    /// The dashboard's list of a project's SDK keys.
+    pub sdk_key_catalog: Arc<dyn SdkKeyCatalog>,
 }
 
 impl Stores {
@@ -88,6 +90,7 @@ impl Stores {
                     agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(PgAgentKeyWriter::new(pool.clone())),
                     sdk_key_writer: Arc::new(PgSdkKeyWriter::new(pool.clone())),
+                    sdk_key_catalog: Arc::new(PgSdkKeyCatalog::routed(reads.clone())),
                     agents: Arc::new(PgAgentDirectory::routed(reads)),
                 }
             }
@@ -107,6 +110,7 @@ impl Stores {
                     agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(SqliteAgentKeyWriter::new(pool.clone())),
                     sdk_key_writer: Arc::new(SqliteSdkKeyWriter::new(pool.clone())),
+                    sdk_key_catalog: Arc::new(SqliteSdkKeyCatalog::new(pool.clone())),
                     agents: Arc::new(SqliteAgentDirectory::new(pool)),
                 }
             }

@@ -17,8 +17,8 @@ use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
-    SessionsAndSummary, StoreError,
+    AgentWriter, ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
+    SessionWriter, SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -29,7 +29,8 @@ use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
     SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteRowWriter,
-    SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore, SqliteSessionWriter,
+    SqliteSdkKeyCatalog, SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore,
+    SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -125,6 +126,7 @@ pub struct SqliteFixture {
     pub agent_writer: SqliteAgentWriter,
     pub agent_key_writer: SqliteAgentKeyWriter,
     pub sdk_key_writer: SqliteSdkKeyWriter,
+    pub sdk_key_catalog: SqliteSdkKeyCatalog,
     pub sessions: SqliteSessionStore,
     pub session_writer: SqliteSessionWriter,
     pub rows: Arc<SqliteRowWriter>,
@@ -164,6 +166,7 @@ impl SqliteFixture {
             agent_writer: SqliteAgentWriter::new(pool.clone()),
             agent_key_writer: SqliteAgentKeyWriter::new(pool.clone()),
             sdk_key_writer: SqliteSdkKeyWriter::new(pool.clone()),
+            sdk_key_catalog: SqliteSdkKeyCatalog::new(pool.clone()),
             sessions: SqliteSessionStore::new(pool.clone()),
             session_writer: SqliteSessionWriter::new(pool.clone()),
             rows: Arc::new(SqliteRowWriter::new(pool.clone())),
@@ -193,6 +196,7 @@ impl SqliteFixture {
             agent_writer,
             agent_key_writer,
             sdk_key_writer,
+            sdk_key_catalog,
             sessions,
             session_writer,
             rows,
@@ -210,6 +214,7 @@ impl SqliteFixture {
             agent_writer,
             agent_key_writer,
             sdk_key_writer,
+            sdk_key_catalog,
             sessions,
             session_writer,
             rows,
@@ -278,6 +283,10 @@ impl Fixture for SqliteFixture {
 
     fn sdk_key_writer(&self) -> &dyn SdkKeyWriter {
         &self.sdk_key_writer
+    }
+
+    fn sdk_key_catalog(&self) -> &dyn SdkKeyCatalog {
+        &self.sdk_key_catalog
     }
 
     fn row_writer(&self) -> Arc<dyn RowWriter> {

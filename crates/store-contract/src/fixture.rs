@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentKeyWriter,
-    AgentProfiles, AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyStore,
-    SdkKeyWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AgentProfiles, AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyCatalog,
+    SdkKeyStore, SdkKeyWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -72,6 +72,9 @@ pub trait Fixture {
 
     /// The writer of SDK keys over the fixture's database.
     fn sdk_key_writer(&self) -> &dyn SdkKeyWriter;
+
+    /// The catalog of a project's SDK keys over the fixture's database.
+    fn sdk_key_catalog(&self) -> &dyn SdkKeyCatalog;
 
     /// The adapter's row writer over the fixture's database, on connections
     /// of its own.

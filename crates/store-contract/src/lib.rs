@@ -14,6 +14,7 @@ pub mod key_writes;
 pub mod privileges;
 pub mod reads;
 pub mod reference;
+pub mod sdk_key_list;
 pub mod sdk_key_writes;
 pub mod sessions;
 pub mod writes;
@@ -31,7 +32,7 @@ pub const CONTRACT_TESTS: &[&str] = __store_contract!(@list @names;);
 /// Expands to one `#[test]` per contract function, run with the given
 /// [`Fixture`] type, in one module per part of the contract (`access`,
 /// `agents`, `key_checks`, `sessions`, `filters`, `reads`, `writes`): `cargo test` then
-/// `agents`, `privileges`, `catalog`, `agent_writes`, `key_writes`, `sdk_key_writes`, `sessions`, `filters`, `reads`,
+/// `agents`, `privileges`, `catalog`, `agent_writes`, `key_writes`, `sdk_key_writes`, `sdk_key_list`, `sessions`, `filters`, `reads`,
 /// `writes`): `cargo test` then
 /// lists them as, for example,
 /// `sessions::oldest_first_is_the_exact_reverse_of_newest_first`.
@@ -106,6 +107,10 @@ macro_rules! __store_contract {
                 a_created_sdk_key_is_found_by_its_prefix_and_usable_until_it_expires,
                 an_sdk_key_whose_id_is_taken_is_refused,
                 an_sdk_key_is_revoked_once_and_only_within_its_project,
+            }
+            sdk_key_list {
+                a_projects_sdk_keys_are_listed_newest_first_revoked_ones_included,
+                the_sdk_key_list_holds_at_most_the_limit_the_newest,
             }
             sessions {
                 sessions_come_newest_first_with_equal_times_in_descending_id_order,
@@ -209,6 +214,7 @@ mod tests {
             ("agent_writes", include_str!("agent_writes.rs")),
             ("key_writes", include_str!("key_writes.rs")),
             ("sdk_key_writes", include_str!("sdk_key_writes.rs")),
+            ("sdk_key_list", include_str!("sdk_key_list.rs")),
             ("sessions", include_str!("sessions.rs")),
             ("filters", include_str!("filters.rs")),
             ("reads", include_str!("reads.rs")),

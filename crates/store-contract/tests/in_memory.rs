@@ -475,6 +475,10 @@ impl Fixture for Memory {
         self
     }
 
+    fn sdk_key_catalog(&self) -> &dyn otas_ports::SdkKeyCatalog {
+        self
+    }
+
     fn database_url(&self) -> String {
         "memory:".to_owned()
     }

@@ -10,6 +10,7 @@ pub mod create_session;
 pub mod issuing;
 pub mod key_verifier;
 pub mod list_agents;
+pub mod list_sdk_keys;
 pub mod list_sessions;
 pub mod sdk_keys;
 mod store_failure;
@@ -33,6 +34,9 @@ pub use issuing::{IssuingBudget, IssuingTurns};
 pub use key_verifier::{KeyVerification, KeyVerifier, Verified};
 pub use list_agents::{
     AgentList, ListAgents, ListAgentsRequest, ListAgentsUseCase, MAX_AGENTS_LISTED, MAX_KEYS_LISTED,
+};
+pub use list_sdk_keys::{
+    ListSdkKeys, ListSdkKeysRequest, ListSdkKeysUseCase, SdkKeyList, MAX_SDK_KEYS_LISTED,
 };
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
@@ -58,6 +62,8 @@ pub use create_agent::MockCreateAgentUseCase;
 pub use create_session::MockCreateSessionUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_agents::MockListAgentsUseCase;
+#[cfg(any(test, feature = "mock"))]
+pub use list_sdk_keys::MockListSdkKeysUseCase;
 #[cfg(any(test, feature = "mock"))]
 pub use list_sessions::MockListSessionsUseCase;
 #[cfg(any(test, feature = "mock"))]

@@ -2,4 +2,5 @@
 
 pub(crate) mod authenticate;
 pub(crate) mod create;
+pub(crate) mod list;
 pub(crate) mod revoke;

@@ -1,8 +1,8 @@
-//! The in-memory store's writes of SDK keys (the dashboard's): new keys
-//! and revocation.
+//! The in-memory store's SDK keys as the dashboard manages them: new keys,
+//! revocation, the list.
 
 use otas_domain::{ProjectId, SdkKeyId, Timestamp};
-use otas_ports::{NewSdkKey, SdkKeyWriter, StoreError};
+use otas_ports::{ListedSdkKey, NewSdkKey, SdkKeyCatalog, SdkKeyWriter, StoreError};
 
 use super::Memory;
 
@@ -33,5 +33,32 @@ impl SdkKeyWriter for Memory {
                 k.revoked_at = Some(at);
             })
             .is_some())
+    }
+}
+
+impl SdkKeyCatalog for Memory {
+    fn project_sdk_keys(
+        &self,
+        project: ProjectId,
+        limit: usize,
+    ) -> Result<Vec<ListedSdkKey>, StoreError> {
+        let tables = self.tables();
+        let mut keys: Vec<ListedSdkKey> = tables
+            .sdk_keys
+            .iter()
+            .filter(|(k, _)| k.project == project)
+            .map(|(k, _)| ListedSdkKey {
+                id: k.id,
+                prefix: k.prefix.clone(),
+                name: k.name.clone(),
+                created_at: k.created_at,
+                expires_at: k.expires_at,
+                active: k.active,
+                revoked_at: k.revoked_at,
+            })
+            .collect();
+        keys.sort_by(|a, b| (b.created_at, b.id.as_uuid()).cmp(&(a.created_at, a.id.as_uuid())));
+        keys.truncate(limit);
+        Ok(keys)
     }
 }
