@@ -7,6 +7,7 @@ pub mod authenticate;
 pub mod authenticate_sdk_key;
 pub mod create_agent;
 pub mod create_session;
+pub mod credentials;
 pub mod issuing;
 pub mod key_verifier;
 pub mod list_agents;
@@ -30,14 +31,13 @@ pub use create_agent::{
 pub use create_session::{
     CreateSession, CreateSessionPorts, CreateSessionRequest, CreateSessionUseCase, CreatedSession,
 };
+pub use credentials::ProjectCredentials;
 pub use issuing::{IssuingBudget, IssuingTurns};
 pub use key_verifier::{KeyVerification, KeyVerifier, Verified};
 pub use list_agents::{
-    AgentList, ListAgents, ListAgentsRequest, ListAgentsUseCase, MAX_AGENTS_LISTED, MAX_KEYS_LISTED,
+    AgentList, ListAgents, ListAgentsUseCase, MAX_AGENTS_LISTED, MAX_KEYS_LISTED,
 };
-pub use list_sdk_keys::{
-    ListSdkKeys, ListSdkKeysRequest, ListSdkKeysUseCase, SdkKeyList, MAX_SDK_KEYS_LISTED,
-};
+pub use list_sdk_keys::{ListSdkKeys, ListSdkKeysUseCase, SdkKeyList, MAX_SDK_KEYS_LISTED};
 pub use list_sessions::{
     ListOutcome, ListSessions, ListSessionsRequest, ListSessionsUseCase, NextBatch, RestOfList,
     SessionPage, WholeList,

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use otas_domain::{ListAgentsError, ProjectId};
 use otas_ports::{AccessStore, AgentCatalog, AgentListBound, ProjectAgent, TokenVerifier};
 
-use crate::access_check::{AccessCheck, Claim, Need};
+use crate::access_check::{AccessCheck, Need};
+use crate::credentials::ProjectCredentials;
 use crate::store_failure::store_failed;
 
 /// The most agents one listing reads. UASAM answers all of a project's
@@ -19,15 +20,6 @@ pub const MAX_AGENTS_LISTED: usize = 1_000;
 /// key create revokes the agent's earlier keys, so an agent has one active
 /// key unless keys were written around the API.
 pub const MAX_KEYS_LISTED: usize = 10 * MAX_AGENTS_LISTED;
-
-/// What the dashboard sent, as raw text: `None` when a header was not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListAgentsRequest {
-    /// `X-OTAS-USER-TOKEN`.
-    pub user_token: Option<String>,
-    /// `X-OTAS-PROJECT-ID`.
-    pub project_id: Option<String>,
-}
 
 /// A project's agents, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +34,7 @@ pub trait ListAgentsUseCase: std::fmt::Debug + Send + Sync {
     /// The project's active agents and their active keys, or why not.
     ///
     /// Blocking: call it off the async executor.
-    fn list(&self, request: ListAgentsRequest) -> Result<AgentList, ListAgentsError>;
+    fn list(&self, request: ProjectCredentials) -> Result<AgentList, ListAgentsError>;
 }
 
 /// The listing over its ports.
@@ -69,12 +61,8 @@ impl ListAgents {
 impl ListAgentsUseCase for ListAgents {
     /// Cost: the access round trip, then one snapshot of at most
     /// [`MAX_AGENTS_LISTED`] agents and [`MAX_KEYS_LISTED`] keys.
-    fn list(&self, request: ListAgentsRequest) -> Result<AgentList, ListAgentsError> {
-        let claim = Claim {
-            user_token: request.user_token.as_deref(),
-            project_id: request.project_id.as_deref(),
-            agent_id: None,
-        };
+    fn list(&self, request: ProjectCredentials) -> Result<AgentList, ListAgentsError> {
+        let claim = request.claim();
         let project = self
             .access
             .membership::<ListAgentsError>(claim, Need::Member)?
@@ -119,8 +107,8 @@ mod tests {
         agent_in_project: false,
     };
 
-    fn request() -> ListAgentsRequest {
-        ListAgentsRequest {
+    fn request() -> ProjectCredentials {
+        ProjectCredentials {
             user_token: Some("token".into()),
             project_id: Some(PROJECT.into()),
         }
@@ -187,12 +175,12 @@ mod tests {
     fn the_list_is_refused_for_the_listings_reasons_before_any_read() {
         let cases = [
             (
-                ListAgentsRequest::default(),
+                ProjectCredentials::default(),
                 None,
                 AccessDenied::MissingCredentials,
             ),
             (
-                ListAgentsRequest {
+                ProjectCredentials {
                     user_token: Some("forged".into()),
                     ..request()
                 },
@@ -216,7 +204,7 @@ mod tests {
                 AccessDenied::NoProjectAccess,
             ),
             (
-                ListAgentsRequest {
+                ProjectCredentials {
                     project_id: Some("not-a-uuid".into()),
                     ..request()
                 },

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use otas_domain::{ListSdkKeysError, ProjectId};
 use otas_ports::{AccessStore, ListedSdkKey, SdkKeyCatalog, TokenVerifier};
 
-use crate::access_check::{AccessCheck, Claim, Need};
+use crate::access_check::{AccessCheck, Need};
+use crate::credentials::ProjectCredentials;
 use crate::store_failure::store_failed;
 
 /// The most SDK keys one listing reads. UASAM answers every key the
@@ -16,15 +17,6 @@ use crate::store_failure::store_failed;
 /// memory; the newest come first, so the keys in use are always in it.
 /// Beyond it the oldest are left out and the cut is logged.
 pub const MAX_SDK_KEYS_LISTED: usize = 1_000;
-
-/// What the dashboard sent, as raw text: `None` when a header was not sent.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListSdkKeysRequest {
-    /// `X-OTAS-USER-TOKEN`.
-    pub user_token: Option<String>,
-    /// `X-OTAS-PROJECT-ID`.
-    pub project_id: Option<String>,
-}
 
 /// A project's SDK keys, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +31,7 @@ pub trait ListSdkKeysUseCase: std::fmt::Debug + Send + Sync {
     /// The project's SDK keys, newest first, or why not.
     ///
     /// Blocking: call it off the async executor.
-    fn list(&self, request: ListSdkKeysRequest) -> Result<SdkKeyList, ListSdkKeysError>;
+    fn list(&self, request: ProjectCredentials) -> Result<SdkKeyList, ListSdkKeysError>;
 }
 
 /// The listing over its ports.
@@ -66,12 +58,8 @@ impl ListSdkKeys {
 impl ListSdkKeysUseCase for ListSdkKeys {
     /// Cost: the access round trip, then one read of at most
     /// [`MAX_SDK_KEYS_LISTED`] keys.
-    fn list(&self, request: ListSdkKeysRequest) -> Result<SdkKeyList, ListSdkKeysError> {
-        let claim = Claim {
-            user_token: request.user_token.as_deref(),
-            project_id: request.project_id.as_deref(),
-            agent_id: None,
-        };
+    fn list(&self, request: ProjectCredentials) -> Result<SdkKeyList, ListSdkKeysError> {
+        let claim = request.claim();
         let project = self
             .access
             .membership::<ListSdkKeysError>(claim, Need::Admin)?
@@ -125,8 +113,8 @@ mod tests {
         ListSdkKeys::new(Arc::new(tokens), Arc::new(access), Arc::new(catalog))
     }
 
-    fn request(token: &str) -> ListSdkKeysRequest {
-        ListSdkKeysRequest {
+    fn request(token: &str) -> ProjectCredentials {
+        ProjectCredentials {
             user_token: Some(token.into()),
             project_id: Some(PROJECT.into()),
         }

@@ -3,7 +3,7 @@
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use otas_ports::{ListedAgentKey, ProjectAgent};
-use otas_use_cases::{AgentList, ListAgentsRequest};
+use otas_use_cases::{AgentList, ProjectCredentials};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -35,7 +35,7 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
     let admitted = admit(&state.requests)?;
-    let request = ListAgentsRequest {
+    let request = ProjectCredentials {
         user_token: header_text(&req, "x-otas-user-token"),
         project_id: header_text(&req, "x-otas-project-id"),
     };

@@ -5,7 +5,7 @@
 use actix_web::{web, HttpRequest, HttpResponse};
 use otas_domain::ListSdkKeysError;
 use otas_ports::ListedSdkKey;
-use otas_use_cases::{ListSdkKeysRequest, SdkKeyList};
+use otas_use_cases::{ProjectCredentials, SdkKeyList};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -34,7 +34,7 @@ pub(crate) async fn list(
 ) -> Result<HttpResponse, ApiError> {
     // Beyond the bound of requests at the stores, shed at once.
     let admitted = admit(&state.requests)?;
-    let request = ListSdkKeysRequest {
+    let request = ProjectCredentials {
         user_token: header_text(&req, "x-otas-user-token"),
         project_id: header_text(&req, "x-otas-project-id"),
     };
