@@ -5,11 +5,25 @@ use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
 use crate::rows::AgentKeyRow;
 use crate::store::StoreError;
 
-/// An agent key as stored, with what decides whether it may open sessions.
+/// An agent as `POST /api/agent/v1/auth/verify/` names it to OTAS's events
+/// service: its id, name, provider and project, and whether it is active.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentProfile {
+    pub id: AgentId,
+    pub name: String,
+    pub provider: String,
+    pub project: ProjectId,
+    pub active: bool,
+}
+
+/// An agent key as stored, with what decides whether it may open sessions:
+/// read with its agent in one indexed read, so that a warm key check is that
+/// read and nothing more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredAgentKey {
     pub id: AgentKeyId,
-    pub agent: AgentId,
+    /// The key's agent, as read with the key.
+    pub agent: AgentProfile,
     /// The key's prefix, in clear.
     pub prefix: String,
     /// Django's hash of the whole key: `pbkdf2_sha256$<iterations>$<salt>$<hash>`.
@@ -18,8 +32,6 @@ pub struct StoredAgentKey {
     pub revoked_at: Option<Timestamp>,
     pub expires_at: Option<Timestamp>,
     pub last_used_at: Option<Timestamp>,
-    /// Whether the key's agent is active.
-    pub agent_active: bool,
 }
 
 impl StoredAgentKey {
@@ -29,7 +41,7 @@ impl StoredAgentKey {
         self.active
             && self.revoked_at.is_none()
             && self.expires_at.is_none_or(|at| at > now)
-            && self.agent_active
+            && self.agent.active
     }
 }
 
@@ -37,8 +49,9 @@ impl StoredAgentKey {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 pub trait AgentKeyStore: std::fmt::Debug + Send + Sync {
     /// Implementations MUST return every key whose `prefix` is one of
-    /// `prefixes` (with its agent's `is_active`), and nothing else. Cost: an
-    /// indexed lookup per prefix; callers pass at most
+    /// `prefixes` (with its agent's profile, read in the same statement), and
+    /// nothing else. Cost: an indexed lookup per prefix, and the agent by its
+    /// primary key; callers pass at most
     /// `otas_domain::agent_key::MAX_PREFIX_CHARS` (a key has one or two).
     // The lifetime is named for mockall, which cannot mock an elided one.
     #[allow(clippy::needless_lifetimes)]

@@ -2,7 +2,6 @@
 
 pub mod access;
 pub mod agent_keys;
-pub mod agent_profiles;
 pub mod agents;
 pub mod clock;
 pub mod cursor;
@@ -17,8 +16,9 @@ pub mod token;
 pub mod users;
 
 pub use access::{AccessFacts, AccessQuery, AccessStore};
-pub use agent_keys::{AgentKeyHasher, AgentKeyStore, AgentKeyWriter, NewAgentKey, StoredAgentKey};
-pub use agent_profiles::{AgentProfile, AgentProfiles};
+pub use agent_keys::{
+    AgentKeyHasher, AgentKeyStore, AgentKeyWriter, AgentProfile, NewAgentKey, StoredAgentKey,
+};
 pub use agents::{
     AgentCatalog, AgentDirectory, AgentInfo, AgentListBound, AgentWriter, ListedAgentKey, NewAgent,
     ProjectAgent,
@@ -43,8 +43,6 @@ pub use users::UserDirectory;
 pub use access::MockAccessStore;
 #[cfg(any(test, feature = "mock"))]
 pub use agent_keys::{MockAgentKeyHasher, MockAgentKeyStore, MockAgentKeyWriter};
-#[cfg(any(test, feature = "mock"))]
-pub use agent_profiles::MockAgentProfiles;
 #[cfg(any(test, feature = "mock"))]
 pub use agents::{MockAgentCatalog, MockAgentDirectory, MockAgentWriter};
 #[cfg(any(test, feature = "mock"))]

@@ -5,7 +5,9 @@ use chrono::{DateTime, Duration, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
-use otas_ports::{AgentDirectory, AgentInfo, AgentKeyStore, StoreError, StoredAgentKey};
+use otas_ports::{
+    AgentDirectory, AgentInfo, AgentKeyStore, AgentProfile, StoreError, StoredAgentKey,
+};
 use uuid::Uuid;
 
 use crate::pool::{with_connection, PgPool};
@@ -67,35 +69,51 @@ struct KeyRecord {
     last_used_at: Option<DateTime<Utc>>,
 }
 
+/// The key's agent, as read with it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = agent, check_for_backend(Pg))]
+struct OwnerRecord {
+    name: String,
+    provider: String,
+    project_id: Uuid,
+    is_active: bool,
+}
+
 impl KeyRecord {
-    fn with_agent_active(self, agent_active: bool) -> StoredAgentKey {
+    fn with_agent(self, owner: OwnerRecord) -> StoredAgentKey {
         StoredAgentKey {
             id: AgentKeyId::from_uuid(self.id),
-            agent: AgentId::from_uuid(self.agent_id),
+            agent: AgentProfile {
+                id: AgentId::from_uuid(self.agent_id),
+                name: owner.name,
+                provider: owner.provider,
+                project: ProjectId::from_uuid(owner.project_id),
+                active: owner.is_active,
+            },
             prefix: self.prefix,
             hashed_key: self.hashed_key,
             active: self.active,
             revoked_at: self.revoked_at.map(Timestamp::new),
             expires_at: self.expires_at.map(Timestamp::new),
             last_used_at: self.last_used_at.map(Timestamp::new),
-            agent_active,
         }
     }
 }
 
 impl AgentKeyStore for PgAgentKeyStore {
     fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
-        // Served by UASAM's index on agent_key (prefix).
-        let rows: Vec<(KeyRecord, bool)> = self.reads.read_fresh(prefixes, |conn| {
+        // Served by UASAM's index on agent_key (prefix), then the agent by
+        // its primary key: the whole of a warm key check's reading.
+        let rows: Vec<(KeyRecord, OwnerRecord)> = self.reads.read_fresh(prefixes, |conn| {
             agent_key::table
                 .inner_join(agent::table)
                 .filter(agent_key::prefix.eq_any(prefixes))
-                .select((KeyRecord::as_select(), agent::is_active))
+                .select((KeyRecord::as_select(), OwnerRecord::as_select()))
                 .load(conn)
         })?;
         Ok(rows
             .into_iter()
-            .map(|(key, agent_active)| key.with_agent_active(agent_active))
+            .map(|(key, owner)| key.with_agent(owner))
             .collect())
     }
 

@@ -3,7 +3,6 @@
 mod access;
 mod agent_catalog;
 mod agent_key_writer;
-mod agent_profiles;
 mod agent_writer;
 mod agents;
 mod error;
@@ -25,7 +24,6 @@ mod users;
 pub use access::PgAccessStore;
 pub use agent_catalog::PgAgentCatalog;
 pub use agent_key_writer::PgAgentKeyWriter;
-pub use agent_profiles::PgAgentProfiles;
 pub use agent_writer::PgAgentWriter;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
 pub use health::PgHealthCheck;

@@ -13,9 +13,9 @@ use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
-    SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -25,8 +25,8 @@ use crate::pool::{connect, PgPool, PoolSettings};
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore, PgSdkKeyWriter,
-    PgSessionStore, PgSessionWriter,
+    PgAgentWriter, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore, PgSdkKeyWriter, PgSessionStore,
+    PgSessionWriter,
 };
 
 /// The server that test databases are created on. `OTAS_TEST_DATABASE_URL`
@@ -143,7 +143,6 @@ pub struct PgFixture {
     pub access: PgAccessStore,
     pub agent_keys: PgAgentKeyStore,
     pub agents: PgAgentDirectory,
-    pub agent_profiles: PgAgentProfiles,
     pub sdk_keys: PgSdkKeyStore,
     pub catalog: PgAgentCatalog,
     pub agent_writer: PgAgentWriter,
@@ -166,7 +165,6 @@ impl PgFixture {
             access: PgAccessStore::new(pool.clone()),
             agent_keys: PgAgentKeyStore::new(pool.clone()),
             agents: PgAgentDirectory::new(pool.clone()),
-            agent_profiles: PgAgentProfiles::routed(crate::ReadRouter::primary_only(pool.clone())),
             sdk_keys: PgSdkKeyStore::new(pool.clone()),
             catalog: PgAgentCatalog::new(pool.clone()),
             agent_writer: PgAgentWriter::new(pool.clone()),
@@ -209,10 +207,6 @@ impl Fixture for PgFixture {
 
     fn agent_directory(&self) -> &dyn AgentDirectory {
         &self.agents
-    }
-
-    fn agent_profiles(&self) -> &dyn AgentProfiles {
-        &self.agent_profiles
     }
 
     fn sdk_key_store(&self) -> &dyn SdkKeyStore {

@@ -122,7 +122,6 @@ impl Application {
         let verify_agent_key = VerifyAgentKey::new(
             VerifyAgentKeyPorts {
                 keys: stores.agent_keys,
-                agents: stores.agent_profiles,
                 clock: Arc::new(SystemClock),
             },
             key_verifier.clone(),

@@ -4,20 +4,20 @@
 use std::sync::Arc;
 
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, HealthCheck, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
-    SessionWriter, UserDirectory,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    HealthCheck, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
+    UserDirectory,
 };
 use otas_postgres_adapter::{
     PgAccessStore, PgAgentCatalog, PgAgentDirectory, PgAgentKeyStore, PgAgentKeyWriter,
-    PgAgentProfiles, PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore,
-    PgSdkKeyWriter, PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
+    PgAgentWriter, PgHealthCheck, PgRowWriter, PgSdkKeyCatalog, PgSdkKeyStore, PgSdkKeyWriter,
+    PgSessionStore, PgSessionWriter, PgUserDirectory, PoolSettings, ReadRouter,
 };
 use otas_sqlite_adapter::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteHealthCheck,
-    SqliteRowWriter, SqliteSdkKeyCatalog, SqliteSdkKeyStore, SqliteSdkKeyWriter,
-    SqliteSessionStore, SqliteSessionWriter, SqliteUserDirectory,
+    SqliteAgentKeyWriter, SqliteAgentWriter, SqliteHealthCheck, SqliteRowWriter,
+    SqliteSdkKeyCatalog, SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore,
+    SqliteSessionWriter, SqliteUserDirectory,
 };
 
 use crate::settings::StoreChoice;
@@ -35,8 +35,6 @@ pub struct Stores {
     pub health: Arc<dyn HealthCheck>,
     pub agent_keys: Arc<dyn AgentKeyStore>,
     pub agents: Arc<dyn AgentDirectory>,
-    /// The agents `auth/verify` names.
-    pub agent_profiles: Arc<dyn AgentProfiles>,
     /// The SDK keys (read on the primary while it answers: a revocation is
     /// seen at once; on a replica while it does not).
     pub sdk_keys: Arc<dyn SdkKeyStore>,
@@ -85,7 +83,6 @@ impl Stores {
                     health: Arc::new(PgHealthCheck::routed(reads.clone())),
                     agent_keys: Arc::new(PgAgentKeyStore::routed(reads.clone())),
                     sdk_keys: Arc::new(PgSdkKeyStore::routed(reads.clone())),
-                    agent_profiles: Arc::new(PgAgentProfiles::routed(reads.clone())),
                     agent_catalog: Arc::new(PgAgentCatalog::routed(reads.clone())),
                     agent_writer: Arc::new(PgAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(PgAgentKeyWriter::new(pool.clone())),
@@ -105,7 +102,6 @@ impl Stores {
                     health: Arc::new(SqliteHealthCheck::new(pool.clone())),
                     agent_keys: Arc::new(SqliteAgentKeyStore::new(pool.clone())),
                     sdk_keys: Arc::new(SqliteSdkKeyStore::new(pool.clone())),
-                    agent_profiles: Arc::new(SqliteAgentProfiles::new(pool.clone())),
                     agent_catalog: Arc::new(SqliteAgentCatalog::new(pool.clone())),
                     agent_writer: Arc::new(SqliteAgentWriter::new(pool.clone())),
                     agent_key_writer: Arc::new(SqliteAgentKeyWriter::new(pool.clone())),

@@ -4,7 +4,9 @@
 use diesel::prelude::*;
 use diesel::sqlite::Sqlite;
 use otas_domain::{AgentId, AgentKeyId, ProjectId, Timestamp};
-use otas_ports::{AgentDirectory, AgentInfo, AgentKeyStore, StoreError, StoredAgentKey};
+use otas_ports::{
+    AgentDirectory, AgentInfo, AgentKeyStore, AgentProfile, StoreError, StoredAgentKey,
+};
 use uuid::Uuid;
 
 use crate::error::from_query;
@@ -51,8 +53,18 @@ struct KeyRecord {
     last_used_at: Option<i64>,
 }
 
+/// The key's agent, as read with it.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = agent, check_for_backend(Sqlite))]
+struct OwnerRecord {
+    name: String,
+    provider: String,
+    project_id: String,
+    is_active: bool,
+}
+
 impl KeyRecord {
-    fn with_agent_active(self, agent_active: bool) -> Result<StoredAgentKey, StoreError> {
+    fn with_agent(self, owner: OwnerRecord) -> Result<StoredAgentKey, StoreError> {
         let time = |micros: Option<i64>| -> Result<Option<Timestamp>, StoreError> {
             micros
                 .map(|m| {
@@ -67,30 +79,36 @@ impl KeyRecord {
         };
         Ok(StoredAgentKey {
             id: AgentKeyId::from_uuid(uuid(&self.id)?),
-            agent: AgentId::from_uuid(uuid(&self.agent_id)?),
+            agent: AgentProfile {
+                id: AgentId::from_uuid(uuid(&self.agent_id)?),
+                name: owner.name,
+                provider: owner.provider,
+                project: ProjectId::from_uuid(uuid(&owner.project_id)?),
+                active: owner.is_active,
+            },
             revoked_at: time(self.revoked_at)?,
             expires_at: time(self.expires_at)?,
             last_used_at: time(self.last_used_at)?,
             prefix: self.prefix,
             hashed_key: self.hashed_key,
             active: self.active,
-            agent_active,
         })
     }
 }
 
 impl AgentKeyStore for SqliteAgentKeyStore {
     fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
-        // Served by UASAM's index on agent_key (prefix).
+        // Served by UASAM's index on agent_key (prefix), then the agent by
+        // its primary key.
         let mut conn = checkout(&self.pool)?;
-        let rows: Vec<(KeyRecord, bool)> = agent_key::table
+        let rows: Vec<(KeyRecord, OwnerRecord)> = agent_key::table
             .inner_join(agent::table)
             .filter(agent_key::prefix.eq_any(prefixes))
-            .select((KeyRecord::as_select(), agent::is_active))
+            .select((KeyRecord::as_select(), OwnerRecord::as_select()))
             .load(&mut conn)
             .map_err(from_query)?;
         rows.into_iter()
-            .map(|(key, agent_active)| key.with_agent_active(agent_active))
+            .map(|(key, owner)| key.with_agent(owner))
             .collect()
     }
 

@@ -3,7 +3,6 @@
 mod access;
 mod agent_catalog;
 mod agent_key_writer;
-mod agent_profiles;
 mod agent_writer;
 mod agents;
 mod error;
@@ -24,7 +23,6 @@ mod users;
 pub use access::SqliteAccessStore;
 pub use agent_catalog::SqliteAgentCatalog;
 pub use agent_key_writer::SqliteAgentKeyWriter;
-pub use agent_profiles::SqliteAgentProfiles;
 pub use agent_writer::SqliteAgentWriter;
 pub use agents::{SqliteAgentDirectory, SqliteAgentKeyStore};
 pub use health::SqliteHealthCheck;

@@ -16,9 +16,9 @@ use scheduled_thread_pool::ScheduledThreadPool;
 use diesel::prelude::*;
 use otas_domain::{Session, SessionKey, SessionQuery, SessionSummary};
 use otas_ports::{
-    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentProfiles,
-    AgentWriter, ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore,
-    SessionWriter, SessionsAndSummary, StoreError,
+    AccessStore, AgentCatalog, AgentDirectory, AgentKeyStore, AgentKeyWriter, AgentWriter,
+    ReadBound, RowWriter, SdkKeyCatalog, SdkKeyStore, SdkKeyWriter, SessionStore, SessionWriter,
+    SessionsAndSummary, StoreError,
 };
 pub use otas_store_contract::Fixture;
 use uuid::Uuid;
@@ -28,9 +28,8 @@ use crate::pool::{builder, connect, manager, set_up, SqlitePool, SqliteSettings}
 use crate::schema::{agent_key, agent_session, backend_api_keys};
 use crate::{
     SqliteAccessStore, SqliteAgentCatalog, SqliteAgentDirectory, SqliteAgentKeyStore,
-    SqliteAgentKeyWriter, SqliteAgentProfiles, SqliteAgentWriter, SqliteRowWriter,
-    SqliteSdkKeyCatalog, SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore,
-    SqliteSessionWriter,
+    SqliteAgentKeyWriter, SqliteAgentWriter, SqliteRowWriter, SqliteSdkKeyCatalog,
+    SqliteSdkKeyStore, SqliteSdkKeyWriter, SqliteSessionStore, SqliteSessionWriter,
 };
 
 /// A database file of its own for one test, in a fresh directory under the
@@ -120,7 +119,6 @@ pub struct SqliteFixture {
     pub access: SqliteAccessStore,
     pub agent_keys: SqliteAgentKeyStore,
     pub agents: SqliteAgentDirectory,
-    pub agent_profiles: SqliteAgentProfiles,
     pub sdk_keys: SqliteSdkKeyStore,
     pub catalog: SqliteAgentCatalog,
     pub agent_writer: SqliteAgentWriter,
@@ -160,7 +158,6 @@ impl SqliteFixture {
             access: SqliteAccessStore::new(pool.clone()),
             agent_keys: SqliteAgentKeyStore::new(pool.clone()),
             agents: SqliteAgentDirectory::new(pool.clone()),
-            agent_profiles: SqliteAgentProfiles::new(pool.clone()),
             sdk_keys: SqliteSdkKeyStore::new(pool.clone()),
             catalog: SqliteAgentCatalog::new(pool.clone()),
             agent_writer: SqliteAgentWriter::new(pool.clone()),
@@ -190,7 +187,6 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
-            agent_profiles,
             sdk_keys,
             catalog,
             agent_writer,
@@ -208,7 +204,6 @@ impl SqliteFixture {
             access,
             agent_keys,
             agents,
-            agent_profiles,
             sdk_keys,
             catalog,
             agent_writer,
@@ -259,10 +254,6 @@ impl Fixture for SqliteFixture {
 
     fn agent_directory(&self) -> &dyn AgentDirectory {
         &self.agents
-    }
-
-    fn agent_profiles(&self) -> &dyn AgentProfiles {
-        &self.agent_profiles
     }
 
     fn sdk_key_store(&self) -> &dyn SdkKeyStore {

@@ -61,7 +61,7 @@ pub fn keys_come_back_by_prefix_exactly_as_stored<F: Fixture>() {
     assert_eq!(
         (
             first.id,
-            first.agent,
+            first.agent.id,
             first.prefix.as_str(),
             first.hashed_key.as_str()
         ),
@@ -72,7 +72,7 @@ pub fn keys_come_back_by_prefix_exactly_as_stored<F: Fixture>() {
             plain.hashed_key.as_str()
         )
     );
-    assert!(first.active && first.agent_active);
+    assert!(first.active && first.agent.active);
     assert_eq!(
         (first.revoked_at, first.expires_at, first.last_used_at),
         (None, None, None)
@@ -103,7 +103,7 @@ pub fn a_key_of_an_inactive_agent_says_its_agent_is_inactive<F: Fixture>() {
     let found = keys(&stores, &["retiredkey0"]);
 
     assert_eq!(found.len(), 1);
-    assert!(!found[0].agent_active);
+    assert!(!found[0].agent.active);
 }
 
 /// `last_used_at` is written, then not again within the minute after.

@@ -11,8 +11,8 @@ use chrono::{DateTime, Utc};
 use otas_domain::{AgentId, AgentKeyId, ProjectId, SessionId, Timestamp, UserId};
 use otas_ports::{
     AccessStore, AgentCatalog, AgentDirectory, AgentKeyRow, AgentKeyStore, AgentKeyWriter,
-    AgentProfiles, AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyCatalog,
-    SdkKeyStore, SdkKeyWriter, SessionRow, SessionStore, SessionWriter, UserRow,
+    AgentRow, AgentWriter, MembershipRow, ProjectRow, Row, RowWriter, SdkKeyCatalog, SdkKeyStore,
+    SdkKeyWriter, SessionRow, SessionStore, SessionWriter, UserRow,
 };
 use uuid::Uuid;
 
@@ -55,9 +55,6 @@ pub trait Fixture {
 
     /// The agent directory over the fixture's database.
     fn agent_directory(&self) -> &dyn AgentDirectory;
-
-    /// The agents' profiles (`auth/verify`) over the fixture's database.
-    fn agent_profiles(&self) -> &dyn AgentProfiles;
 
     /// The SDK key store over the fixture's database.
     fn sdk_key_store(&self) -> &dyn SdkKeyStore;

@@ -1,11 +1,11 @@
-//! `SdkKeyStore` and `AgentProfiles`: the reads of the two hot key checks
-//! (SDK `authenticate`, `auth/verify`). SDK keys come back by prefix, as
-//! stored, with their project's name and description; `last_used_at` is
-//! written at most once a minute; an agent's profile names its provider.
+//! The reads of the two hot key checks (SDK `authenticate`, `auth/verify`):
+//! SDK keys come back by prefix, as stored, with their project's name and
+//! description; `last_used_at` is written at most once a minute; an agent
+//! key comes with its agent's profile, provider included.
 
 use chrono::Duration;
-use otas_domain::{AgentId, ProjectId, SdkKeyId, Timestamp, UserId};
-use otas_ports::{AgentRow, ProjectRow, Row, SdkKeyRow, StoredSdkKey};
+use otas_domain::{AgentId, AgentKeyId, ProjectId, SdkKeyId, Timestamp, UserId};
+use otas_ports::{AgentKeyRow, AgentRow, ProjectRow, Row, SdkKeyRow, StoredSdkKey};
 use uuid::Uuid;
 
 use crate::support::at;
@@ -153,39 +153,53 @@ pub fn sdk_key_last_used_at_is_written_at_most_once_a_minute<F: Fixture>() {
     assert_eq!(after_the_minute, Some(Timestamp::new(later)));
 }
 
-/// An agent by id, active or not, with its name, provider and project;
-/// none for an unknown id.
-pub fn an_agent_profile_names_its_provider_project_and_state<F: Fixture>() {
+/// A key read by its prefix comes with its agent, active or not: its name,
+/// provider and project (what `auth/verify` answers, in the same read).
+pub fn a_key_comes_with_its_agents_profile<F: Fixture>() {
     let mut stores = Projects::<F>::new();
     let inactive = Uuid::new_v4();
-    stores.fixture.write(&[Row::Agent(AgentRow {
-        id: AgentId::from_uuid(inactive),
-        project: ProjectId::from_uuid(stores.project),
-        owner: UserId::from_uuid(stores.owner),
-        name: "Résumé writer".to_owned(),
-        description: String::new(),
-        provider: "openai".to_owned(),
-        is_active: false,
-        created_at: Timestamp::new(at("2026-04-16T14:00:00Z")),
-    })]);
-    let profiles = stores.fixture.agent_profiles();
+    let key = Uuid::new_v4();
+    stores.fixture.write(&[
+        Row::Agent(AgentRow {
+            id: AgentId::from_uuid(inactive),
+            project: ProjectId::from_uuid(stores.project),
+            owner: UserId::from_uuid(stores.owner),
+            name: "Résumé writer".to_owned(),
+            description: String::new(),
+            provider: "openai".to_owned(),
+            is_active: false,
+            created_at: Timestamp::new(at("2026-04-16T14:00:00Z")),
+        }),
+        Row::AgentKey(AgentKeyRow {
+            id: AgentKeyId::from_uuid(key),
+            agent: AgentId::from_uuid(inactive),
+            prefix: "ProfileKey01".to_owned(),
+            hashed_key: "pbkdf2_sha256$720000$salt$hash".to_owned(),
+            name: None,
+            active: true,
+            created_at: Timestamp::new(at("2026-04-16T14:00:00Z")),
+            revoked_at: None,
+            expires_at: None,
+        }),
+    ]);
 
-    let found = profiles
-        .profile(AgentId::from_uuid(inactive))
-        .expect("the store answers");
-    let unknown = profiles
-        .profile(AgentId::from_uuid(Uuid::new_v4()))
+    let found = stores
+        .fixture
+        .agent_key_store()
+        .keys_with_prefixes(&["ProfileKey01"])
         .expect("the store answers");
 
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, AgentKeyId::from_uuid(key));
     assert_eq!(
-        found,
-        Some(otas_ports::AgentProfile {
+        found[0].agent,
+        otas_ports::AgentProfile {
             id: AgentId::from_uuid(inactive),
             name: "Résumé writer".into(),
             provider: "openai".into(),
             project: ProjectId::from_uuid(stores.project),
             active: false,
-        })
+        }
     );
-    assert_eq!(unknown, None);
+    assert!(!found[0].usable_at(Timestamp::new(at("2026-04-17T00:00:00Z"))));
 }

@@ -80,7 +80,7 @@ macro_rules! __store_contract {
             key_checks {
                 sdk_keys_come_back_by_prefix_exactly_as_stored_with_their_project,
                 sdk_key_last_used_at_is_written_at_most_once_a_minute,
-                an_agent_profile_names_its_provider_project_and_state,
+                a_key_comes_with_its_agents_profile,
             }
             privileges {
                 an_active_mapping_of_privilege_1_makes_a_project_admin,

@@ -18,7 +18,7 @@ use otas_ports::{
     NewAgentKey, ProjectAgent, ReadBound, Row, RowWriter, SdkKeyRow, SessionRow, SessionStore,
     SessionWriter, SessionsAndSummary, StoreError, StoredAgentKey,
 };
-use otas_ports::{AgentProfiles, SdkKeyStore};
+use otas_ports::{AgentProfile, SdkKeyStore};
 use otas_store_contract::Fixture;
 use uuid::Uuid;
 
@@ -264,19 +264,25 @@ impl AgentKeyStore for Memory {
             .agent_keys
             .iter()
             .filter(|(key, _)| prefixes.contains(&key.prefix.as_str()))
-            .map(|(key, last_used_at)| StoredAgentKey {
-                id: key.id,
-                agent: key.agent,
-                prefix: key.prefix.clone(),
-                hashed_key: key.hashed_key.clone(),
-                active: key.active,
-                revoked_at: key.revoked_at,
-                expires_at: key.expires_at,
-                last_used_at: *last_used_at,
-                agent_active: tables
-                    .agents
-                    .iter()
-                    .any(|a| a.id == key.agent && a.is_active),
+            .filter_map(|(key, last_used_at)| {
+                // An inner join, as the stores': a key comes with its agent.
+                let agent = tables.agents.iter().find(|a| a.id == key.agent)?;
+                Some(StoredAgentKey {
+                    id: key.id,
+                    agent: AgentProfile {
+                        id: agent.id,
+                        name: agent.name.clone(),
+                        provider: agent.provider.clone(),
+                        project: agent.project,
+                        active: agent.is_active,
+                    },
+                    prefix: key.prefix.clone(),
+                    hashed_key: key.hashed_key.clone(),
+                    active: key.active,
+                    revoked_at: key.revoked_at,
+                    expires_at: key.expires_at,
+                    last_used_at: *last_used_at,
+                })
             })
             .collect())
     }
@@ -308,7 +314,7 @@ impl AgentDirectory for Memory {
     }
 }
 
-// The key checks' reads (`AgentProfiles`, `SdkKeyStore`), in a file of their own.
+// The SDK-key check's read (`SdkKeyStore`), in a file of its own.
 #[path = "in_memory/keys.rs"]
 mod keys;
 
@@ -448,10 +454,6 @@ impl Fixture for Memory {
     }
 
     fn agent_directory(&self) -> &dyn AgentDirectory {
-        self
-    }
-
-    fn agent_profiles(&self) -> &dyn AgentProfiles {
         self
     }
 

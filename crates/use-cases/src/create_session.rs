@@ -86,7 +86,7 @@ impl CreateSessionUseCase for CreateSession {
             .sessions
             .insert_session(&SessionRow {
                 id: session,
-                agent: key.agent,
+                agent: key.agent.id,
                 agent_key: Some(key.id),
                 created_at: now,
                 meta,
@@ -101,11 +101,11 @@ impl CreateSessionUseCase for CreateSession {
         let token = self
             .ports
             .tokens
-            .issue_session_token(session, key.agent, now)
+            .issue_session_token(session, key.agent.id, now)
             .map_err(store_failed)?;
         Ok(CreatedSession {
             session,
-            agent: key.agent,
+            agent: key.agent.id,
             token,
         })
     }

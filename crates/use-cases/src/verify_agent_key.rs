@@ -6,10 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use otas_domain::KeyRefused;
-use otas_ports::{AgentKeyStore, AgentProfile, AgentProfiles, Clock};
+use otas_ports::{AgentKeyStore, AgentProfile, Clock};
 
 use crate::key_verifier::KeyVerifier;
-use crate::store_failure::store_failed;
 
 /// How often a key's `last_used_at` is written, at most (as session creation).
 const MARK_USED_EVERY: Duration = Duration::from_secs(60);
@@ -36,7 +35,6 @@ pub trait VerifyAgentKeyUseCase: std::fmt::Debug + Send + Sync {
 #[derive(Clone, Debug)]
 pub struct VerifyAgentKeyPorts {
     pub keys: Arc<dyn AgentKeyStore>,
-    pub agents: Arc<dyn AgentProfiles>,
     pub clock: Arc<dyn Clock>,
 }
 
@@ -56,32 +54,25 @@ impl VerifyAgentKey {
 }
 
 impl VerifyAgentKeyUseCase for VerifyAgentKey {
-    /// Cost: the key's candidates in one indexed read, a cache hit or one
-    /// PBKDF2 (the verifier's bounds), then the agent by its primary key:
-    /// one indexed read. `last_used_at` at most once a minute per key.
+    /// Cost: the key's candidates, each with its agent, in one indexed read,
+    /// then a cache hit or one PBKDF2 (the verifier's bounds). The key row
+    /// and its agent are read on every call, so a revoked key or a
+    /// deactivated agent is refused at once. `last_used_at` at most once a
+    /// minute per key.
     fn verify(&self, request: VerifyAgentKeyRequest) -> Result<AgentProfile, KeyRefused> {
         let presented = request.agent_key.as_deref().ok_or(KeyRefused::Invalid)?;
         let now = self.ports.clock.now();
+        // Usable means, among the rest, that its agent is active.
         let verified = self
             .keys
             .agent_key(self.ports.keys.as_ref(), now, presented)?;
-        let key = &verified.key;
-        // One primary-key lookup. An agent gone or deactivated since the
-        // key's read is refused as the key of an inactive agent is.
-        let agent = self
-            .ports
-            .agents
-            .profile(key.agent)
-            .map_err(store_failed)?
-            .filter(|agent| agent.active)
-            .ok_or(KeyRefused::Invalid)?;
         if self.keys.mark_due(&verified, MARK_USED_EVERY) {
             // The answer is known: a failed bookkeeping write is logged, not answered.
-            if let Err(error) = self.ports.keys.mark_used(key.id, now) {
-                tracing::warn!(%error, key = %key.id, "last_used_at not written");
+            if let Err(error) = self.ports.keys.mark_used(verified.key.id, now) {
+                tracing::warn!(%error, key = %verified.key.id, "last_used_at not written");
             }
         }
-        Ok(agent)
+        Ok(verified.key.agent)
     }
 }
 

@@ -1,27 +1,10 @@
-//! The in-memory store's reads for the key checks: agents' profiles
-//! (`auth/verify`) and SDK keys with their project.
+//! The in-memory store's read for the SDK-key check: SDK keys with their
+//! project.
 
-use otas_domain::{AgentId, SdkKeyId, Timestamp};
-use otas_ports::{AgentProfile, AgentProfiles, SdkKeyStore, StoreError, StoredSdkKey};
+use otas_domain::{SdkKeyId, Timestamp};
+use otas_ports::{SdkKeyStore, StoreError, StoredSdkKey};
 
 use super::Memory;
-
-impl AgentProfiles for Memory {
-    fn profile(&self, id: AgentId) -> Result<Option<AgentProfile>, StoreError> {
-        Ok(self
-            .tables()
-            .agents
-            .iter()
-            .find(|agent| agent.id == id)
-            .map(|agent| AgentProfile {
-                id: agent.id,
-                name: agent.name.clone(),
-                provider: agent.provider.clone(),
-                project: agent.project,
-                active: agent.is_active,
-            }))
-    }
-}
 
 impl SdkKeyStore for Memory {
     fn sdk_keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredSdkKey>, StoreError> {

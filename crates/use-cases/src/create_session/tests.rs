@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use otas_domain::{AgentId, AgentKeyId, CreateSessionError, Timestamp};
+use otas_domain::{AgentId, AgentKeyId, CreateSessionError, ProjectId, Timestamp};
 use otas_ports::{
-    AgentKeyHasher, MockAgentKeyStore, MockClock, MockSessionTokenIssuer, MockSessionWriter,
-    StoredAgentKey,
+    AgentKeyHasher, AgentProfile, MockAgentKeyStore, MockClock, MockSessionTokenIssuer,
+    MockSessionWriter, StoredAgentKey,
 };
 use uuid::Uuid;
 
@@ -51,6 +51,16 @@ fn agent() -> AgentId {
     AgentId::from_uuid(Uuid::from_u128(0xa1))
 }
 
+fn profile() -> AgentProfile {
+    AgentProfile {
+        id: agent(),
+        name: "summarizer".into(),
+        provider: "openai".into(),
+        project: ProjectId::from_uuid(Uuid::from_u128(0xb1)),
+        active: true,
+    }
+}
+
 fn key_id() -> AgentKeyId {
     AgentKeyId::from_uuid(Uuid::from_u128(0xc1))
 }
@@ -58,14 +68,13 @@ fn key_id() -> AgentKeyId {
 fn stored(change: impl FnOnce(&mut StoredAgentKey)) -> StoredAgentKey {
     let mut key = StoredAgentKey {
         id: key_id(),
-        agent: agent(),
+        agent: profile(),
         prefix: PREFIX.to_owned(),
         hashed_key: "hash-of-good".to_owned(),
         active: true,
         revoked_at: None,
         expires_at: None,
         last_used_at: None,
-        agent_active: true,
     };
     change(&mut key);
     key
@@ -219,7 +228,7 @@ fn an_unusable_key_is_refused_without_running_pbkdf2() {
         stored(|k| k.active = false),
         stored(|k| k.revoked_at = Some(now())),
         stored(|k| k.expires_at = Some(now())),
-        stored(|k| k.agent_active = false),
+        stored(|k| k.agent.active = false),
         stored(|k| k.prefix = "zz".into()),
     ] {
         let setup = Setup::with_key(unusable.clone());

@@ -1,10 +1,11 @@
-//! The agent-key check against mocks of its ports: what it answers, and
-//! that a second call is a cache hit while the row is still read.
+//! The agent-key check against mocks of its ports: what it answers (the
+//! agent read with the key, nothing read besides), and that a second call is
+//! a cache hit while the row is still read.
 
 use std::sync::Arc;
 
 use otas_domain::{AgentId, AgentKeyId, ProjectId, StoreFailure, Timestamp};
-use otas_ports::{MockAgentKeyStore, MockAgentProfiles, MockClock, StoreError, StoredAgentKey};
+use otas_ports::{MockAgentKeyStore, MockClock, StoreError, StoredAgentKey};
 use uuid::Uuid;
 
 use super::*;
@@ -29,38 +30,28 @@ fn agent() -> AgentProfile {
 fn stored(change: impl FnOnce(&mut StoredAgentKey)) -> StoredAgentKey {
     let mut key = StoredAgentKey {
         id: AgentKeyId::from_uuid(Uuid::from_u128(0xc1)),
-        agent: agent().id,
+        agent: agent(),
         prefix: "ab_cd".into(),
         hashed_key: format!("hash-of-{KEY}"),
         active: true,
         revoked_at: None,
         expires_at: None,
         last_used_at: None,
-        agent_active: true,
     };
     change(&mut key);
     key
 }
 
-fn use_case(
-    key: StoredAgentKey,
-    profile: Option<AgentProfile>,
-    hasher: Arc<CountingHasher>,
-) -> VerifyAgentKey {
+fn use_case(key: StoredAgentKey, hasher: Arc<CountingHasher>) -> VerifyAgentKey {
     let mut keys = MockAgentKeyStore::new();
     keys.expect_keys_with_prefixes()
         .returning(move |_| Ok(vec![key.clone()]));
     keys.expect_mark_used().returning(|_, _| Ok(()));
-    let mut agents = MockAgentProfiles::new();
-    agents
-        .expect_profile()
-        .returning(move |_| Ok(profile.clone()));
     let mut clock = MockClock::new();
     clock.expect_now().returning(now);
     VerifyAgentKey::new(
         VerifyAgentKeyPorts {
             keys: Arc::new(keys),
-            agents: Arc::new(agents),
             clock: Arc::new(clock),
         },
         Arc::new(KeyVerifier::new(hasher, roomy())),
@@ -76,7 +67,7 @@ fn request(key: &str) -> VerifyAgentKeyRequest {
 #[test]
 fn a_valid_key_names_its_agent_and_a_second_call_costs_no_hash() {
     let hasher = Arc::new(CountingHasher::default());
-    let check = use_case(stored(|_| {}), Some(agent()), hasher.clone());
+    let check = use_case(stored(|_| {}), hasher.clone());
 
     assert_eq!(check.verify(request(KEY)), Ok(agent()));
     assert_eq!(check.verify(request(KEY)), Ok(agent()));
@@ -84,36 +75,23 @@ fn a_valid_key_names_its_agent_and_a_second_call_costs_no_hash() {
 }
 
 #[test]
-fn a_missing_wrong_revoked_or_expired_key_or_an_inactive_agent_is_invalid() {
-    let cases: Vec<(Option<&str>, StoredAgentKey, Option<AgentProfile>)> = vec![
-        (None, stored(|_| {}), Some(agent())),
-        (Some(""), stored(|_| {}), Some(agent())),
-        (Some("agent_ab_cd_wrong"), stored(|_| {}), Some(agent())),
-        (Some("otas_ab_cd_secret"), stored(|_| {}), Some(agent())),
-        (
-            Some(KEY),
-            stored(|k| k.revoked_at = Some(now())),
-            Some(agent()),
-        ),
-        (
-            Some(KEY),
-            stored(|k| k.expires_at = Some(now())),
-            Some(agent()),
-        ),
-        (Some(KEY), stored(|k| k.active = false), Some(agent())),
-        (Some(KEY), stored(|k| k.agent_active = false), Some(agent())),
-        (
-            Some(KEY),
-            stored(|_| {}),
-            Some(AgentProfile {
-                active: false,
-                ..agent()
-            }),
-        ),
-        (Some(KEY), stored(|_| {}), None),
+fn a_missing_wrong_revoked_or_expired_key_or_one_of_an_inactive_agent_is_invalid() {
+    let inactive = AgentProfile {
+        active: false,
+        ..agent()
+    };
+    let cases: Vec<(Option<&str>, StoredAgentKey)> = vec![
+        (None, stored(|_| {})),
+        (Some(""), stored(|_| {})),
+        (Some("agent_ab_cd_wrong"), stored(|_| {})),
+        (Some("otas_ab_cd_secret"), stored(|_| {})),
+        (Some(KEY), stored(|k| k.revoked_at = Some(now()))),
+        (Some(KEY), stored(|k| k.expires_at = Some(now()))),
+        (Some(KEY), stored(|k| k.active = false)),
+        (Some(KEY), stored(|k| k.agent = inactive.clone())),
     ];
-    for (presented, key, profile) in cases {
-        let check = use_case(key.clone(), profile, Arc::new(CountingHasher::default()));
+    for (presented, key) in cases {
+        let check = use_case(key.clone(), Arc::new(CountingHasher::default()));
         let answer = check.verify(VerifyAgentKeyRequest {
             agent_key: presented.map(str::to_owned),
         });
@@ -135,14 +113,11 @@ fn a_revoked_key_is_refused_at_once_even_when_cached() {
         .in_sequence(&mut seq)
         .returning(|_| Ok(vec![stored(|k| k.revoked_at = Some(now()))]));
     keys.expect_mark_used().returning(|_, _| Ok(()));
-    let mut agents = MockAgentProfiles::new();
-    agents.expect_profile().returning(|_| Ok(Some(agent())));
     let mut clock = MockClock::new();
     clock.expect_now().returning(now);
     let check = VerifyAgentKey::new(
         VerifyAgentKeyPorts {
             keys: Arc::new(keys),
-            agents: Arc::new(agents),
             clock: Arc::new(clock),
         },
         Arc::new(KeyVerifier::new(hasher, roomy())),
@@ -162,7 +137,6 @@ fn a_store_that_fails_is_a_store_failure() {
     let check = VerifyAgentKey::new(
         VerifyAgentKeyPorts {
             keys: Arc::new(keys),
-            agents: Arc::new(MockAgentProfiles::new()),
             clock: Arc::new(clock),
         },
         Arc::new(KeyVerifier::new(
