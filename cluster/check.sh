@@ -10,10 +10,10 @@ SECONDS_TO_RUN=${CHECK_SECONDS:-40}
 
 [ -f "$DIR/haproxy.pid" ] && kill -0 "$(cat "$DIR/haproxy.pid")" 2>/dev/null || bash cluster/up.sh > /dev/null
 
-TOKEN=$(sed -n "s/.*X-OTAS-USER-TOKEN: \([^']*\)'.*/\1/p" "$DIR/demo.txt")
-PROJECT=$(sed -n "s/.*X-OTAS-PROJECT-ID: \([^']*\)'.*/\1/p" "$DIR/demo.txt")
-AGENT=$(sed -n "s/.*agent_id=\([0-9a-f-]*\)&.*/\1/p" "$DIR/demo.txt")
-KEY=$(sed -n "s/.*X-OTAS-AGENT-KEY: \([^']*\)'.*/\1/p" "$DIR/demo.txt")
+TOKEN=$(sed -n "s/.*X-OTAS-USER-TOKEN: \([^']*\)'.*/\1/p" "$DIR/demo.txt" | head -1)
+PROJECT=$(sed -n "s/.*X-OTAS-PROJECT-ID: \([^']*\)'.*/\1/p" "$DIR/demo.txt" | head -1)
+AGENT=$(sed -n "s/.*agent_id=\([0-9a-f-]*\)&.*/\1/p" "$DIR/demo.txt" | head -1)
+KEY=$(sed -n "s/.*X-OTAS-AGENT-KEY: \([^']*\)'.*/\1/p" "$DIR/demo.txt" | head -1)
 
 restart() { # n: SIGTERM, wait for the exit, start again, wait until ready
   local pid; pid=$(cat "$DIR/replica-$1.pid")

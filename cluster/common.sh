@@ -4,6 +4,9 @@ LB_PORT=${CLUSTER_PORT:-18000}
 REPLICA_BASE=$((LB_PORT))
 PG_PRIMARY=${CLUSTER_PG_PORT:-15432}
 PG_STANDBY=$((PG_PRIMARY + 1))
+# Where the paths this service does not serve go: a real UASAM, or a stub.
+UASAM_STUB_PORT=$((LB_PORT + 9))
+UASAM=${CLUSTER_UASAM:-127.0.0.1:$UASAM_STUB_PORT}
 PRIMARY_URL="postgres://postgres@127.0.0.1:$PG_PRIMARY/otas?sslmode=disable"
 STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY/otas?sslmode=disable"
 # Development secret of the cluster's own demo data: never in production.
@@ -31,10 +34,10 @@ start_replica() { # n
   echo $! > "$DIR/replica-$1.pid"
 }
 
-wait_ready() { # port
+wait_ready() { # port [path]: until GET path (default /readyz) answers 200
   for _ in $(seq 1 100); do
-    [ "$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/readyz")" = 200 ] && return 0
+    [ "$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1${2:-/readyz}")" = 200 ] && return 0
     sleep 0.1
   done
-  say "nothing ready on :$1 after 10 s"; return 1
+  say "nothing ready on :$1${2:-/readyz} after 10 s"; return 1
 }

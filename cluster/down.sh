@@ -20,6 +20,7 @@ stop_pid() { # pidfile grace
 }
 
 stop_pid "$DIR/haproxy.pid" 5
+stop_pid "$DIR/uasam-stub.pid" 5
 for n in 1 2; do stop_pid "$DIR/replica-$n.pid" 15; done
 for name in standby primary; do
   # pg_ctl -w returns once the server has exited.
