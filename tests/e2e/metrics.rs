@@ -45,6 +45,20 @@ async fn metrics_count_requests_by_route_method_and_status_and_show_the_pool() {
         .await
         .expect("answer");
     assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    // The same route without its trailing slash: counted as the same route.
+    let slashless = app
+        .client
+        .get(format!(
+            "{}/api/agent/v1/sessions/list?{}",
+            app.address,
+            agent_query(AGENT_A)
+        ))
+        .header("X-OTAS-USER-TOKEN", VALID)
+        .header("X-OTAS-PROJECT-ID", &project)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(slashless.status(), StatusCode::OK);
 
     let response = app
         .client
@@ -77,7 +91,11 @@ async fn metrics_count_requests_by_route_method_and_status_and_show_the_pool() {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("a count");
-    assert!(count >= 3.0, "{listed}");
+    assert!(count >= 4.0, "both paths of the route count as one: {listed}");
+    assert!(
+        !text.contains(r#"route="/api/agent/v1/sessions/list""#),
+        "the path without its slash became a series of its own"
+    );
     line(&["otas_http_requests_total{", r#"status="400""#]);
     // An unknown path is one series, whatever the path.
     line(&[

@@ -6,7 +6,7 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::header::{self, HeaderName};
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse};
+use actix_web::{web, App, HttpResponse, Resource};
 use std::sync::Arc;
 
 use otas_ports::HealthCheck;
@@ -179,6 +179,23 @@ const AGENT_KEY_REVOKE: [&str; 2] = [
     "/api/agent/v1/agents/key/revoke",
 ];
 
+/// Registers `paths`, a route's path with and without its trailing slash, as
+/// one static resource each, built alike by `build` and named after the
+/// first, so that the metrics count both as one route. (One resource of two
+/// paths is a regex set, which actix runs on every request that reaches it
+/// in the routing order: about 8 % of the server's CPU under `auth/verify`
+/// in a `perf` profile of 2026-12-05; a static path is a string comparison.)
+fn twins(
+    paths: [&'static str; 2],
+    build: impl Fn(Resource) -> Resource + 'static,
+) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |config| {
+        for path in paths {
+            config.service(build(web::resource(path).name(paths[0])));
+        }
+    }
+}
+
 /// Starts serving on `listener`. The returned server runs until it is
 /// stopped or the process receives SIGINT/SIGTERM: then it stops accepting,
 /// lets in-flight requests finish within `shutdown_grace`, and ends.
@@ -221,87 +238,87 @@ pub fn serve(
     listener::run(listener, serving, move || {
         App::new()
             .app_data(state.clone())
-            .service(
-                web::resource(SESSIONS_LIST)
+            .configure(twins(SESSIONS_LIST, move |resource| {
+                resource
                     .route(web::get().to(list::list))
                     .route(web::head().to(list::list))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource(SESSION_CREATE)
+                    .default_service(web::to(method_not_allowed))
+            }))
+            .configure(twins(SESSION_CREATE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(create::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(USER_AUTHENTICATE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(USER_AUTHENTICATE, move |resource| {
+                resource
                     .route(web::post().to(authenticate::authenticate))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(AGENT_VERIFY)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(AGENT_VERIFY, move |resource| {
+                resource
                     .route(web::post().to(crate::agents::verify::verify))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(AGENTS_LIST)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(AGENTS_LIST, move |resource| {
+                resource
                     .route(web::get().to(agents_list::list))
                     .route(web::head().to(agents_list::list))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
-                    .default_service(web::to(method_not_allowed)),
-            )
-            .service(
-                web::resource(AGENT_CREATE)
+                    .default_service(web::to(method_not_allowed))
+            }))
+            .configure(twins(AGENT_CREATE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(agents_create::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(AGENT_KEY_CREATE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(AGENT_KEY_CREATE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(agent_keys::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(SDK_AUTHENTICATE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(SDK_AUTHENTICATE, move |resource| {
+                resource
                     .route(web::post().to(crate::sdk_keys::authenticate::authenticate))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(AGENT_KEY_REVOKE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(AGENT_KEY_REVOKE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(agent_keys::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(SDK_KEY_CREATE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(SDK_KEY_CREATE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(crate::sdk_keys::create::create))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(SDK_KEY_REVOKE)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(SDK_KEY_REVOKE, move |resource| {
+                resource
                     .app_data(body_limits)
                     .route(web::post().to(crate::sdk_keys::revoke::revoke))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(post_options))
-                    .default_service(web::to(post_only)),
-            )
-            .service(
-                web::resource(SDK_KEY_LIST)
+                    .default_service(web::to(post_only))
+            }))
+            .configure(twins(SDK_KEY_LIST, move |resource| {
+                resource
                     .route(web::get().to(crate::sdk_keys::list::list))
                     .route(web::head().to(crate::sdk_keys::list::list))
                     .route(web::method(actix_web::http::Method::OPTIONS).to(options))
-                    .default_service(web::to(method_not_allowed)),
-            )
+                    .default_service(web::to(method_not_allowed))
+            }))
             .route("/healthz", web::get().to(probes::healthz))
             .route("/readyz", web::get().to(probes::readyz))
             .route("/metrics", web::get().to(probes::metrics))

@@ -91,11 +91,14 @@ pub(crate) async fn observe(
     let status = response.status().as_u16();
     let elapsed = started.elapsed();
     let latency_ms = elapsed.as_secs_f64() * 1000.0;
-    // By route pattern, never by raw path: one series per route, whatever
-    // the callers send.
-    let route = response
-        .request()
-        .match_pattern()
+    // By route, never by raw path: one series per route, whatever the
+    // callers send. A route's two paths (with and without the trailing
+    // slash) share its name; the other routes are named by their pattern.
+    let matched = response.request();
+    let route = matched
+        .match_name()
+        .map(str::to_owned)
+        .or_else(|| matched.match_pattern())
         .unwrap_or_else(|| "unmatched".to_owned());
     metrics::counter!(
         "otas_http_requests_total",
