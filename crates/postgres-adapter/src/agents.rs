@@ -103,13 +103,19 @@ impl KeyRecord {
 impl AgentKeyStore for PgAgentKeyStore {
     fn keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredAgentKey>, StoreError> {
         // Served by UASAM's index on agent_key (prefix), then the agent by
-        // its primary key: the whole of a warm key check's reading.
+        // its primary key: the whole of a warm key check's reading. A key
+        // of one candidate prefix (most keys) is asked with `prefix = $1`,
+        // whose prepared statement PostgreSQL plans once; `= ANY($1)` it
+        // plans again on every call (its generic plan is estimated dearer
+        // than the custom one), which cost it more than the read itself.
         let rows: Vec<(KeyRecord, OwnerRecord)> = self.reads.read_fresh(prefixes, |conn| {
-            agent_key::table
+            let keys = agent_key::table
                 .inner_join(agent::table)
-                .filter(agent_key::prefix.eq_any(prefixes))
-                .select((KeyRecord::as_select(), OwnerRecord::as_select()))
-                .load(conn)
+                .select((KeyRecord::as_select(), OwnerRecord::as_select()));
+            match prefixes {
+                [only] => keys.filter(agent_key::prefix.eq(*only)).load(conn),
+                _ => keys.filter(agent_key::prefix.eq_any(prefixes)).load(conn),
+            }
         })?;
         Ok(rows
             .into_iter()

@@ -50,18 +50,22 @@ struct SdkKeyRecord {
 impl SdkKeyStore for PgSdkKeyStore {
     fn sdk_keys_with_prefixes(&self, prefixes: &[&str]) -> Result<Vec<StoredSdkKey>, StoreError> {
         // Served by UASAM's index on backend_api_keys (prefix), then the
-        // project by its primary key.
+        // project by its primary key. One candidate prefix (most keys) is
+        // asked with `prefix = $1`, planned once, as the agent keys are
+        // (agents.rs says why `= ANY($1)` is not).
         let rows: Vec<(SdkKeyRecord, String, String)> =
             self.reads.read_fresh(prefixes, |conn| {
-                backend_api_keys::table
-                    .inner_join(project::table)
-                    .filter(backend_api_keys::prefix.eq_any(prefixes))
-                    .select((
-                        SdkKeyRecord::as_select(),
-                        project::name,
-                        project::description,
-                    ))
-                    .load(conn)
+                let keys = backend_api_keys::table.inner_join(project::table).select((
+                    SdkKeyRecord::as_select(),
+                    project::name,
+                    project::description,
+                ));
+                match prefixes {
+                    [only] => keys.filter(backend_api_keys::prefix.eq(*only)).load(conn),
+                    _ => keys
+                        .filter(backend_api_keys::prefix.eq_any(prefixes))
+                        .load(conn),
+                }
             })?;
         Ok(rows
             .into_iter()
