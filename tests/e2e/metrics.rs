@@ -91,7 +91,10 @@ async fn metrics_count_requests_by_route_method_and_status_and_show_the_pool() {
         .next()
         .and_then(|n| n.parse().ok())
         .expect("a count");
-    assert!(count >= 4.0, "both paths of the route count as one: {listed}");
+    assert!(
+        count >= 4.0,
+        "both paths of the route count as one: {listed}"
+    );
     assert!(
         !text.contains(r#"route="/api/agent/v1/sessions/list""#),
         "the path without its slash became a series of its own"
