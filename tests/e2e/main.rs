@@ -18,6 +18,7 @@ mod bad_input;
 mod check_config;
 mod cli;
 mod conditional;
+mod failover;
 mod filter_edges;
 mod filters;
 mod hostile;

@@ -19,7 +19,7 @@ use crate::support::{error_body, TestApp};
 
 /// A primary with a migrated database `otas` holding the world's rows,
 /// three sessions, an agent key of `AGENT_A` and an SDK key of `PROJECT_A`, its streaming standby, and both URLs.
-fn primary_and_standby() -> (PrivateCluster, PrivateCluster, String, String) {
+pub(crate) fn primary_and_standby() -> (PrivateCluster, PrivateCluster, String, String) {
     let primary = PrivateCluster::start();
     let url = primary.database_with_world();
     primary.psql(

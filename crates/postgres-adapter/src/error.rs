@@ -10,6 +10,11 @@
 //! connection's `statement_timeout` is the timeout. The English message is
 //! recognised too, for the errors that come sooner. The e2e test
 //! `statement_timeout` proves it on a server that answers in German.
+//!
+//! A write refused because the server is read-only (SQLSTATE 25006, which
+//! diesel does sort) reached a primary that a failover demoted, or a
+//! standby: the store is unavailable (503 with `Retry-After`, never 500),
+//! and the connection's server is lost for writes, as if it had gone.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use otas_ports::StoreError;
@@ -34,6 +39,7 @@ pub(crate) fn classify(error: DieselError, ran_past_timeout: bool) -> (StoreErro
             (true, Elsewhere::Lost)
         }
         DieselError::DatabaseError(Kind::SerializationFailure, _) => (false, Elsewhere::Conflict),
+        DieselError::DatabaseError(Kind::ReadOnlyTransaction, _) => (true, Elsewhere::Lost),
         DieselError::DatabaseError(Kind::Unknown, _) if ran_past_timeout => {
             let error = StoreError::Unavailable(format!("statement timeout: {error}"));
             return (error, Elsewhere::No);
@@ -52,10 +58,12 @@ pub(crate) fn classify(error: DieselError, ran_past_timeout: bool) -> (StoreErro
     (error, elsewhere)
 }
 
-/// What a failed read on a replica calls for.
+/// What a failed read on a replica calls for; `Lost` on any pool also
+/// retires the pool's connections to that server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Elsewhere {
-    /// The replica is gone: skip it, read on the primary.
+    /// The server is gone, or read-only for a write: on a replica, skip it
+    /// and read on the primary.
     Lost,
     /// The replica cancelled this read: read on the primary.
     Conflict,
@@ -102,6 +110,18 @@ mod tests {
             ),
             StoreError::Unavailable(_)
         ));
+    }
+
+    #[test]
+    fn a_write_refused_by_a_read_only_server_is_unavailable_and_its_server_lost() {
+        // SQLSTATE 25006: a primary demoted by a failover, or a standby.
+        let read_only = DieselError::DatabaseError(
+            DatabaseErrorKind::ReadOnlyTransaction,
+            Box::new("cannot execute INSERT in a read-only transaction".to_owned()),
+        );
+        let (error, elsewhere) = classify(read_only, false);
+        assert!(matches!(error, StoreError::Unavailable(_)), "{error:?}");
+        assert_eq!(elsewhere, Elsewhere::Lost);
     }
 
     #[test]

@@ -5,6 +5,7 @@ mod agent_catalog;
 mod agent_key_writer;
 mod agent_writer;
 mod agents;
+mod connection_url;
 mod error;
 mod health;
 mod migrations;
@@ -26,6 +27,7 @@ pub use agent_catalog::PgAgentCatalog;
 pub use agent_key_writer::PgAgentKeyWriter;
 pub use agent_writer::PgAgentWriter;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
+pub use connection_url::edit_url;
 pub use health::PgHealthCheck;
 pub use migrations::{
     create_database_if_missing, invalid_indexes, pending_migrations, run_migrations,

@@ -119,15 +119,17 @@ impl Default for MigrationTimeouts {
 /// Returns whether it created it. For development set-ups: production
 /// databases are created by their operators.
 pub fn create_database_if_missing(database_url: &str) -> Result<bool, MigrationError> {
-    let mut url = url::Url::parse(database_url)
-        .map_err(|_| MigrationError::Create("the URL is malformed".into()))?;
-    let name = url.path().trim_start_matches('/').to_owned();
+    let mut name = String::new();
+    let url = crate::connection_url::edit_url(database_url, |url| {
+        name = url.path().trim_start_matches('/').to_owned();
+        url.set_path("/postgres");
+    })
+    .ok_or_else(|| MigrationError::Create("the URL is malformed".into()))?;
     if name.is_empty() {
         return Err(MigrationError::Create("the URL names no database".into()));
     }
-    url.set_path("/postgres");
-    let mut conn = PgConnection::establish(url.as_str())
-        .map_err(|e| MigrationError::Connect(e.to_string()))?;
+    let mut conn =
+        PgConnection::establish(&url).map_err(|e| MigrationError::Connect(e.to_string()))?;
     let present = select(
         sql::<Bool>("EXISTS (SELECT 1 FROM pg_database WHERE datname = ")
             .bind::<Text, _>(&name)

@@ -5,8 +5,18 @@
 //! is. A connection whose query failed because the server went away is
 //! marked and dropped when it comes back to the pool, so that serving
 //! resumes with fresh connections as soon as the database is back.
+//!
+//! Such a failure, or a write refused because the server is read-only (a
+//! primary demoted by a failover, SQLSTATE 25006), also retires every
+//! connection the pool opened before it: they lead to the same server, and
+//! are dropped at their next check-out or return instead of failing one
+//! request each. New connections follow the URL again: with several hosts
+//! and `target_session_attrs=read-write`, libpq finds the new primary. On
+//! the happy path this costs one atomic load per check-out and return.
 
 use std::ops::{Deref, DerefMut};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::connection::SimpleConnection;
@@ -14,6 +24,7 @@ use diesel::r2d2::{ConnectionManager, CustomizeConnection, ManageConnection};
 use diesel::PgConnection;
 use otas_ports::StoreError;
 
+use crate::connection_url::edit_url;
 use crate::error::{classify, from_pool, Elsewhere};
 
 /// A pool of PostgreSQL connections.
@@ -29,6 +40,27 @@ pub struct PgConn {
     lost: bool,
     /// The `statement_timeout` set on this connection when it was acquired.
     statement_timeout: Option<Duration>,
+    /// The pool's generation when this connection was opened; an older one
+    /// than the pool's is retired.
+    generation: u64,
+    /// The pool's generation, shared with its manager.
+    pool_generation: Arc<AtomicU64>,
+}
+
+impl PgConn {
+    /// Retires this connection and every other one the pool opened before
+    /// it: the server they lead to is gone, or no longer takes writes.
+    pub(crate) fn retire_all(&mut self) {
+        self.lost = true;
+        let newer = self.generation + 1;
+        // Only forward: a connection opened later, retiring its own
+        // generation, must not bring an older one back.
+        self.pool_generation.fetch_max(newer, Ordering::AcqRel);
+    }
+
+    fn retired(&self) -> bool {
+        self.lost || self.generation < self.pool_generation.load(Ordering::Acquire)
+    }
 }
 
 /// By hand: diesel's `PgConnection` has no `Debug`.
@@ -37,6 +69,7 @@ impl std::fmt::Debug for PgConn {
         f.debug_struct("PgConn")
             .field("idle_since", &self.idle_since)
             .field("lost", &self.lost)
+            .field("generation", &self.generation)
             .finish_non_exhaustive()
     }
 }
@@ -57,6 +90,8 @@ impl DerefMut for PgConn {
 /// Opens, checks and retires the pool's connections.
 pub struct PgManager {
     inner: ConnectionManager<PgConnection>,
+    /// Raised to retire every connection opened before.
+    generation: Arc<AtomicU64>,
 }
 
 /// By hand: its connection URL carries a password, never printed.
@@ -71,15 +106,27 @@ impl ManageConnection for PgManager {
     type Error = diesel::r2d2::Error;
 
     fn connect(&self) -> Result<PgConn, Self::Error> {
+        // Read before connecting: a retirement while this one connects
+        // retires it too.
+        let generation = self.generation.load(Ordering::Acquire);
         Ok(PgConn {
             conn: self.inner.connect()?,
             idle_since: Instant::now(),
             lost: false,
             statement_timeout: None,
+            generation,
+            pool_generation: Arc::clone(&self.generation),
         })
     }
 
     fn is_valid(&self, conn: &mut PgConn) -> Result<(), Self::Error> {
+        if conn.retired() {
+            return Err(diesel::r2d2::Error::ConnectionError(
+                diesel::ConnectionError::BadConnection(
+                    "retired: its server went away or became read-only".to_owned(),
+                ),
+            ));
+        }
         if conn.idle_since.elapsed() >= VALIDATE_AFTER_IDLE {
             self.inner.is_valid(&mut conn.conn)?;
         }
@@ -87,7 +134,7 @@ impl ManageConnection for PgManager {
     }
 
     fn has_broken(&self, conn: &mut PgConn) -> bool {
-        if conn.lost || self.inner.has_broken(&mut conn.conn) {
+        if conn.retired() || self.inner.has_broken(&mut conn.conn) {
             return true;
         }
         conn.idle_since = Instant::now();
@@ -121,6 +168,35 @@ pub(crate) fn try_with_connection_of<T>(
     name: &'static str,
     work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
 ) -> Result<T, (StoreError, Elsewhere)> {
+    run_on(pool, name, |conn| work(conn))
+}
+
+/// [`with_connection_of`], also retiring the connection, and every one the
+/// pool opened before it, when `keep` finds that the answer came from the
+/// wrong kind of server (a standby's pool whose URL led to a primary).
+pub(crate) fn checked_with_connection_of<T>(
+    pool: &PgPool,
+    name: &'static str,
+    work: impl FnOnce(&mut PgConnection) -> diesel::QueryResult<T>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, StoreError> {
+    run_on(pool, name, |conn| {
+        let done = work(conn)?;
+        if !keep(&done) {
+            retire(conn, name);
+        }
+        Ok(done)
+    })
+    .map_err(|(error, _)| error)
+}
+
+/// Runs `work` on a connection of `pool` and sorts its failure; retires the
+/// pool's connections when the failure shows their server gone or read-only.
+fn run_on<T>(
+    pool: &PgPool,
+    name: &'static str,
+    work: impl FnOnce(&mut PgConn) -> diesel::QueryResult<T>,
+) -> Result<T, (StoreError, Elsewhere)> {
     let labels = [("store", "postgres"), ("pool", name)];
     let waiting = metrics::gauge!("otas_db_pool_waiting", &labels);
     waiting.increment(1.0);
@@ -141,10 +217,18 @@ pub(crate) fn try_with_connection_of<T>(
         let (error, another) = classify(error, timed_out);
         let error = count(error);
         if another == Elsewhere::Lost {
-            conn.lost = true;
+            retire(&mut conn, name);
         }
         (error, another)
     })
+}
+
+/// Retires `conn` and the pool's older connections, counted in
+/// `otas_db_retirements_total`.
+fn retire(conn: &mut PgConn, pool: &'static str) {
+    conn.retire_all();
+    metrics::counter!("otas_db_retirements_total", "store" => "postgres", "pool" => pool)
+        .increment(1);
 }
 
 /// Counts a store error in `otas_db_errors_total` by pool and kind.
@@ -233,6 +317,7 @@ pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
             &settings.url,
             settings.connection_timeout,
         )),
+        generation: Arc::new(AtomicU64::new(0)),
     };
     let pool = r2d2::Pool::builder()
         .max_size(settings.max_connections.max(1))
@@ -249,13 +334,11 @@ pub fn connect(settings: &PoolSettings) -> Result<PgPool, PoolError> {
 
 /// The URL with libpq's network timeouts, unless the operator set them: a
 /// connection attempt gives up after the pool's connection timeout (at
-/// least libpq's 2 s floor), and a peer that stops acknowledging (a host
-/// gone, a dropped route) is noticed by TCP keepalives and the kernel's user
-/// timeout within about that time, instead of the system's minutes.
+/// least libpq's 2 s floor; with several hosts, on each host in turn), and
+/// a peer that stops acknowledging (a host gone, a dropped route) is
+/// noticed by TCP keepalives and the kernel's user timeout within about
+/// that time, instead of the system's minutes.
 pub fn with_network_timeouts(url: &str, connection_timeout: std::time::Duration) -> String {
-    let Ok(mut parsed) = url::Url::parse(url) else {
-        return url.to_owned();
-    };
     let timeout_ms = connection_timeout.as_millis().max(1);
     let defaults = [
         (
@@ -268,25 +351,30 @@ pub fn with_network_timeouts(url: &str, connection_timeout: std::time::Duration)
         ("keepalives_count", "3".to_owned()),
         ("tcp_user_timeout", timeout_ms.to_string()),
     ];
-    let present: Vec<String> = parsed
-        .query_pairs()
-        .map(|(key, _)| key.into_owned())
-        .collect();
-    {
+    let edited = edit_url(url, |parsed| {
+        let present: Vec<String> = parsed
+            .query_pairs()
+            .map(|(key, _)| key.into_owned())
+            .collect();
         let mut query = parsed.query_pairs_mut();
         for (key, value) in defaults {
             if !present.iter().any(|p| p == key) {
                 query.append_pair(key, &value);
             }
         }
-    }
-    parsed.to_string()
+    });
+    edited.unwrap_or_else(|| url.to_owned())
 }
 
-/// Checks the URL's form (scheme, host) without connecting.
+/// Checks the URL's form (scheme, hosts) without connecting. A list of
+/// hosts (`postgres://h1:5432,h2:5432/db`) is accepted, as libpq takes it.
 pub fn validate_url(url: &str) -> Result<(), PoolError> {
-    let parsed = url::Url::parse(url).map_err(|_| PoolError::InvalidUrl)?;
-    if matches!(parsed.scheme(), "postgres" | "postgresql") {
+    let mut scheme_ok = false;
+    edit_url(url, |parsed| {
+        scheme_ok = matches!(parsed.scheme(), "postgres" | "postgresql");
+    })
+    .ok_or(PoolError::InvalidUrl)?;
+    if scheme_ok {
         Ok(())
     } else {
         Err(PoolError::InvalidUrl)
@@ -327,6 +415,23 @@ mod tests {
         assert!(pairs.contains(&"keepalives=1"), "{url}");
         assert!(pairs.contains(&"tcp_user_timeout=2500"), "{url}");
         assert_eq!(url.matches("keepalives_idle").count(), 1, "{url}");
+    }
+
+    #[test]
+    fn network_timeouts_are_added_to_a_url_listing_several_hosts() {
+        let url = with_network_timeouts(
+            "postgres://u:p@db-a:5432,db-b:5432/otas?target_session_attrs=read-write",
+            Duration::from_millis(1000),
+        );
+        assert!(
+            url.starts_with(
+                "postgres://u:p@db-a:5432,db-b:5432/otas?target_session_attrs=read-write&"
+            ),
+            "{url}"
+        );
+        assert!(url.contains("tcp_user_timeout=1000"), "{url}");
+        assert!(super::validate_url(&url).is_ok());
+        assert!(super::validate_url("mysql://db-a,db-b/otas").is_err());
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 mod database;
 mod report;
-pub use database::{masked_url, DatabaseSettings, Replicas, StoreChoice};
+pub use database::{masked_url, split_urls, DatabaseSettings, Replicas, StoreChoice};
 pub use report::ConfigReport;
 
 /// Every setting of the service.

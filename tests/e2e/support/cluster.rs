@@ -286,6 +286,17 @@ impl PrivateCluster {
         url
     }
 
+    /// Promotes this standby and waits until it takes writes (`pg_ctl
+    /// promote -w`), as a failover manager or an operator does.
+    pub fn promote(&self) {
+        self.run("pg_ctl", &["-D", &self.data(), "-w", "promote"]);
+    }
+
+    /// The port this cluster listens on, on 127.0.0.1.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
     /// The URL of `database` in this cluster.
     pub fn url(&self, database: &str) -> String {
         format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)

@@ -18,6 +18,13 @@
 //! `max_silence` without news from the primary: since the later of the
 //! watcher's last answer from the primary and the replica's WAL receiver's
 //! last message from it (`pg_stat_wal_receiver`).
+//!
+//! A replica found out of recovery (and taking writes: a standby promoted
+//! but still fenced read-only by its failover manager keeps serving) serves
+//! no read, and its pool's connections are retired: with a URL listing several hosts and
+//! `target_session_attrs=prefer-standby`, the next check reaches a standby
+//! again as soon as one is up (a failover promotes the standby the pool
+//! was on, and brings the old primary back as a standby).
 
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
@@ -28,7 +35,7 @@ use diesel::sql_types::{Bool, Double};
 use diesel::{PgConnection, QueryResult, QueryableByName, RunQueryDsl};
 
 use super::{Inner, RoutingSettings};
-use crate::pool::with_connection_of;
+use crate::pool::{checked_with_connection_of, with_connection_of};
 
 /// The most primary positions remembered per replica. Past it, the newest
 /// entry takes the new position and keeps its older time: the lag reads
@@ -110,9 +117,18 @@ fn check_all(
         *primary_seen = now;
     }
     for (replica, pending) in inner.replicas.iter().zip(pending.iter_mut()) {
-        let state = with_connection_of(&replica.pool, replica.name, replica_state);
+        // A standby's URL that led to a primary (libpq's `prefer-standby`
+        // with no standby up, or a standby promoted by a failover): the
+        // pool's connections to it are retired, so that the next check
+        // connects again and finds a standby once one is back.
+        let state = checked_with_connection_of(
+            &replica.pool,
+            replica.name,
+            replica_state,
+            ReplicaState::serves_as_replica,
+        );
         let (usable, lag) = match &state {
-            Ok(state) if state.in_recovery => {
+            Ok(state) if state.serves_as_replica() => {
                 let lag = pending.lag(state, primary, now);
                 let silence = (primary.is_none())
                     .then(|| state.silence(now.saturating_duration_since(*primary_seen)));
@@ -163,6 +179,11 @@ fn primary_position(conn: &mut PgConnection) -> QueryResult<PrimaryPosition> {
 struct ReplicaState {
     #[diesel(sql_type = Bool)]
     in_recovery: bool,
+    /// Whether its transactions are read-only by default: a standby just
+    /// promoted but fenced until its manager lets it take writes
+    /// (pg_auto_failover's `stop_replication`).
+    #[diesel(sql_type = Bool)]
+    read_only: bool,
     #[diesel(sql_type = Double)]
     replayed: f64,
     #[diesel(sql_type = Double)]
@@ -175,6 +196,14 @@ struct ReplicaState {
 }
 
 impl ReplicaState {
+    /// A standby, or a promoted one that takes no writes yet: it has all
+    /// its old primary acknowledged, and the primary's pool cannot reach
+    /// it (`target_session_attrs=read-write` skips it), so reads stay on it
+    /// until it takes writes.
+    fn serves_as_replica(&self) -> bool {
+        self.in_recovery || self.read_only
+    }
+
     /// How long the replica has been without news from the primary, the
     /// primary being unreachable: since the later of the watcher's last
     /// answer from the primary and the replica's receiver's last message
@@ -194,6 +223,7 @@ impl ReplicaState {
 fn replica_state(conn: &mut PgConnection) -> QueryResult<ReplicaState> {
     diesel::sql_query(
         "SELECT pg_is_in_recovery() AS in_recovery, \
+         current_setting('default_transaction_read_only')::bool AS read_only, \
          COALESCE(pg_wal_lsn_diff(pg_last_wal_replay_lsn(), '0/0'), 0)::float8 AS replayed, \
          COALESCE(pg_wal_lsn_diff(pg_last_wal_receive_lsn(), '0/0'), 0)::float8 AS received, \
          COALESCE((SELECT EXTRACT(EPOCH FROM now() - last_msg_receipt_time) \
@@ -209,6 +239,7 @@ mod tests {
     fn at(replayed: f64, received: f64) -> ReplicaState {
         ReplicaState {
             in_recovery: true,
+            read_only: false,
             replayed,
             received,
             heard_secs_ago: -1.0,

@@ -78,32 +78,58 @@ impl StoreChoice {
     }
 }
 
+/// The URLs of a comma-separated list, each trimmed, empty ones left out.
+/// The list is cut only at a comma that starts another URL (`…,postgres://`)
+/// or another comma or the end, so that a URL listing several hosts
+/// (`postgres://h1:5432,h2:5432/db`) stays whole.
+pub fn split_urls(list: &str) -> Vec<&str> {
+    let mut urls = Vec::new();
+    let mut start = 0;
+    for (at, _) in list.match_indices(',') {
+        let next = list[at + 1..].trim_start();
+        let cut = next.is_empty()
+            || next.starts_with(',')
+            || next.starts_with("postgres://")
+            || next.starts_with("postgresql://");
+        if cut {
+            urls.push(&list[start..at]);
+            start = at + 1;
+        }
+    }
+    urls.push(&list[start..]);
+    urls.into_iter()
+        .map(str::trim)
+        .filter(|u| !u.is_empty())
+        .collect()
+}
+
 /// A database URL with every password masked: in its user part and in any
 /// query parameter whose name holds `password` (`?password=…`,
 /// `sslpassword=…`).
+/// A URL listing several hosts (`postgres://u:p@h1:5432,h2:5432/db`) is
+/// masked alike, its hosts kept.
 pub fn masked_url(text: &str) -> String {
-    let Ok(mut url) = url::Url::parse(text) else {
-        return "<malformed>".to_owned();
-    };
-    if url.password().is_some() {
-        let _ = url.set_password(Some("***"));
-    }
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(key, value)| {
-                let secret = key.to_ascii_lowercase().contains("password");
-                let value = if secret {
-                    "***".to_owned()
-                } else {
-                    value.into_owned()
-                };
-                (key.into_owned(), value)
-            })
-            .collect();
-        url.query_pairs_mut().clear().extend_pairs(pairs);
-    }
-    url.to_string()
+    otas_postgres_adapter::edit_url(text, |url| {
+        if url.password().is_some() {
+            let _ = url.set_password(Some("***"));
+        }
+        if url.query().is_some() {
+            let pairs: Vec<(String, String)> = url
+                .query_pairs()
+                .map(|(key, value)| {
+                    let secret = key.to_ascii_lowercase().contains("password");
+                    let value = if secret {
+                        "***".to_owned()
+                    } else {
+                        value.into_owned()
+                    };
+                    (key.into_owned(), value)
+                })
+                .collect();
+            url.query_pairs_mut().clear().extend_pairs(pairs);
+        }
+    })
+    .unwrap_or_else(|| "<malformed>".to_owned())
 }
 
 impl DatabaseSettings {
@@ -147,14 +173,8 @@ impl DatabaseSettings {
         for replica in self
             .replica_urls
             .as_ref()
-            .map(|urls| {
-                urls.expose_secret()
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
-            })
-            .into_iter()
-            .flatten()
+            .map(|urls| split_urls(urls.expose_secret()))
+            .unwrap_or_default()
         {
             if otas_postgres_adapter::validate_url(replica).is_err() {
                 bail!("a replica URL is malformed: expected postgres://user:password@host:port/database");

@@ -6,7 +6,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{masked_url, Settings, StoreChoice};
+use super::{masked_url, split_urls, Settings, StoreChoice};
 use crate::gate::{DatabaseState, Problem};
 
 /// The effective configuration as `check-config` reports it. What it finds
@@ -178,10 +178,8 @@ impl ConfigReport<'_> {
             .replica_urls
             .as_ref()
             .map(|urls| {
-                urls.expose_secret()
-                    .split(',')
-                    .map(str::trim)
-                    .filter(|u| !u.is_empty())
+                split_urls(urls.expose_secret())
+                    .into_iter()
                     .map(masked_url)
                     .collect()
             })
@@ -305,6 +303,43 @@ mod tests {
             .problems
             .iter()
             .any(|p| p.what.contains("database URL is malformed")));
+        Ok(())
+    }
+
+    #[test]
+    fn urls_listing_several_hosts_are_accepted_and_printed_without_passwords() -> anyhow::Result<()>
+    {
+        let settings = Settings::with_overrides(&[
+            (
+                "auth.jwt_secret",
+                "a-secret-of-forty-bytes-0123456789abcdef",
+            ),
+            (
+                "database.url",
+                "postgres://otas:hunter2@127.0.0.1:1,127.0.0.1:2/otas?target_session_attrs=read-write",
+            ),
+            (
+                "database.replica_urls",
+                "postgres://otas:hunter3@127.0.0.1:1,127.0.0.1:2/otas?target_session_attrs=prefer-standby, \
+                 postgres://otas:hunter4@127.0.0.1:3/otas",
+            ),
+        ])?;
+
+        let report = ConfigReport::of(&settings);
+
+        let printed = report.to_string();
+        assert!(report.store.is_ok(), "{printed}");
+        for password in ["hunter2", "hunter3", "hunter4"] {
+            assert!(!printed.contains(password), "{printed}");
+        }
+        assert!(
+            printed.contains("database.url = postgres://otas:***@127.0.0.1:1,127.0.0.1:2/otas?target_session_attrs=read-write\n"),
+            "{printed}"
+        );
+        assert!(
+            printed.contains("database.replica_urls = [\"postgres://otas:***@127.0.0.1:1,127.0.0.1:2/otas?target_session_attrs=prefer-standby\", \"postgres://otas:***@127.0.0.1:3/otas\"]\n"),
+            "{printed}"
+        );
         Ok(())
     }
 }
