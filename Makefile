@@ -31,6 +31,9 @@ help:
 	@echo "make cluster        two replicas behind HAProxy over a PostgreSQL primary and its streaming standby, on loopback"
 	@echo "make cluster-check  requests through HAProxy while each replica restarts: reports every failed request"
 	@echo "make cluster-down   stop the cluster, wait until every process has exited, remove its files (KEEP=1 keeps them)"
+	@echo "make ha        PostgreSQL under pg_auto_failover (monitor, primary, synchronous standby), two replicas following the primary, HAProxy, on loopback"
+	@echo "make ha-check  load through HAProxy while the primary is killed, then cut off: every acknowledged session listed, refusal windows, failover times"
+	@echo "make ha-down   stop the HA cluster, wait until every process has exited, remove its files (KEEP=1 keeps them)"
 	@echo "make release  build target/release/otas-server"
 	@echo "make install  build it and install it as ~/.cargo/bin/otas-server (BINDIR=… for another directory)"
 
@@ -171,3 +174,27 @@ security-figures: toolchain
 .PHONY: cluster-down
 cluster-down:
 	bash cluster/down.sh
+
+# High availability on loopback: PostgreSQL under pg_auto_failover (from
+# Debian's packages, for the machine's PostgreSQL major version), the
+# service following the primary through a multi-host URL, HAProxy in front;
+# ha-check cuts a node off with iptables.
+PG_MAJOR = $$(ls /usr/lib/postgresql | sort -V | tail -1)
+.PHONY: pg-auto-failover
+pg-auto-failover:
+	@command -v pg_autoctl >/dev/null || { echo "installing pg_auto_failover"; \
+		apt-get update -qq && apt-get install -y -qq postgresql-$(PG_MAJOR)-auto-failover; }
+	@command -v iptables >/dev/null || { echo "installing iptables (ha-check cuts a node off the network)"; \
+		apt-get update -qq && apt-get install -y -qq iptables; }
+
+.PHONY: ha
+ha: toolchain haproxy pg-auto-failover
+	bash ha/up.sh
+
+.PHONY: ha-check
+ha-check: toolchain haproxy pg-auto-failover
+	bash ha/check.sh
+
+.PHONY: ha-down
+ha-down:
+	bash ha/down.sh
