@@ -38,6 +38,24 @@ pub fn edit_url(text: &str, edit: impl FnOnce(&mut url::Url)) -> Option<String> 
     ))
 }
 
+/// Whether `text` lists several hosts without asking libpq for a writable
+/// one (`target_session_attrs=read-write` or `primary`): libpq then keeps
+/// the first host that answers, a standby after a failover, and every write
+/// would be refused. `false` for a URL of one host, or no URL.
+pub fn several_hosts_any_of_which_may_take_writes(text: &str) -> bool {
+    if split_hosts(text).is_none() {
+        return false;
+    }
+    let mut writable = false;
+    // Only the query is read: the host list is set aside by edit_url.
+    let _ = edit_url(text, |url| {
+        writable = url.query_pairs().any(|(key, value)| {
+            key == "target_session_attrs" && (value == "read-write" || value == "primary")
+        });
+    });
+    !writable
+}
+
 /// `scheme://[user[:password]@]`, the host list, and the rest, when the
 /// authority lists more than one host.
 fn split_hosts(text: &str) -> Option<(&str, &str, &str)> {
@@ -107,5 +125,23 @@ mod tests {
         let one = "postgres://u:p@db:5432/otas?sslmode=disable";
         assert_eq!(edit_url(one, |_| {}).as_deref(), Some(one));
         assert_eq!(edit_url("not a url", |_| {}), None);
+    }
+
+    #[test]
+    fn several_hosts_without_a_writable_target_may_send_writes_to_a_standby() {
+        let hosts = "postgres://u:p@h1:5432,h2:5432/otas";
+        assert!(several_hosts_any_of_which_may_take_writes(hosts));
+        assert!(several_hosts_any_of_which_may_take_writes(&format!(
+            "{hosts}?target_session_attrs=any"
+        )));
+        assert!(!several_hosts_any_of_which_may_take_writes(&format!(
+            "{hosts}?sslmode=disable&target_session_attrs=read-write"
+        )));
+        assert!(!several_hosts_any_of_which_may_take_writes(&format!(
+            "{hosts}?target_session_attrs=primary"
+        )));
+        assert!(!several_hosts_any_of_which_may_take_writes(
+            "postgres://u@h1:5432/otas"
+        ));
     }
 }

@@ -27,7 +27,7 @@ pub use agent_catalog::PgAgentCatalog;
 pub use agent_key_writer::PgAgentKeyWriter;
 pub use agent_writer::PgAgentWriter;
 pub use agents::{PgAgentDirectory, PgAgentKeyStore};
-pub use connection_url::edit_url;
+pub use connection_url::{edit_url, several_hosts_any_of_which_may_take_writes};
 pub use health::PgHealthCheck;
 pub use migrations::{
     create_database_if_missing, invalid_indexes, pending_migrations, run_migrations,

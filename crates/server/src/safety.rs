@@ -81,6 +81,14 @@ pub fn concerns(settings: &Settings) -> Vec<Problem> {
         .url
         .as_ref()
         .is_some_and(|url| !url.expose_secret().is_empty());
+    if settings.database.url.as_ref().is_some_and(|url| {
+        otas_postgres_adapter::several_hosts_any_of_which_may_take_writes(url.expose_secret())
+    }) {
+        concerns.push(Problem::new(
+            "the database URL lists several hosts without target_session_attrs=read-write: libpq keeps the first that answers, a standby after a failover, and every session creation would answer 503",
+            "add target_session_attrs=read-write to DATABASE_URL (pg_autoctl show uri prints such a URL)",
+        ));
+    }
     if !explicit_database {
         concerns.push(Problem::new(
             "no database URL is set: the service would serve a local SQLite file",
@@ -151,6 +159,25 @@ mod tests {
         )])?;
 
         assert!(concerns.is_empty(), "{concerns:?}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_url_of_several_hosts_without_a_writable_target_is_a_concern() -> anyhow::Result<()> {
+        let any = concerns_with(&[("database.url", "postgres://u@h1:5432,h2:5432/otas")])?;
+        let writable = concerns_with(&[(
+            "database.url",
+            "postgres://u@h1:5432,h2:5432/otas?target_session_attrs=read-write",
+        )])?;
+
+        assert_eq!(any.len(), 1, "{any:?}");
+        assert!(
+            any[0]
+                .to_string()
+                .contains("target_session_attrs=read-write"),
+            "{any:?}"
+        );
+        assert!(writable.is_empty(), "{writable:?}");
         Ok(())
     }
 }
