@@ -17,6 +17,20 @@ PGBIN=$(pg_config --bindir 2>/dev/null || true)
 
 say() { printf '%s\n' "$*" >&2; }
 
+# Sends TERM to the process in a pid file and waits for it to exit; KILL
+# after grace seconds (a replica drains its requests within its shutdown
+# grace, 10 s).
+stop_pid() { # pidfile grace
+  local pid
+  [ -f "$1" ] || return 0
+  pid=$(cat "$1")
+  kill "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 $(($2 * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  say "$(basename "$1" .pid) (pid $pid) still running after $2 s: killing it"
+  kill -s KILL "$pid" 2>/dev/null
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+}
+
 # PostgreSQL refuses to run as root: its files and processes belong to postgres.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 chown_pg() { if [ "$(id -u)" = 0 ]; then chown -R postgres:postgres "$1"; fi; }

@@ -6,19 +6,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source cluster/common.sh
 
-# Sends TERM to the process in a pid file and waits for it to exit; KILL after
-# grace seconds (a replica drains its requests within its shutdown grace, 10 s).
-stop_pid() { # pidfile grace
-  local pid
-  [ -f "$1" ] || return 0
-  pid=$(cat "$1")
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 $(($2 * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  say "$(basename "$1" .pid) (pid $pid) still running after $2 s: killing it"
-  kill -9 "$pid" 2>/dev/null
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-}
-
 stop_pid "$DIR/haproxy.pid" 5
 stop_pid "$DIR/uasam-stub.pid" 5
 for n in 1 2; do stop_pid "$DIR/replica-$n.pid" 15; done

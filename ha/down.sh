@@ -8,19 +8,6 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 source ha/common.sh
 
-# Sends TERM to the process in a pid file and waits for it to exit; KILL
-# after grace seconds.
-stop_pid() { # pidfile grace
-  local pid
-  [ -f "$1" ] || return 0
-  pid=$(cat "$1")
-  kill "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 $(($2 * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  say "$(basename "$1" .pid) (pid $pid) still running after $2 s: killing it"
-  kill -s KILL "$pid" 2>/dev/null
-  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
-}
-
 if command -v iptables >/dev/null && iptables -n -L "$CHAIN" >/dev/null 2>&1; then
   iptables -D OUTPUT -j "$CHAIN" 2>/dev/null
   iptables -F "$CHAIN" && iptables -X "$CHAIN"
