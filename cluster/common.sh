@@ -4,9 +4,6 @@ LB_PORT=${CLUSTER_PORT:-18000}
 REPLICA_BASE=$((LB_PORT))
 PG_PRIMARY=${CLUSTER_PG_PORT:-15432}
 PG_STANDBY=$((PG_PRIMARY + 1))
-# Where the paths this service does not serve go: a real UASAM, or a stub.
-UASAM_STUB_PORT=$((LB_PORT + 9))
-UASAM=${CLUSTER_UASAM:-127.0.0.1:$UASAM_STUB_PORT}
 PRIMARY_URL="postgres://postgres@127.0.0.1:$PG_PRIMARY/otas?sslmode=disable"
 STANDBY_URL="postgres://postgres@127.0.0.1:$PG_STANDBY/otas?sslmode=disable"
 # Development secret of the cluster's own demo data: never in production.
@@ -16,6 +13,66 @@ PGBIN=$(pg_config --bindir 2>/dev/null || true)
 [ -x "$PGBIN/initdb" ] || PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 
 say() { printf '%s\n' "$*" >&2; }
+
+# Starts HAProxy on $LB_PORT in front of the replicas on the two ports after
+# it (cluster/haproxy.cfg.in), routing by path as production does: this
+# service's two prefixes to the replicas, every other path to UASAM
+# (CLUSTER_UASAM=host:port, or a stub on $LB_PORT + 9 answering a JSON 404
+# that names itself). Returns once the routing answers, checked on one path
+# of each side.
+start_haproxy() {
+  local uasam=${CLUSTER_UASAM:-}
+  if [ -z "$uasam" ]; then
+    local stub_port=$((LB_PORT + 9))
+    uasam=127.0.0.1:$stub_port
+    say "== UASAM stub on :$stub_port (the paths this service does not serve)"
+    nohup python3 cluster/uasam_stub.py "$stub_port" >> "$DIR/uasam-stub.log" 2>&1 &
+    echo $! > "$DIR/uasam-stub.pid"
+  fi
+  say "== HAProxy on :$LB_PORT"
+  sed -e "s/@LB_PORT@/$LB_PORT/" -e "s/@R1@/$((REPLICA_BASE + 1))/" -e "s/@R2@/$((REPLICA_BASE + 2))/" \
+    -e "s|@DIR@|$DIR|" -e "s|@UASAM@|$uasam|" cluster/haproxy.cfg.in > "$DIR/haproxy.cfg"
+  haproxy -c -q -f "$DIR/haproxy.cfg" || { haproxy -c -f "$DIR/haproxy.cfg"; return 1; }
+  haproxy -D -f "$DIR/haproxy.cfg" -p "$DIR/haproxy.pid"
+  local code
+  for _ in $(seq 1 100); do
+    code=$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB_PORT/api/agent/v1/sessions/list/")
+    [ "$code" != 000 ] && [ "$code" != 503 ] && break
+    sleep 0.1
+  done
+  for path in /api/agent/v1/sessions/list/ /api/project/v1/sdk/backend/key/list/ /api/user/v1/login/ /api/project/v1/create/ /readyz; do
+    say "   $path -> $(routed_to "$path")"
+  done
+  [ "$(routed_to /api/agent/v1/sessions/list/)" = otas ] || { say "HAProxy does not route /api/agent/ to otas-server"; return 1; }
+}
+
+# Who answered a path through HAProxy: "otas" or "uasam-stub".
+routed_to() { # path
+  curl -s --max-time 2 -o /dev/null -D - "http://127.0.0.1:$LB_PORT$1" \
+    | grep -qi '^x-served-by: uasam-stub' && echo uasam-stub || echo otas
+}
+
+# Ends an up script at once when its cluster is already up (HAProxy runs),
+# printing its demo lines again.
+exit_if_up() { # what ("the cluster") how-to-stop ("make cluster-down")
+  if [ -f "$DIR/haproxy.pid" ] && kill -0 "$(cat "$DIR/haproxy.pid")" 2>/dev/null; then
+    say "$1 is already up ($2 stops it)"
+    cat "$DIR/demo.txt"
+    exit 0
+  fi
+}
+
+# The end of a down script: removes $DIR, or with KEEP=1 keeps its files
+# (logs, data) and drops only the pid files.
+remove_dir() { # what ("cluster")
+  if [ "${KEEP:-0}" = 1 ]; then
+    rm -f "$DIR"/*.pid
+    say "$1 stopped (its files stay in $DIR)"
+  else
+    rm -rf "$DIR"
+    say "$1 stopped; $DIR removed"
+  fi
+}
 
 # Sends TERM to the process in a pid file and waits for it to exit; KILL
 # after grace seconds (a replica drains its requests within its shutdown

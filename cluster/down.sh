@@ -13,10 +13,4 @@ for name in standby primary; do
   # pg_ctl -w returns once the server has exited.
   [ -d "$DIR/$name" ] && as_pg "$PGBIN/pg_ctl" -D "$DIR/$name" -m fast -w -t 60 stop >/dev/null 2>&1
 done
-if [ "${KEEP:-0}" = 1 ]; then
-  rm -f "$DIR"/*.pid
-  say "cluster stopped (its files stay in $DIR)"
-else
-  rm -rf "$DIR"
-  say "cluster stopped; $DIR removed"
-fi
+remove_dir "cluster"

@@ -10,11 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source cluster/common.sh
 
-if [ -f "$DIR/haproxy.pid" ] && kill -0 "$(cat "$DIR/haproxy.pid")" 2>/dev/null; then
-  say "the cluster is already up (make cluster-down stops it)"
-  cat "$DIR/demo.txt"
-  exit 0
-fi
+exit_if_up "the cluster" "make cluster-down"
 
 say "== build (release)"
 cargo build --release --locked -p otas-server >&2
@@ -41,32 +37,7 @@ for n in 1 2; do
 done
 for n in 1 2; do wait_ready "$((REPLICA_BASE + n))"; done
 
-if [ -z "${CLUSTER_UASAM:-}" ]; then
-  say "== UASAM stub on :$UASAM_STUB_PORT (the paths this service does not serve)"
-  nohup python3 cluster/uasam_stub.py "$UASAM_STUB_PORT" >> "$DIR/uasam-stub.log" 2>&1 &
-  echo $! > "$DIR/uasam-stub.pid"
-fi
-
-say "== HAProxy on :$LB_PORT"
-sed -e "s/@LB_PORT@/$LB_PORT/" -e "s/@R1@/$((REPLICA_BASE + 1))/" -e "s/@R2@/$((REPLICA_BASE + 2))/" \
-  -e "s|@DIR@|$DIR|" -e "s|@UASAM@|$UASAM|" cluster/haproxy.cfg.in > "$DIR/haproxy.cfg"
-haproxy -c -q -f "$DIR/haproxy.cfg" || { haproxy -c -f "$DIR/haproxy.cfg"; exit 1; }
-haproxy -D -f "$DIR/haproxy.cfg" -p "$DIR/haproxy.pid"
-# Through HAProxy only this service's two prefixes reach a replica: the
-# routing is checked on one path of each side.
-routed_to() { # path: "otas" or "uasam-stub", by who answered
-  curl -s --max-time 2 -o /dev/null -D - "http://127.0.0.1:$LB_PORT$1" \
-    | grep -qi '^x-served-by: uasam-stub' && echo uasam-stub || echo otas
-}
-for _ in $(seq 1 100); do
-  code=$(curl -s --max-time 1 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$LB_PORT/api/agent/v1/sessions/list/")
-  [ "$code" != 000 ] && [ "$code" != 503 ] && break
-  sleep 0.1
-done
-for path in /api/agent/v1/sessions/list/ /api/project/v1/sdk/backend/key/list/ /api/user/v1/login/ /api/project/v1/create/ /readyz; do
-  say "   $path -> $(routed_to "$path")"
-done
-[ "$(routed_to /api/agent/v1/sessions/list/)" = otas ] || { say "HAProxy does not route /api/agent/ to otas-server"; exit 1; }
+start_haproxy
 
 say "== up: HAProxy :$LB_PORT -> otas-server :$((REPLICA_BASE + 1)), :$((REPLICA_BASE + 2)) -> primary :$PG_PRIMARY (writes), standby :$PG_STANDBY (reads)"
 cat "$DIR/demo.txt"

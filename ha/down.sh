@@ -13,6 +13,7 @@ if command -v iptables >/dev/null && iptables -n -L "$CHAIN" >/dev/null 2>&1; th
   iptables -F "$CHAIN" && iptables -X "$CHAIN"
 fi
 stop_pid "$DIR/haproxy.pid" 5
+stop_pid "$DIR/uasam-stub.pid" 5
 for n in 1 2; do stop_pid "$DIR/replica-$n.pid" 15; done
 for who in "${NODES[@]}" monitor; do
   [ -d "$DIR/$who/data" ] || continue
@@ -30,10 +31,4 @@ for node in "${NODES[@]}"; do
   for _ in $(seq 1 100); do [ -z "$(node_pids "$node")" ] && break; sleep 0.1; done
   [ -z "$(node_pids "$node")" ] || say "node $node still has processes: $(node_pids "$node" | tr '\n' ' ')"
 done
-if [ "${KEEP:-0}" = 1 ]; then
-  rm -f "$DIR"/*.pid
-  say "HA cluster stopped (its files stay in $DIR)"
-else
-  rm -rf "$DIR"
-  say "HA cluster stopped; $DIR removed"
-fi
+remove_dir "HA cluster"

@@ -13,11 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source ha/common.sh
 
-if [ -f "$DIR/haproxy.pid" ] && kill -0 "$(cat "$DIR/haproxy.pid")" 2>/dev/null; then
-  say "the HA cluster is already up (make ha-down stops it)"
-  cat "$DIR/demo.txt"
-  exit 0
-fi
+exit_if_up "the HA cluster" "make ha-down"
 
 say "== build (release)"
 cargo build --release --locked -p otas-server >&2
@@ -101,12 +97,7 @@ for n in 1 2; do
 done
 for n in 1 2; do wait_ready "$((REPLICA_BASE + n))"; done
 
-say "== HAProxy on :$LB_PORT"
-sed -e "s/@LB_PORT@/$LB_PORT/" -e "s/@R1@/$((REPLICA_BASE + 1))/" -e "s/@R2@/$((REPLICA_BASE + 2))/" \
-  -e "s|@DIR@|$DIR|" cluster/haproxy.cfg.in > "$DIR/haproxy.cfg"
-haproxy -c -q -f "$DIR/haproxy.cfg" || { haproxy -c -f "$DIR/haproxy.cfg"; exit 1; }
-haproxy -D -f "$DIR/haproxy.cfg" -p "$DIR/haproxy.pid"
-wait_ready "$LB_PORT"
+start_haproxy
 
 say "== up: HAProxy :$LB_PORT -> otas-server :$((REPLICA_BASE + 1)), :$((REPLICA_BASE + 2)) -> nodes $HOSTS (monitor :$MONITOR_PORT)"
 as_node monitor pg_autoctl show state --pgdata "$DIR/monitor/data" >&2 || true
